@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { durationSchema, nameSchema, principalSchema, repoPathSchema, urlSchema } from "./common.js";
+
+/**
+ * Parameters of each gate of DESIGN.md §3. Every gate entry in a policy's `gates:` list is one of
+ * these, discriminated by `gate`. A new gate adds its schema here and its evaluator in core/gates.
+ */
+const base = {
+  name: nameSchema.optional().describe("Check name suffix (stagegate/<name>); defaults to the gate type. Lets a policy use a gate twice."),
+  description: z.string().max(500).optional().describe("Shown in the check run summary."),
+  controls: z.array(z.string().min(1).max(64)).max(50).optional().describe("Compliance control ids this gate satisfies (e.g. SOC2-CC8.1)."),
+};
+
+export const upstreamGateSchema = z.strictObject({
+  gate: z.literal("upstream").describe("The digest is deployed and verified healthy in every upstream environment."),
+  ...base,
+  environments: z.array(nameSchema).optional().describe("Upstream environments to require; defaults to the environment's `from`."),
+});
+
+export const soakGateSchema = z.strictObject({
+  gate: z.literal("soak").describe("The digest has been healthy upstream for at least `duration`."),
+  ...base,
+  duration: durationSchema.describe("Minimum time healthy in every upstream environment."),
+});
+
+export const sourceChecksGateSchema = z.strictObject({
+  gate: z.literal("source-checks").describe("Named check runs / statuses on the artifact's source commit succeeded."),
+  ...base,
+  checks: z.array(z.string().min(1).max(200)).min(1).describe("Check run or status names; `*` matches any run of characters."),
+  allowNeutral: z.boolean().default(true).describe("Count neutral and skipped conclusions as passing."),
+});
+
+const severityLimits = z.strictObject({
+  critical: z.number().int().min(0).optional().describe("Maximum critical findings."),
+  high: z.number().int().min(0).optional().describe("Maximum high findings."),
+  medium: z.number().int().min(0).optional().describe("Maximum medium findings."),
+  low: z.number().int().min(0).optional().describe("Maximum low findings."),
+});
+
+export const vulnerabilitiesGateSchema = z.strictObject({
+  gate: z.literal("vulnerabilities").describe("Scan findings per severity are within limits."),
+  ...base,
+  max: severityLimits.describe("Maximum findings allowed per severity; an absent severity is unlimited."),
+  source: z.enum(["report", "code-scanning", "any"]).default("any").describe("Where findings come from: the SARIF/Trivy report linked from the artifact, code scanning alerts of the source repo, or whichever is available."),
+  ignore: z.array(z.string().min(1).max(100)).default([]).describe("Finding ids (CVE-…, GHSA-…, rule ids) accepted by the team."),
+  requireReport: z.boolean().default(true).describe("Fail when no report is available (otherwise neutral)."),
+});
+
+export const prometheusProviderSchema = z.strictObject({
+  address: urlSchema.describe("Prometheus base URL."),
+  query: z.string().min(1).max(4000).describe("PromQL query; {{env}}, {{service}} and {{digest}} are substituted."),
+});
+
+export const metricsGateSchema = z.strictObject({
+  gate: z.literal("metrics").describe("A Prometheus query meets successCondition over count measurements (Argo Rollouts AnalysisTemplate semantics)."),
+  ...base,
+  analysisTemplate: repoPathSchema.optional().describe("Path of an Argo Rollouts AnalysisTemplate whose first metric is used; fields below override it."),
+  metric: z.string().max(100).optional().describe("Name of the metric to use from the AnalysisTemplate (default: the first)."),
+  prometheus: prometheusProviderSchema.optional(),
+  successCondition: z.string().max(500).optional().describe("Expression over `result` (e.g. result[0] >= 0.99)."),
+  failureCondition: z.string().max(500).optional().describe("Expression over `result`; true marks the measurement failed."),
+  count: z.number().int().min(1).max(1000).default(1).describe("Number of measurements."),
+  interval: durationSchema.default("1m").describe("Time between measurements."),
+  failureLimit: z.number().int().min(0).default(0).describe("Failed measurements tolerated before the gate fails."),
+  inconclusiveLimit: z.number().int().min(0).default(0).describe("Inconclusive measurements tolerated before the gate is inconclusive (neutral)."),
+  consecutiveErrorLimit: z.number().int().min(0).default(4).describe("Consecutive query errors tolerated."),
+});
+
+const cronWindowSchema = z.strictObject({
+  schedule: z.string().min(9).max(120).describe("Cron expression (5 fields) opening the window, in the gate's timezone."),
+  duration: durationSchema.describe("How long the window stays open after each start."),
+  reason: z.string().max(300).optional(),
+});
+
+const fixedWindowSchema = z.strictObject({
+  from: z.iso.datetime({ offset: true, local: true }).describe("Start (ISO 8601; local times are in the gate's timezone)."),
+  to: z.iso.datetime({ offset: true, local: true }).describe("End (exclusive)."),
+  reason: z.string().max(300).optional(),
+});
+
+export const windowGateSchema = z.strictObject({
+  gate: z.literal("window").describe("Now is inside an allowed window and outside every freeze."),
+  ...base,
+  timezone: z.string().min(1).max(64).default("UTC").describe("IANA timezone for schedules and local times (e.g. Europe/Berlin)."),
+  allow: z.array(cronWindowSchema).default([]).describe("Windows in which promotion is allowed; empty means always."),
+  freezes: z.array(z.union([cronWindowSchema, fixedWindowSchema])).default([]).describe("Periods in which promotion is refused, recurring (schedule) or fixed (from/to)."),
+});
+
+export const approvalsGateSchema = z.strictObject({
+  gate: z.literal("approvals").describe("N approvals from the named teams/users, with separation of duties."),
+  ...base,
+  count: z.number().int().min(1).max(20).default(1).describe("Approvals required."),
+  teams: z.array(principalSchema).default([]).describe("Teams (org/slug) whose members' approvals count."),
+  users: z.array(principalSchema).default([]).describe("Users whose approvals count."),
+  separationOfDuties: z.boolean().default(true).describe("The artifact's author, the PR author and the requester never count."),
+  dismissStale: z.boolean().default(true).describe("Approvals given on an older head do not count."),
+  sla: durationSchema.optional().describe("After this long without enough approvals, escalate."),
+  escalate: z
+    .strictObject({
+      mention: z.array(principalSchema).default([]).describe("Mentioned in a PR comment on SLA breach."),
+      requestReviewFrom: z.array(principalSchema).default([]).describe("Review requested on SLA breach."),
+    })
+    .optional(),
+});
+
+export const httpGateSchema = z.strictObject({
+  gate: z.literal("http").describe("A web request returns what an expression expects."),
+  ...base,
+  url: urlSchema.describe("URL to request; {{env}}, {{service}}, {{digest}} substituted."),
+  method: z.enum(["GET", "POST", "HEAD"]).default("GET"),
+  headersFromEnv: z.record(z.string().max(100), z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default({}).describe("Header name → name of an environment variable of the app holding its value (secrets never live in the repo)."),
+  expectStatus: z.array(z.number().int().min(100).max(599)).default([200]),
+  successCondition: z.string().max(500).optional().describe("Expression over `status` and `body` (parsed JSON when possible)."),
+  timeout: durationSchema.default("10s"),
+  allowPrivateNetwork: z.boolean().default(false).describe("Allow loopback/private addresses (link-local and metadata addresses are always refused)."),
+});
+
+/** Every gate type. */
+export const gateSpecSchema = z.discriminatedUnion("gate", [
+  upstreamGateSchema,
+  soakGateSchema,
+  sourceChecksGateSchema,
+  vulnerabilitiesGateSchema,
+  metricsGateSchema,
+  windowGateSchema,
+  approvalsGateSchema,
+  httpGateSchema,
+]);
+
+export type GateSpec = z.infer<typeof gateSpecSchema>;
+export type GateType = GateSpec["gate"];
+export type GateSpecOf<T extends GateType> = Extract<GateSpec, { gate: T }>;
+export const GATE_TYPES = gateSpecSchema.options.map((o) => o.shape.gate.value) as GateType[];

@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { durationSchema, nameSchema, principalSchema, urlSchema } from "./common.js";
+import { gateSpecSchema, metricsGateSchema } from "./gate-schemas.js";
+
+/** Who may override gates, and how (DESIGN.md §3 "Overrides"). */
+export const overridesSchema = z.strictObject({
+  teams: z.array(principalSchema).default([]).describe("Teams whose members may override gates."),
+  users: z.array(principalSchema).default([]).describe("Users who may override gates."),
+  gates: z.array(nameSchema).optional().describe("Gates that may be overridden; default all except `upstream`."),
+  requireSecondPerson: z.boolean().default(false).describe("An override takes effect only when a second authorised person confirms it (/stagegate approve-override)."),
+  expiry: durationSchema.default("24h").describe("An override stops counting after this long."),
+});
+
+export const mergeSchema = z.strictObject({
+  mode: z.enum(["manual", "auto"]).default("manual").describe("auto: Stagegate merges when every gate passes."),
+  method: z.enum(["merge", "squash", "rebase"]).default("squash").describe("Merge method used by Stagegate."),
+});
+
+export const healthCheckSchema = z.strictObject({
+  url: urlSchema.describe("Deep readiness URL; {{env}}, {{service}}, {{digest}} substituted."),
+  expect: z.string().max(500).optional().describe("Expression over `status` and `body` that must hold (default: status == 200)."),
+  attempts: z.number().int().min(1).max(1000).default(10),
+  interval: durationSchema.default("30s"),
+  timeout: durationSchema.default("10s").describe("Per-request timeout."),
+  allowPrivateNetwork: z.boolean().default(false),
+});
+
+export const verificationSchema = z.strictObject({
+  statuses: z.array(z.string().min(1).max(200)).default([]).describe("Commit status / check run names on the merge commit reported by the deployer (e.g. Argo CD or Flux notifications); `*` wildcards."),
+  health: healthCheckSchema.optional(),
+  metrics: metricsGateSchema.omit({ gate: true }).optional().describe("Metrics analysis after deploy (same fields as the metrics gate)."),
+  timeout: durationSchema.default("30m").describe("Verification fails when no verdict is reached in this time."),
+});
+
+export const rollbackSchema = z.strictObject({
+  mode: z.enum(["pr", "none"]).default("pr").describe("pr: open a rollback PR on failed verification."),
+  merge: z.enum(["manual", "auto"]).default("auto").describe("auto: the rollback PR is merged as soon as its gates pass."),
+  gates: z.array(gateSpecSchema).default([]).describe("Gates for rollback PRs (the fast path); usually none or approvals."),
+});
+
+export const reviewersSchema = z.strictObject({
+  teams: z.array(principalSchema).default([]),
+  users: z.array(principalSchema).default([]),
+  serviceOwners: z.boolean().default(true).describe("Request review from the service's owners."),
+});
+
+/** A policy file `policies/<name>.yaml`. */
+export const policySchema = z
+  .strictObject({
+    version: z.literal(1).default(1).describe("Policy file format version."),
+    description: z.string().max(1000).optional(),
+    gates: z.array(gateSpecSchema).default([]).describe("Gates a promotion into environments using this policy must pass."),
+    overrides: overridesSchema.optional(),
+    merge: mergeSchema.default({ mode: "manual", method: "squash" }),
+    verification: verificationSchema.optional(),
+    rollback: rollbackSchema.default({ mode: "pr", merge: "auto", gates: [] }),
+    reviewers: reviewersSchema.optional(),
+    labels: z.array(z.string().min(1).max(50)).default([]).describe("Labels added to promotion PRs."),
+    promoters: z.array(principalSchema).default([]).describe("Users/teams allowed to run /stagegate promote into these environments."),
+  })
+  .describe("A Stagegate policy: the gates, approvals, overrides, merge, verification and rollback rules of an environment.");
+
+export type Policy = z.infer<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
