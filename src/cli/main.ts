@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/**
+ * The `stagegate` command line (DESIGN.md §6). Each command lives in src/cli/commands/<name>.ts and
+ * exports `register(program)`; this file only wires them. The contract is stable: scripts depend on it.
+ */
+import { Command } from "commander";
+import { commands } from "./commands/index.js";
+
+const program = new Command()
+  .name("stagegate")
+  .description("GitOps promotion controller: promotion PRs, gates as required checks, deployments, rollbacks, audit from git.")
+  .version("0.1.0")
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    // commander exits 1 on usage errors; keep 0 for --help/--version.
+    process.exit(err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : err.exitCode || 1);
+  });
+
+for (const register of commands) register(program);
+
+await program.parseAsync(process.argv);
