@@ -59,11 +59,13 @@ export const metricsGateSchema = z.strictObject({
   prometheus: prometheusProviderSchema.optional(),
   successCondition: z.string().max(500).optional().describe("Expression over `result` (e.g. result[0] >= 0.99)."),
   failureCondition: z.string().max(500).optional().describe("Expression over `result`; true marks the measurement failed."),
-  count: z.number().int().min(1).max(1000).default(1).describe("Number of measurements."),
-  interval: durationSchema.default("1m").describe("Time between measurements."),
-  failureLimit: z.number().int().min(0).default(0).describe("Failed measurements tolerated before the gate fails."),
-  inconclusiveLimit: z.number().int().min(0).default(0).describe("Inconclusive measurements tolerated before the gate is inconclusive (neutral)."),
-  consecutiveErrorLimit: z.number().int().min(0).default(4).describe("Consecutive query errors tolerated."),
+  // No zod defaults on the fields below: an AnalysisTemplate's values must win over defaults but lose to
+  // values the policy sets, so "not set" has to survive parsing. core/gates/metric-spec.ts applies the defaults.
+  count: z.number().int().min(1).max(1000).optional().describe("Number of measurements (default: the AnalysisTemplate's, else 1)."),
+  interval: durationSchema.optional().describe("Time between measurements (default: the AnalysisTemplate's, else 1m)."),
+  failureLimit: z.number().int().min(0).optional().describe("Failed measurements tolerated before the gate fails (default: the AnalysisTemplate's, else 0)."),
+  inconclusiveLimit: z.number().int().min(0).optional().describe("Inconclusive measurements tolerated before the gate is inconclusive (neutral) (default: the AnalysisTemplate's, else 0)."),
+  consecutiveErrorLimit: z.number().int().min(0).optional().describe("Consecutive query errors tolerated (default: the AnalysisTemplate's, else 4)."),
 });
 
 const cronWindowSchema = z.strictObject({
