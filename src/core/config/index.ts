@@ -4,3 +4,7 @@ export * from "./duration.js";
 export * from "./gate-schemas.js";
 export * from "./policy-schema.js";
 export * from "./loaded.js";
+export * from "./cron.js";
+export * from "./load.js";
+export * from "./policy-files.js";
+export { getGateName, getTimeZoneOffsetMs, isValidTimeZone, parseZonedDateTime } from "./policy-semantic.js";
