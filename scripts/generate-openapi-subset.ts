@@ -1,0 +1,73 @@
+/**
+ * Writes test/support/github/openapi-subset.json: the operations of GitHub's REST OpenAPI description
+ * (`@octokit/openapi`, api.github.com.json) that Stagegate calls, with every `$ref` they reach.
+ * The full description is ~13 MB (the package ~385 MB), so it is not a dependency; regenerate with:
+ *
+ *   mkdir -p /tmp/oapi && npm i --prefix /tmp/oapi --no-save @octokit/openapi
+ *   npx tsx scripts/generate-openapi-subset.ts /tmp/oapi/node_modules/@octokit/openapi/generated/api.github.com.json
+ *
+ * Add an operation to OPERATIONS when the app starts calling a new endpoint, then regenerate.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** Every REST operation the app (and Probot on its behalf) sends, as `METHOD /path`. */
+export const OPERATIONS = [
+  "POST /app/installations/{installation_id}/access_tokens",
+  "GET /repos/{owner}/{repo}/installation",
+  "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "POST /repos/{owner}/{repo}/check-runs",
+  "GET /orgs/{org}/teams/{team_slug}/memberships/{username}",
+] as const;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Copies `paths[path][method]` for each operation and every component reached through `$ref`. */
+export function buildSubset(full: { openapi: string; info: Json; paths: Record<string, Record<string, Json>>; components: Record<string, Record<string, Json>> }, operations: readonly string[]): Json {
+  const paths: Record<string, Record<string, Json>> = {};
+  const components: Record<string, Record<string, Json>> = {};
+  const pending: Json[] = [];
+  for (const operation of operations) {
+    const [method, path] = operation.split(" ") as [string, string];
+    const item = full.paths[path]?.[method.toLowerCase()];
+    if (item === undefined) throw new Error(`operation not found in the OpenAPI description: ${operation}`);
+    (paths[path] ??= {})[method.toLowerCase()] = item;
+    pending.push(item);
+  }
+  const seen = new Set<string>();
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || typeof node !== "object") continue;
+    if (Array.isArray(node)) {
+      pending.push(...node);
+      continue;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "$ref" && typeof value === "string" && !seen.has(value)) {
+        seen.add(value);
+        const [, , section, name] = value.split("/") as [string, string, string, string];
+        const target = full.components[section]?.[name];
+        if (target === undefined) throw new Error(`dangling $ref ${value}`);
+        (components[section] ??= {})[name] = target;
+        pending.push(target);
+      } else {
+        pending.push(value);
+      }
+    }
+  }
+  return { openapi: full.openapi, info: full.info, paths, components } as Json;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const source = process.argv[2];
+  if (!source) {
+    console.error("usage: tsx scripts/generate-openapi-subset.ts PATH/TO/api.github.com.json");
+    process.exit(1);
+  }
+  const full = JSON.parse(readFileSync(source, "utf8"));
+  const subset = buildSubset(full, OPERATIONS);
+  const out = fileURLToPath(new URL("../test/support/github/openapi-subset.json", import.meta.url));
+  writeFileSync(out, JSON.stringify(subset, null, 1) + "\n");
+  console.log(`wrote ${out} (${OPERATIONS.length} operations, OpenAPI ${full.info?.version ?? "?"})`);
+}
