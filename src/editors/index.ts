@@ -1,0 +1,72 @@
+/**
+ * Manifest editors: find image references in YAML files and set image digests with
+ * byte-minimal splices, each edit proven by re-parsing against an RFC 6902 patch.
+ * Pure: strings in, results out.
+ */
+import { markerOf } from "./flux.ts";
+import { isDigest, isSameImage, isTemplated, parseImageRef } from "./image-ref.ts";
+import { collectSites } from "./registry.ts";
+import type { EditRequest, EditResult, ImageReference } from "./types.ts";
+import { verifyEdit } from "./verify.ts";
+import { YamlFile } from "./yaml-file.ts";
+import type { EditOp } from "./yaml-splice.ts";
+import { spliceEdits } from "./yaml-splice.ts";
+
+export type { Digest, EditRequest, EditResult, EditStatus, ImageReference, LineChange } from "./types.ts";
+export { isDigest, isSameImage, parseImageRef } from "./image-ref.ts";
+export type { ParsedImageRef } from "./image-ref.ts";
+export { editors } from "./registry.ts";
+
+/** Every image reference in a file, all formats, in editor then document order (invalid YAML: none). */
+export function findImageReferences(fileName: string, content: string): ImageReference[] {
+  const file = new YamlFile(fileName, content);
+  if (file.error) return [];
+  return collectSites(file).map((site) => site.reference);
+}
+
+/**
+ * Set `request.digest` on every reference to `request.image` in the file. All references
+ * change or none: a templated or unwritable reference skips the whole file, and an edit that
+ * cannot be proven (re-parse ≠ old + patch, or bytes changed outside the edited scalars) is refused.
+ */
+export function setImageDigest(fileName: string, content: string, request: EditRequest): EditResult {
+  const base: EditResult = { status: "not-found", content, patch: [], previousDigests: [], changes: [], references: [] };
+  if (!isDigest(request.digest)) return { ...base, status: "refused", reason: `digest must be sha256: followed by 64 lowercase hex characters, got "${request.digest}"` };
+  if (parseImageRef(request.image).repository === "") return { ...base, status: "refused", reason: "request.image is empty" };
+  const file = new YamlFile(fileName, content);
+  if (file.error) {
+    const what = isTemplated(content) ? "templated file is not valid YAML" : "invalid YAML";
+    return { ...base, status: "skipped", reason: `${what}: ${file.error}` };
+  }
+  const policies = new Set(request.imagePolicies ?? []);
+  const matched = collectSites(file, request).filter(
+    (site) =>
+      site.forced ||
+      site.names.some((name) => isSameImage(name, request.image)) ||
+      (policies.size > 0 && site.nodes.some((node) => policies.has(markerOf(file, node)?.policy ?? ""))),
+  );
+  if (matched.length === 0) return { ...base, reason: `no reference to ${request.image}` };
+  const references = matched.map((site) => site.reference);
+  const ops: EditOp[] = [];
+  const skips: string[] = [];
+  const editing = new Set<(typeof matched)[number]>();
+  for (const site of matched) {
+    const plan = site.plan(request);
+    if (!Array.isArray(plan)) skips.push(`${site.reference.pointer || "/"} (line ${site.reference.line}): ${plan.skip}`);
+    else if (plan.length > 0) {
+      ops.push(...plan);
+      editing.add(site);
+    }
+  }
+  if (skips.length > 0) return { ...base, status: "skipped", references, reason: skips.join("; ") };
+  if (ops.length === 0) return { ...base, status: "unchanged", references, reason: `every reference to ${request.image} already carries ${request.digest}` };
+  const editor = [...new Set([...editing].map((site) => site.reference.editor))].join(",");
+  const spliced = spliceEdits(file, ops);
+  if ("error" in spliced) return { ...base, status: "refused", editor, references, reason: spliced.error };
+  const problem = verifyEdit(content, file.docs, spliced.content, spliced.patch, spliced.edits);
+  if (problem) return { ...base, status: "refused", editor, references, reason: problem };
+  const previousDigests = [...new Set([...editing].map((site) => site.reference.digest).filter((d): d is string => !!d))];
+  const result: EditResult = { status: "changed", editor, content: spliced.content, patch: spliced.patch, previousDigests, changes: spliced.changes, references };
+  if (spliced.notes.length > 0) result.notes = spliced.notes;
+  return result;
+}
