@@ -56,7 +56,8 @@ export const metricsGateSchema = z.strictObject({
   ...base,
   analysisTemplate: repoPathSchema.optional().describe("Path of an Argo Rollouts AnalysisTemplate whose first metric is used; fields below override it."),
   metric: z.string().max(100).optional().describe("Name of the metric to use from the AnalysisTemplate (default: the first)."),
-  prometheus: prometheusProviderSchema.optional(),
+  args: z.record(z.string().max(100), z.string().max(1000)).optional().describe("Values of the AnalysisTemplate's args ({{args.<name>}}); {{env}}, {{service}} and {{digest}} are substituted in them. Args the template gives a value keep it unless set here."),
+  prometheus: prometheusProviderSchema.optional().describe("Prometheus to query; required unless analysisTemplate names one."),
   successCondition: z.string().max(500).optional().describe("Expression over `result` (e.g. result[0] >= 0.99)."),
   failureCondition: z.string().max(500).optional().describe("Expression over `result`; true marks the measurement failed."),
   // No zod defaults on the fields below: an AnalysisTemplate's values must win over defaults but lose to
@@ -71,13 +72,13 @@ export const metricsGateSchema = z.strictObject({
 const cronWindowSchema = z.strictObject({
   schedule: z.string().min(9).max(120).describe("Cron expression (5 fields) opening the window, in the gate's timezone."),
   duration: durationSchema.describe("How long the window stays open after each start."),
-  reason: z.string().max(300).optional(),
+  reason: z.string().max(300).optional().describe("Shown in the check run when this window decides the gate."),
 });
 
 const fixedWindowSchema = z.strictObject({
   from: z.iso.datetime({ offset: true, local: true }).describe("Start (ISO 8601; local times are in the gate's timezone)."),
   to: z.iso.datetime({ offset: true, local: true }).describe("End (exclusive)."),
-  reason: z.string().max(300).optional(),
+  reason: z.string().max(300).optional().describe("Shown in the check run when this freeze blocks a promotion."),
 });
 
 export const windowGateSchema = z.strictObject({
@@ -102,18 +103,19 @@ export const approvalsGateSchema = z.strictObject({
       mention: z.array(principalSchema).default([]).describe("Mentioned in a PR comment on SLA breach."),
       requestReviewFrom: z.array(principalSchema).default([]).describe("Review requested on SLA breach."),
     })
-    .optional(),
+    .optional()
+    .describe("What happens when the SLA passes without enough approvals."),
 });
 
 export const httpGateSchema = z.strictObject({
   gate: z.literal("http").describe("A web request returns what an expression expects."),
   ...base,
   url: urlSchema.describe("URL to request; {{env}}, {{service}}, {{digest}} substituted."),
-  method: z.enum(["GET", "POST", "HEAD"]).default("GET"),
+  method: z.enum(["GET", "POST", "HEAD"]).default("GET").describe("HTTP method."),
   headersFromEnv: z.record(z.string().max(100), z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default({}).describe("Header name → name of an environment variable of the app holding its value (secrets never live in the repo)."),
-  expectStatus: z.array(z.number().int().min(100).max(599)).default([200]),
+  expectStatus: z.array(z.number().int().min(100).max(599)).default([200]).describe("Response statuses that count as success."),
   successCondition: z.string().max(500).optional().describe("Expression over `status` and `body` (parsed JSON when possible)."),
-  timeout: durationSchema.default("10s"),
+  timeout: durationSchema.default("10s").describe("Request timeout."),
   allowPrivateNetwork: z.boolean().default(false).describe("Allow loopback/private addresses (link-local and metadata addresses are always refused)."),
 });
 
