@@ -1,14 +1,16 @@
 import { z } from "zod";
-import { isDuration } from "./duration.js";
+import { DURATION_PATTERN } from "./duration.js";
 
 /** Names of environments, services, policies and gates: safe in branch names, paths and check names. */
 export const nameSchema = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be lowercase letters, digits and '-', 1-63 characters, starting and ending with a letter or digit");
 
+// A regex rather than a refine, so the generated JSON Schema carries the pattern for editors.
 export const durationSchema = z
   .string()
-  .refine(isDuration, { message: "must be a duration such as 30m, 2h, 1d or 1h30m" })
+  .max(32)
+  .regex(DURATION_PATTERN, "must be a duration such as 30m, 2h, 1d or 1h30m")
   .describe("A duration: digits followed by s, m, h, d or w, combinable (1h30m).");
 
 /** `owner/name` of a GitHub repository. */
@@ -24,13 +26,13 @@ export const principalSchema = z
   .describe("A GitHub user (login) or team (org/team-slug), with or without a leading @.");
 
 /** A relative path inside the environments repo; no `..`, no absolute paths. */
+// A regex rather than a refine, so the generated JSON Schema carries the rule: no leading '/', no '..'
+// segment, no backslash or NUL.
 export const repoPathSchema = z
   .string()
   .min(1)
   .max(512)
-  .refine((p) => !p.startsWith("/") && !p.split("/").includes("..") && !p.includes("\\") && !p.includes("\0"), {
-    message: "must be a relative path inside the repository (no '..', no leading '/')",
-  })
+  .regex(/^(?!\/)(?!(?:.*\/)?\.\.(?:\/|$))[^\\\0]+$/, "must be a relative path inside the repository (no '..', no leading '/')")
   .describe("A path relative to the environments repository root.");
 
 /** An image repository without tag or digest, e.g. ghcr.io/acme/checkout. */
@@ -47,4 +49,4 @@ export const digestSchema = z
   .describe("An image digest: sha256: and 64 lowercase hex characters.");
 
 /** An http(s) URL. SSRF rules are applied where the URL is fetched (adapters), not here. */
-export const urlSchema = z.string().url().max(2048).refine((u) => /^https?:\/\//.test(u), { message: "must be an http(s) URL" });
+export const urlSchema = z.string().url().max(2048).describe("An http(s) URL.").refine((u) => /^https?:\/\//.test(u), { message: "must be an http(s) URL" });

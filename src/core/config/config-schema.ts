@@ -11,7 +11,7 @@ export const environmentSchema = z.strictObject({
   from: z.array(nameSchema).default([]).describe("Upstream environments; the pipeline is a DAG."),
   policy: nameSchema.optional().describe("Policy file name under policies/ (without .yaml); defaults to defaults.policy."),
   auto: autoSchema.optional().describe("Overrides defaults.auto for this environment."),
-  description: z.string().max(500).optional(),
+  description: z.string().max(500).optional().describe("Free text for people reading the configuration."),
 });
 
 export const targetSchema = z.strictObject({
@@ -40,7 +40,7 @@ export const defaultsSchema = z.strictObject({
 export const configSchema = z
   .strictObject({
     version: z.literal(1).describe("Configuration format version."),
-    defaults: defaultsSchema.default({ policy: "default", auto: "pr" }),
+    defaults: defaultsSchema.default({ policy: "default", auto: "pr" }).describe("Settings that apply to every environment unless it sets its own."),
     environments: z.array(environmentSchema).min(1).describe("Environments, in any order; `from` forms the DAG."),
     services: z.array(serviceSchema).default([]).describe("Deployable services."),
   })

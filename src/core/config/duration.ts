@@ -3,7 +3,9 @@
  * (`1h30m`). The same grammar as Argo Rollouts/Kargo minus sub-second units, which no gate needs.
  */
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
-const DURATION = /^(?:\d+[smhdw])+$/;
+/** The duration grammar (the length limit of 32 is checked separately). */
+export const DURATION_PATTERN = /^(?:\d+[smhdw])+$/;
+const DURATION = DURATION_PATTERN;
 const PART = /(\d+)([smhdw])/g;
 
 /** True when `text` is a duration this project understands. */

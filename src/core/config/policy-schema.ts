@@ -19,15 +19,15 @@ export const mergeSchema = z.strictObject({
 export const healthCheckSchema = z.strictObject({
   url: urlSchema.describe("Deep readiness URL; {{env}}, {{service}}, {{digest}} substituted."),
   expect: z.string().max(500).optional().describe("Expression over `status` and `body` that must hold (default: status == 200)."),
-  attempts: z.number().int().min(1).max(1000).default(10),
-  interval: durationSchema.default("30s"),
+  attempts: z.number().int().min(1).max(1000).default(10).describe("Requests made before the check fails."),
+  interval: durationSchema.default("30s").describe("Time between attempts."),
   timeout: durationSchema.default("10s").describe("Per-request timeout."),
-  allowPrivateNetwork: z.boolean().default(false),
+  allowPrivateNetwork: z.boolean().default(false).describe("Allow loopback/private addresses (link-local and metadata addresses are always refused)."),
 });
 
 export const verificationSchema = z.strictObject({
   statuses: z.array(z.string().min(1).max(200)).default([]).describe("Commit status / check run names on the merge commit reported by the deployer (e.g. Argo CD or Flux notifications); `*` wildcards."),
-  health: healthCheckSchema.optional(),
+  health: healthCheckSchema.optional().describe("A deep readiness URL Stagegate polls after deploy."),
   metrics: metricsGateSchema.omit({ gate: true }).optional().describe("Metrics analysis after deploy (same fields as the metrics gate)."),
   timeout: durationSchema.default("30m").describe("Verification fails when no verdict is reached in this time."),
 });
@@ -39,8 +39,8 @@ export const rollbackSchema = z.strictObject({
 });
 
 export const reviewersSchema = z.strictObject({
-  teams: z.array(principalSchema).default([]),
-  users: z.array(principalSchema).default([]),
+  teams: z.array(principalSchema).default([]).describe("Teams (org/slug) requested as reviewers."),
+  users: z.array(principalSchema).default([]).describe("Users requested as reviewers."),
   serviceOwners: z.boolean().default(true).describe("Request review from the service's owners."),
 });
 
@@ -48,13 +48,13 @@ export const reviewersSchema = z.strictObject({
 export const policySchema = z
   .strictObject({
     version: z.literal(1).default(1).describe("Policy file format version."),
-    description: z.string().max(1000).optional(),
+    description: z.string().max(1000).optional().describe("What this policy is for; shown in promotion PRs."),
     gates: z.array(gateSpecSchema).default([]).describe("Gates a promotion into environments using this policy must pass."),
-    overrides: overridesSchema.optional(),
-    merge: mergeSchema.default({ mode: "manual", method: "squash" }),
-    verification: verificationSchema.optional(),
-    rollback: rollbackSchema.default({ mode: "pr", merge: "auto", gates: [] }),
-    reviewers: reviewersSchema.optional(),
+    overrides: overridesSchema.optional().describe("Who may override gates (/stagegate override <gate> reason: …); without it nobody can."),
+    merge: mergeSchema.default({ mode: "manual", method: "squash" }).describe("Who merges promotion PRs and how."),
+    verification: verificationSchema.optional().describe("How a deployment is verified healthy after the promotion merges."),
+    rollback: rollbackSchema.default({ mode: "pr", merge: "auto", gates: [] }).describe("What happens when verification fails."),
+    reviewers: reviewersSchema.optional().describe("Who is requested to review promotion PRs."),
     labels: z.array(z.string().min(1).max(50)).default([]).describe("Labels added to promotion PRs."),
     promoters: z.array(principalSchema).default([]).describe("Users/teams allowed to run /stagegate promote into these environments."),
   })
