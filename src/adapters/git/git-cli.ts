@@ -1,0 +1,133 @@
+import { simpleGit } from "simple-git";
+import type { SimpleGit } from "simple-git";
+
+/** Who a git object is written as, and when (the simulated clock in local mode and the demo). */
+export interface GitIdentity {
+  name: string;
+  email: string;
+  date: Date;
+}
+
+export interface RunOptions {
+  /** Written to the command's stdin. */
+  input?: string;
+  /** Author and committer of objects the command writes. */
+  identity?: GitIdentity;
+  /** Extra environment (e.g. GIT_INDEX_FILE). */
+  env?: Record<string, string>;
+  /** Exit codes that are not errors (merge-tree reports conflicts with 1). */
+  allowExitCodes?: number[];
+}
+
+export const ZERO_OID = "0".repeat(40);
+
+/** Variables a parent git process (a hook) may have set, which would redirect our commands elsewhere. */
+const INHERITED_GIT_VARS = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES"];
+
+/**
+ * Runs git in one repository through simple-git. Every call gets its own simple-git instance because
+ * env and stdin are per-instance settings and calls interleave across awaits. Non-zero exit codes are
+ * errors even when git printed nothing on stderr (simple-git's default only fails on stderr output).
+ */
+export class GitCli {
+  readonly #baseEnv: Record<string, string>;
+
+  constructor(readonly dir: string) {
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !INHERITED_GIT_VARS.includes(key)) env[key] = value;
+    // Deterministic, locale-independent output; never open an editor or a pager.
+    Object.assign(env, { LC_ALL: "C", GIT_TERMINAL_PROMPT: "0", GIT_EDITOR: "true", GIT_PAGER: "cat" });
+    this.#baseEnv = env;
+  }
+
+  #git(options: RunOptions): SimpleGit {
+    const allowed = options.allowExitCodes ?? [];
+    const git = simpleGit({
+      baseDir: this.dir,
+      trimmed: false,
+      ...(options.input !== undefined ? { input: () => options.input } : {}),
+      errors: (error, result) => {
+        // An allowed exit code with stderr output is still a success; a failure to spawn is not.
+        if (result.exitCode === 0 || allowed.includes(result.exitCode)) return error instanceof Error ? error : undefined;
+        if (error) return error;
+        {
+          return Buffer.concat([...result.stdErr, ...result.stdOut, Buffer.from(` (exit code ${result.exitCode})`)]);
+        }
+        return undefined;
+      },
+    });
+    const env: Record<string, string> = { ...this.#baseEnv, ...options.env };
+    if (options.identity) Object.assign(env, identityEnv(options.identity));
+    return git.env(env);
+  }
+
+  /** Runs `git <args>` and returns stdout. */
+  async run(args: string[], options: RunOptions = {}): Promise<string> {
+    return this.#git(options).raw(args);
+  }
+
+  /** Runs `git cat-file <args>` and returns stdout as bytes (for --batch, whose sizes are in bytes). */
+  async catFileBuffer(args: string[], options: RunOptions = {}): Promise<Buffer> {
+    return (await this.#git(options).binaryCatFile(args)) as Buffer;
+  }
+
+  /** The oid `rev` resolves to, or undefined when it does not exist. */
+  async resolve(rev: string): Promise<string | undefined> {
+    const out = await this.run(["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { allowExitCodes: [1] });
+    return out.trim() || undefined;
+  }
+
+  /** Writes a blob and returns its oid. */
+  async writeBlob(content: string): Promise<string> {
+    return (await this.run(["hash-object", "-w", "--stdin"], { input: content })).trim();
+  }
+
+  /**
+   * Reads many blobs in one process (`git cat-file --batch`). Specs are `rev:path` or oids;
+   * missing ones map to undefined.
+   */
+  async readBlobs(specs: string[]): Promise<Map<string, string | undefined>> {
+    const out = new Map<string, string | undefined>();
+    if (specs.length === 0) return out;
+    const buf = await this.catFileBuffer(["--batch"], { input: specs.join("\n") + "\n" });
+    let pos = 0;
+    for (const spec of specs) {
+      const eol = buf.indexOf(10, pos);
+      const header = buf.subarray(pos, eol).toString("utf8");
+      pos = eol + 1;
+      const match = /^[0-9a-f]{40,64} (\w+) (\d+)$/.exec(header);
+      if (!match) {
+        out.set(spec, undefined); // "<spec> missing" or "ambiguous"
+        continue;
+      }
+      const size = Number(match[2]);
+      out.set(spec, match[1] === "blob" ? buf.subarray(pos, pos + size).toString("utf8") : undefined);
+      pos += size + 1;
+    }
+    return out;
+  }
+
+  /** Moves `ref` to `newOid` only if it still points at `oldOid` (ZERO_OID: only if absent). False when someone moved it first. */
+  async compareAndSwap(ref: string, newOid: string, oldOid: string, reason: string, identity?: GitIdentity): Promise<boolean> {
+    try {
+      await this.run(["update-ref", "-m", reason, ref, newOid, oldOid], identity ? { identity } : {});
+      return true;
+    } catch (error) {
+      if (/cannot lock ref|reference already exists|is at .* but expected|unable to resolve reference/i.test(String(error))) return false;
+      throw error;
+    }
+  }
+}
+
+/** Environment variables that make git write objects as `identity` at its date. */
+export function identityEnv(identity: GitIdentity): Record<string, string> {
+  const date = `${Math.floor(identity.date.getTime() / 1000)} +0000`;
+  return {
+    GIT_AUTHOR_NAME: identity.name,
+    GIT_AUTHOR_EMAIL: identity.email,
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_NAME: identity.name,
+    GIT_COMMITTER_EMAIL: identity.email,
+    GIT_COMMITTER_DATE: date,
+  };
+}

@@ -1,0 +1,42 @@
+import type { SourceCheck, SourcePort } from "../../core/ports/source.js";
+import type { MetaStore } from "./meta-store.js";
+
+export const FACTS_REF = "refs/stagegate/facts";
+const FILES = ["teams.json", "source-checks.json"];
+
+/**
+ * Facts GitHub would know and a local repo does not: team membership and the source repository's
+ * checks. Recorded at `refs/stagegate/facts` (teams.json, source-checks.json) by whoever runs local mode.
+ */
+export class LocalFacts implements SourcePort {
+  constructor(private readonly meta: MetaStore) {}
+
+  async listCommitChecks(repo: string, sha: string): Promise<SourceCheck[]> {
+    const state = await this.meta.read(FACTS_REF, FILES);
+    const all = (state?.files["source-checks.json"] ?? {}) as Record<string, SourceCheck[]>;
+    return all[`${repo}@${sha}`] ?? [];
+  }
+
+  async listTeamMembers(team: string): Promise<string[]> {
+    const state = await this.meta.read(FACTS_REF, FILES);
+    const teams = (state?.files["teams.json"] ?? {}) as Record<string, string[]>;
+    return teams[team.replace(/^@/, "").toLowerCase()] ?? [];
+  }
+
+  /** Records the members of a team `org/slug`. */
+  async recordTeam(team: string, members: string[], actor: string): Promise<void> {
+    const key = team.replace(/^@/, "").toLowerCase();
+    await this.meta.update(FACTS_REF, FILES, `team ${key}: ${members.join(", ")}`, actor, (current) => ({
+      "teams.json": { ...((current?.["teams.json"] ?? {}) as Record<string, string[]>), [key]: [...members].sort() },
+      "source-checks.json": current?.["source-checks.json"] ?? {},
+    }));
+  }
+
+  /** Records the checks of a source commit (what CI reported on it). */
+  async recordSourceChecks(repo: string, sha: string, checks: SourceCheck[], actor: string): Promise<void> {
+    await this.meta.update(FACTS_REF, FILES, `source checks ${repo}@${sha.slice(0, 12)}: ${checks.map((c) => `${c.name}=${c.conclusion ?? c.status}`).join(", ")}`, actor, (current) => ({
+      "teams.json": current?.["teams.json"] ?? {},
+      "source-checks.json": { ...((current?.["source-checks.json"] ?? {}) as Record<string, SourceCheck[]>), [`${repo}@${sha}`]: checks },
+    }));
+  }
+}

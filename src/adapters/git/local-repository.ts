@@ -1,0 +1,156 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { ConflictError, NotFoundError } from "../../core/errors.js";
+import type { CommitInfo, CommitsPort } from "../../core/ports/commits.js";
+import type { RepoSnapshot } from "../../core/snapshot.js";
+import type { GitCli, GitIdentity } from "./git-cli.js";
+
+/** Files larger than this are left out of snapshots: no manifest or policy is that big. */
+const MAX_SNAPSHOT_FILE_BYTES = 1024 * 1024;
+const FIELD = "%x1f";
+const RECORD = "%x1e";
+
+/**
+ * The git side of a local environments repository: snapshots at any commit, history, commits built
+ * with plumbing (no checkout, so the user's work tree is never disturbed mid-operation) and the
+ * default branch moved with compare-and-swap.
+ */
+export class LocalRepository implements CommitsPort {
+  #branch: string | undefined;
+
+  constructor(
+    readonly git: GitCli,
+    branch?: string,
+  ) {
+    this.#branch = branch;
+  }
+
+  /** The default branch: the one given, else the one HEAD names. */
+  async defaultBranch(): Promise<string> {
+    if (!this.#branch) this.#branch = (await this.git.run(["symbolic-ref", "--short", "HEAD"])).trim();
+    return this.#branch;
+  }
+
+  async getDefaultHead(): Promise<string> {
+    const branch = await this.defaultBranch();
+    const oid = await this.git.resolve(`refs/heads/${branch}`);
+    if (!oid) throw new NotFoundError(`branch ${branch} has no commits`, { branch });
+    return oid;
+  }
+
+  async readSnapshot(): Promise<RepoSnapshot> {
+    return this.readSnapshotAt(await this.getDefaultHead());
+  }
+
+  /** Every text file of the commit's tree (a superset of what RepoSnapshot must hold; environment repos are small). */
+  async readSnapshotAt(sha: string): Promise<RepoSnapshot> {
+    const listing = await this.git.run(["ls-tree", "-r", "-z", "--long", "--full-tree", sha]);
+    const oids: { path: string; oid: string }[] = [];
+    for (const entry of listing.split("\0")) {
+      const match = /^(\d+) blob ([0-9a-f]+) +(\d+)\t(.+)$/s.exec(entry);
+      if (!match || match[1] === "120000" || Number(match[3]) > MAX_SNAPSHOT_FILE_BYTES) continue;
+      oids.push({ path: match[4]!, oid: match[2]! });
+    }
+    const blobs = await this.git.readBlobs(oids.map((o) => o.oid));
+    const files = new Map<string, string>();
+    for (const { path, oid } of oids) {
+      const text = blobs.get(oid);
+      if (text !== undefined && !text.includes("\0")) files.set(path, text);
+    }
+    return { ref: await this.defaultBranch(), oid: sha, files };
+  }
+
+  async getCommit(sha: string): Promise<CommitInfo> {
+    const [commit] = await this.#log([sha, "-1"]);
+    if (!commit) throw new NotFoundError(`commit ${sha} not found`, { sha });
+    return commit;
+  }
+
+  async listFirstParent(head: string, limit: number): Promise<CommitInfo[]> {
+    return this.#log([head, "--first-parent", `--max-count=${limit}`]);
+  }
+
+  async changedFiles(base: string, head: string): Promise<string[]> {
+    const out = await this.git.run(["diff", "--name-only", "-z", "--no-renames", base, head]);
+    return out.split("\0").filter(Boolean).sort();
+  }
+
+  async #log(args: string[]): Promise<CommitInfo[]> {
+    const format = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"].join(FIELD) + RECORD;
+    const out = await this.git.run(["log", `--format=${format}`, ...args, "--"]);
+    return out
+      .split("\x1e")
+      .map((r) => r.replace(/^\n/, ""))
+      .filter(Boolean)
+      .map((record) => {
+        const [sha, parents, an, ae, ad, cn, ce, cd, message] = record.split("\x1f");
+        return {
+          sha: sha!,
+          parents: parents ? parents.split(" ") : [],
+          message: message ?? "",
+          author: { name: an!, email: ae!, date: ad! },
+          committer: { name: cn!, email: ce!, date: cd! },
+        };
+      });
+  }
+
+  /** Writes a commit with `files` replaced on top of `base` (a temporary index; the work tree is untouched). */
+  async commitFiles(base: string, files: { path: string; content: string }[], message: string, identity: GitIdentity, parents: string[] = [base]): Promise<string> {
+    const gitDir = (await this.git.run(["rev-parse", "--absolute-git-dir"])).trim();
+    const index = join(gitDir, `stagegate-index-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    try {
+      const env = { GIT_INDEX_FILE: index };
+      await this.git.run(["read-tree", base], { env });
+      for (const file of files) {
+        const oid = await this.git.writeBlob(file.content);
+        await this.git.run(["update-index", "--add", "--cacheinfo", `100644,${oid},${file.path}`], { env });
+      }
+      const tree = (await this.git.run(["write-tree"], { env })).trim();
+      return (await this.git.run(["commit-tree", tree, ...parents.flatMap((p) => ["-p", p])], { input: message, identity })).trim();
+    } finally {
+      await rm(index, { force: true });
+    }
+  }
+
+  /** Commits a tree as is (merges). */
+  async commitTree(tree: string, parents: string[], message: string, identity: GitIdentity): Promise<string> {
+    return (await this.git.run(["commit-tree", tree, ...parents.flatMap((p) => ["-p", p])], { input: message, identity })).trim();
+  }
+
+  /** The tree merging `head` into `base`; ConflictError when they conflict. */
+  async mergeTree(base: string, head: string): Promise<string> {
+    const out = await this.git.run(["merge-tree", "--write-tree", "--name-only", "--no-messages", base, head], { allowExitCodes: [1] });
+    const lines = out.split("\n").filter(Boolean);
+    if (lines.length !== 1) throw new ConflictError(`merge conflicts in ${lines.slice(1).join(", ")}`, { base, head });
+    return lines[0]!;
+  }
+
+  /**
+   * Moves the default branch from `expected` to `commit` and, when it is checked out, brings the work
+   * tree along (a two-tree fast-forward read-tree, which refuses to overwrite local changes).
+   */
+  async advanceDefaultBranch(commit: string, expected: string, reason: string, identity: GitIdentity): Promise<void> {
+    const branch = await this.defaultBranch();
+    if (!(await this.git.compareAndSwap(`refs/heads/${branch}`, commit, expected, reason, identity))) {
+      throw new ConflictError(`${branch} moved while Stagegate was merging; it will retry`, { branch, expected });
+    }
+    const bare = (await this.git.run(["rev-parse", "--is-bare-repository"])).trim() === "true";
+    const head = (await this.git.run(["symbolic-ref", "-q", "HEAD"], { allowExitCodes: [1] })).trim();
+    if (bare || head !== `refs/heads/${branch}`) return;
+    try {
+      await this.git.run(["read-tree", "-u", "-m", expected, commit]);
+    } catch {
+      // Local edits in the work tree conflict with the merge: the branch moved, the files stay as the user left them.
+    }
+  }
+
+  /** Creates or moves a branch (no compare: branch names are deterministic, content is re-derived). */
+  async setBranch(branch: string, commit: string, identity: GitIdentity): Promise<void> {
+    await this.git.run(["update-ref", "-m", "stagegate: promotion branch", `refs/heads/${branch}`, commit], { identity });
+  }
+
+  async deleteBranch(branch: string): Promise<void> {
+    const oid = await this.git.resolve(`refs/heads/${branch}`);
+    if (oid) await this.git.run(["update-ref", "-d", `refs/heads/${branch}`, oid], { allowExitCodes: [1] });
+  }
+}

@@ -1,0 +1,91 @@
+import { ConflictError } from "../../core/errors.js";
+import type { Clock } from "../../core/ports/clock.js";
+import { ZERO_OID } from "./git-cli.js";
+import type { GitCli, GitIdentity } from "./git-cli.js";
+
+/** JSON documents by file name, as held in the tree of one metadata commit. */
+export type MetaFiles = Record<string, unknown>;
+
+/** The email local mode gives a login (no real address is ever needed). */
+export function localEmail(login: string): string {
+  return `${login.replace(/[^A-Za-z0-9._-]/g, "-")}@users.noreply.stagegate.local`;
+}
+
+/**
+ * Machine-readable state kept IN git: each ref under `refs/stagegate/` points at a commit whose tree
+ * holds JSON files (`pr.json`, `reviews.json`, …). Every change is a new commit whose parent is the
+ * previous state, so `git log refs/stagegate/pulls/3` is the history of PR #3. Writes compare-and-swap
+ * the ref: two writers never lose each other's change (the loser re-reads and re-applies).
+ */
+export class MetaStore {
+  constructor(
+    private readonly git: GitCli,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Identity of `login` at the clock's current time. */
+  identity(login: string): GitIdentity {
+    return { name: login, email: localEmail(login), date: this.clock.now() };
+  }
+
+  /** Refs under `prefix` (e.g. `refs/stagegate/pulls/`), sorted. */
+  async list(prefix: string): Promise<string[]> {
+    const out = await this.git.run(["for-each-ref", "--format=%(refname)", prefix]);
+    return out.split("\n").filter(Boolean).sort();
+  }
+
+  /** Reads `names` from each ref in one batch; refs without a state are left out. */
+  async readMany(refs: string[], names: string[]): Promise<Map<string, MetaFiles>> {
+    const specs = refs.flatMap((ref) => names.map((name) => `${ref}:${name}`));
+    const blobs = await this.git.readBlobs(specs);
+    const out = new Map<string, MetaFiles>();
+    for (const ref of refs) {
+      const files: MetaFiles = {};
+      let found = false;
+      for (const name of names) {
+        const text = blobs.get(`${ref}:${name}`);
+        if (text === undefined) continue;
+        files[name] = JSON.parse(text);
+        found = true;
+      }
+      if (found) out.set(ref, files);
+    }
+    return out;
+  }
+
+  /** The state at `ref` and the commit holding it, or undefined when the ref does not exist. */
+  async read(ref: string, names: string[]): Promise<{ oid: string; files: MetaFiles } | undefined> {
+    const oid = await this.git.resolve(ref);
+    if (!oid) return undefined;
+    const files = (await this.readMany([oid], names)).get(oid) ?? {};
+    return { oid, files };
+  }
+
+  /** Writes a new state commit on `ref` if it still points at `expected` (ZERO_OID: create only). */
+  async write(ref: string, files: MetaFiles, message: string, actor: string, expected: string): Promise<boolean> {
+    const identity = this.identity(actor);
+    const entries: string[] = [];
+    for (const name of Object.keys(files).sort()) {
+      const oid = await this.git.writeBlob(JSON.stringify(files[name], null, 2) + "\n");
+      entries.push(`100644 blob ${oid}\t${name}`);
+    }
+    const tree = (await this.git.run(["mktree"], { input: entries.join("\n") + "\n" })).trim();
+    const parents = expected === ZERO_OID ? [] : ["-p", expected];
+    const commit = (await this.git.run(["commit-tree", tree, ...parents], { input: message + "\n", identity })).trim();
+    return this.git.compareAndSwap(ref, commit, expected, `stagegate: ${message.split("\n")[0]}`, identity);
+  }
+
+  /**
+   * Read-modify-write with retry. `change` returns the new files, or undefined to leave the state alone.
+   * Returns the files written (or the unchanged current state).
+   */
+  async update(ref: string, names: string[], message: string, actor: string, change: (current: MetaFiles | undefined) => MetaFiles | undefined): Promise<MetaFiles | undefined> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.read(ref, names);
+      const next = change(current?.files);
+      if (next === undefined) return current?.files;
+      if (await this.write(ref, next, message, actor, current?.oid ?? ZERO_OID)) return next;
+    }
+    throw new ConflictError(`${ref} kept changing while Stagegate updated it`, { ref });
+  }
+}
