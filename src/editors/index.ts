@@ -63,10 +63,11 @@ export function setImageDigest(fileName: string, content: string, request: EditR
   const editor = [...new Set([...editing].map((site) => site.reference.editor))].join(",");
   const spliced = spliceEdits(file, ops);
   if ("error" in spliced) return { ...base, status: "refused", editor, references, reason: spliced.error };
-  const problem = verifyEdit(content, file.docs, spliced.content, spliced.patch, spliced.edits);
+  const problem = verifyEdit(file.content, file.docs, spliced.content, spliced.patch, spliced.edits);
   if (problem) return { ...base, status: "refused", editor, references, reason: problem };
+  const newContent = `${file.bom ? "\uFEFF" : ""}${spliced.content}`;
   const previousDigests = [...new Set([...editing].map((site) => site.reference.digest).filter((d): d is string => !!d))];
-  const result: EditResult = { status: "changed", editor, content: spliced.content, patch: spliced.patch, previousDigests, changes: spliced.changes, references };
+  const result: EditResult = { status: "changed", editor, content: newContent, patch: spliced.patch, previousDigests, changes: spliced.changes, references };
   if (spliced.notes.length > 0) result.notes = spliced.notes;
   return result;
 }

@@ -54,12 +54,20 @@ export class YamlFile {
   readonly error: string | undefined;
   private readonly pointerIndexes = new Map<number, Map<Node, string[]>>();
 
+  /** The text the editors work on: the file without its byte order mark. */
+  readonly content: string;
+  /** Whether the file starts with a UTF-8 byte order mark (put back after editing). */
+  readonly bom: boolean;
+
   constructor(
     readonly fileName: string,
-    readonly content: string,
+    source: string,
   ) {
-    this.docs = parseDocuments(content);
-    this.lines = new LineIndex(content);
+    // The BOM is set aside: yaml 2.x misreads a BOM followed by a root block sequence.
+    this.bom = source.charCodeAt(0) === 0xfeff;
+    this.content = this.bom ? source.slice(1) : source;
+    this.docs = parseDocuments(this.content);
+    this.lines = new LineIndex(this.content);
     const failed = this.docs.find((doc) => doc.errors.length > 0);
     this.error = failed?.errors[0]?.message.split("\n")[0];
   }

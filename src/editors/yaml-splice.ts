@@ -72,8 +72,15 @@ export function spliceEdits(file: YamlFile, ops: EditOp[]): SpliceResult | { err
   }
   content += src.slice(cursor);
   const lines = new LineIndex(content);
-  const changes = planned.map(({ op, pointer }, i) => ({ line: lines.position(starts[i] ?? 0).line, pointer, before: op.before, after: op.after }));
-  return { content, patch, changes, edits: planned.map((p) => p.edit), notes };
+  // One LineChange per changed line: a removed `newTag` replaced by an inserted `digest` is one line.
+  const byLine = new Map<number, LineChange>();
+  planned.forEach(({ op, pointer }, i) => {
+    const line = lines.position(starts[i] ?? 0).line;
+    const prior = byLine.get(line);
+    if (prior) prior.after = op.after;
+    else byLine.set(line, { line, pointer, before: op.before, after: op.after });
+  });
+  return { content, patch, changes: [...byLine.values()], edits: planned.map((p) => p.edit), notes };
 }
 
 function dedupe(ops: EditOp[]): EditOp[] | { error: string } {
@@ -151,8 +158,7 @@ function buildInsert(src: string, op: InsertOp): { edit: TextEdit } | { error: s
   const keyStart = (op.afterPair.key as Node | null)?.range?.[0];
   if (keyStart === undefined) return { error: "key has no source range" };
   const lineStart = lineStartOf(src, keyStart);
-  const bom = lineStart === 0 && src.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const indent = " ".repeat(keyStart - lineStart - bom);
+  const indent = " ".repeat(keyStart - lineStart);
   const lineEnd = src.indexOf("\n", end);
   const tail = src.slice(end, lineEnd < 0 ? src.length : lineEnd);
   if (!/^[ \t]*(?:#.*)?\r?$/.test(tail)) return { error: "another value follows on the same line" };
