@@ -1,0 +1,228 @@
+/**
+ * Reads what `stagegate audit` needs from a local clone of the environments repository, in few
+ * processes: ONE `git log` over the default branch (metadata, trailers, notes of refs/notes/stagegate,
+ * optional signature status, and raw diffs against the first parent), ONE `git cat-file --batch` for
+ * the blobs of environment files that changed, the config at the tip, and the branch reflogs.
+ * The digest bookkeeping and every decision are pure (src/core/audit).
+ */
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import { DigestTracker, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
+import { parseNote } from "../../core/audit/note-schema.js";
+import { parseTrailerLines } from "../../core/audit/trailers.js";
+import type { HistoryInput, HistoryRecord, ReflogEntry, SignatureStatus } from "../../core/audit/types.js";
+import { configSchema } from "../../core/config/config-schema.js";
+import { GitCli, ZERO_OID } from "./git-cli.js";
+
+export const NOTES_REF = "refs/notes/stagegate";
+
+export interface ReadHistoryOptions {
+  /** Branch to audit; defaults to origin/HEAD's branch, else the checked-out branch. */
+  branch?: string;
+  /** Read `%G?` (runs gpg/ssh verification per commit: slower). */
+  verify?: boolean;
+  /** Finds image references in a file (the editors' findImageReferences); without it, digests come from trailers only. */
+  extract?: ReferenceExtractor;
+  /** Most reflog entries checked per ref (each non-trivial one costs a `git merge-base`). */
+  reflogLimit?: number;
+}
+
+const SEP = "\x1f";
+const HEADER_END = "\x1f\x1d";
+const TRAILER_SEP = "\x1c";
+const SIGNATURES = new Set<SignatureStatus>(["G", "U", "N", "B", "X", "Y", "R", "E"]);
+
+/** `git fetch origin refs/notes/stagegate:refs/notes/stagegate`; returns a warning instead of failing. */
+export async function fetchNotes(dir: string, remote = "origin"): Promise<string | undefined> {
+  try {
+    await new GitCli(dir).run(["fetch", "--quiet", remote, `${NOTES_REF}:${NOTES_REF}`]);
+    return undefined;
+  } catch (error) {
+    return `could not fetch ${NOTES_REF} from ${remote}: ${String(error instanceof Error ? error.message : error).split("\n")[0]}`;
+  }
+}
+
+/** Reads history, notes, digest changes and reflogs of the audited branch. */
+export async function readHistory(dir: string, options: ReadHistoryOptions = {}): Promise<HistoryInput> {
+  const git = new GitCli(dir);
+  const warnings: string[] = [];
+  const { branch, ref } = await resolveBranch(git, options.branch);
+  const config = await readConfig(git, ref, warnings);
+
+  const format = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", options.verify ? "%G?" : "", "%s", "%b", `%(trailers:only,unfold,separator=%x1c)`, "%N"].join("%x1f");
+  const out = await git.run(["-c", "core.quotePath=off", "log", ref, `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", `--format=%x1e${format}%x1f%x1d`]);
+  const { records, raws } = parseLog(out, Boolean(options.verify));
+  markFirstParent(records);
+
+  const digestsComputed = Boolean(config && options.extract);
+  if (config && options.extract) {
+    const tracker = new DigestTracker(config.environments, config.services, options.extract);
+    await computeChanges(git, records, raws, tracker);
+    for (const error of tracker.errors.slice(0, 20)) warnings.push(`could not read image references: ${error}`);
+  }
+  const reflog = await readReflogs(git, branch, records, options.reflogLimit ?? 2000);
+  return {
+    records,
+    reflog,
+    branch,
+    environments: config?.environments.map((e) => ({ name: e.name, from: e.from })) ?? [],
+    signaturesRead: Boolean(options.verify),
+    digestsComputed,
+    warnings,
+  };
+}
+
+async function resolveBranch(git: GitCli, wanted: string | undefined): Promise<{ branch: string; ref: string }> {
+  let branch = wanted;
+  if (!branch) {
+    const remoteHead = (await git.run(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], { allowExitCodes: [1, 128] })).trim();
+    branch = remoteHead ? remoteHead.replace(/^origin\//, "") : (await git.run(["symbolic-ref", "--quiet", "--short", "HEAD"], { allowExitCodes: [1, 128] })).trim() || "main";
+  }
+  // The remote-tracking branch is what the server has (after --fetch); the local one may lag or hold unpushed work.
+  for (const ref of [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`]) {
+    if (await git.resolve(ref)) return { branch, ref };
+  }
+  return { branch, ref: branch };
+}
+
+async function readConfig(git: GitCli, ref: string, warnings: string[]) {
+  const text = (await git.readBlobs([`${ref}:stagegate.yaml`])).get(`${ref}:stagegate.yaml`);
+  if (text === undefined) {
+    warnings.push(`no stagegate.yaml at the tip of ${ref}: digest changes outside Stagegate cannot be detected`);
+    return undefined;
+  }
+  // Only environments and services matter here; a broken policy must not stop an audit, so policies are not loaded.
+  let parsed;
+  try {
+    parsed = configSchema.safeParse(parseYaml(text));
+  } catch (error) {
+    warnings.push(`stagegate.yaml is not valid YAML (${(error as Error).message}): digest changes outside Stagegate cannot be detected`);
+    return undefined;
+  }
+  if (!parsed.success) {
+    warnings.push(`stagegate.yaml is invalid (run stagegate validate): digest changes outside Stagegate cannot be detected`);
+    return undefined;
+  }
+  return parsed.data;
+}
+
+interface RawEntry {
+  status: string;
+  newBlob: string;
+  path: string;
+}
+
+/** Parses the `git log` output: records (newest first) and raw diff entries per commit. */
+export function parseLog(out: string, withSignature: boolean): { records: HistoryRecord[]; raws: Map<string, RawEntry[]> } {
+  const records: HistoryRecord[] = [];
+  const raws = new Map<string, RawEntry[]>();
+  for (const chunk of out.split("\x1e")) {
+    const end = chunk.indexOf(HEADER_END);
+    if (end < 0) continue;
+    const fields = chunk.slice(0, end).split(SEP);
+    const [sha = "", parents = "", an = "", ae = "", aI = "", cn = "", ce = "", cI = "", sig = "", subject = "", body = "", trailerText = "", noteText = ""] = fields;
+    const record: HistoryRecord = {
+      sha,
+      parents: parents ? parents.split(" ") : [],
+      author: { name: an, email: ae, date: aI },
+      committer: { name: cn, email: ce, date: cI },
+      subject,
+      body,
+      trailers: parseTrailerLines(trailerText.split(TRAILER_SEP)),
+      firstParent: false,
+    };
+    if (withSignature && SIGNATURES.has(sig as SignatureStatus)) record.signature = sig as SignatureStatus;
+    if (noteText.trim()) {
+      const note = parseNote(noteText);
+      if ("note" in note) record.note = note.note;
+      else record.noteError = note.error;
+    }
+    records.push(record);
+    raws.set(sha, parseRaw(chunk.slice(end + HEADER_END.length)));
+  }
+  return { records, raws };
+}
+
+/** `-z` raw entries: `:oldmode newmode oldsha newsha status\0path\0`. */
+function parseRaw(text: string): RawEntry[] {
+  const tokens = text.split("\0");
+  const entries: RawEntry[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const meta = tokens[i]?.trim() ?? "";
+    if (!meta.startsWith(":")) continue;
+    const [, , , newBlob = "", status = ""] = meta.slice(1).split(" ");
+    const path = tokens[++i] ?? "";
+    entries.push({ status, newBlob, path });
+  }
+  return entries;
+}
+
+/** Flags the commits reachable from the tip by first parents (git log prints the tip first). */
+function markFirstParent(records: HistoryRecord[]): void {
+  const bySha = new Map(records.map((r) => [r.sha, r]));
+  let current = records[0];
+  while (current && !current.firstParent) {
+    current.firstParent = true;
+    const parent = current.parents[0];
+    current = parent ? bySha.get(parent) : undefined;
+  }
+}
+
+/**
+ * Replays the first-parent history oldest first through the tracker, reading every environment file
+ * blob that changed in one `git cat-file --batch`.
+ */
+async function computeChanges(git: GitCli, records: HistoryRecord[], raws: Map<string, RawEntry[]>, tracker: DigestTracker): Promise<void> {
+  const chain = records.filter((r) => r.firstParent).reverse();
+  const wanted = new Set<string>();
+  for (const record of chain) {
+    for (const entry of raws.get(record.sha) ?? []) {
+      if (entry.status !== "D" && entry.newBlob !== ZERO_OID && tracker.environmentOf(entry.path)) wanted.add(entry.newBlob);
+    }
+  }
+  const blobs = await git.readBlobs([...wanted]);
+  for (const record of chain) {
+    for (const entry of raws.get(record.sha) ?? []) {
+      if (!tracker.environmentOf(entry.path)) continue;
+      tracker.setFile(entry.path, entry.status === "D" ? undefined : blobs.get(entry.newBlob));
+    }
+    record.changes = tracker.commit();
+  }
+}
+
+/**
+ * Reflogs of the branch (local and remote-tracking), newest first. An entry whose old tip is not an
+ * ancestor of its new tip is a history rewrite (force push, reset, amend of a pushed commit).
+ */
+async function readReflogs(git: GitCli, branch: string, records: HistoryRecord[], limit: number): Promise<ReflogEntry[]> {
+  const parents = new Map(records.map((r) => [r.sha, r.parents]));
+  const entries: ReflogEntry[] = [];
+  for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
+    const path = (await git.run(["rev-parse", "--git-path", `logs/${ref}`])).trim();
+    let text: string;
+    try {
+      text = await readFile(path.startsWith("/") ? path : `${git.dir}/${path}`, "utf8");
+    } catch {
+      continue; // no reflog for this ref (bare mirror, reflogs disabled, ref absent)
+    }
+    const lines = text.split("\n").filter(Boolean).slice(-limit);
+    for (const line of lines) {
+      const match = /^([0-9a-f]{40,64}) ([0-9a-f]{40,64}) (.*?) (\d+) ([+-]\d{4})\t?(.*)$/.exec(line);
+      if (!match) continue;
+      const [, old = "", next = "", , seconds = "0", , message = ""] = match;
+      const entry: ReflogEntry = { ref, old, new: next, message, date: new Date(Number(seconds) * 1000).toISOString() };
+      if (old === ZERO_OID || old === next || parents.get(next)?.includes(old)) entry.fastForward = true;
+      else if (/forced-update/.test(message)) entry.fastForward = false;
+      else entry.fastForward = await isAncestor(git, old, next);
+      entries.push(entry);
+    }
+  }
+  return entries.reverse();
+}
+
+/** True when `old` is an ancestor of `next` (no commit of `old` is missing from `next`); undefined when unknown (gc'd). */
+async function isAncestor(git: GitCli, old: string, next: string): Promise<boolean | undefined> {
+  const out = await git.run(["rev-list", "--count", `${next}..${old}`]).catch(() => "");
+  const count = Number.parseInt(out.trim(), 10);
+  return Number.isNaN(count) ? undefined : count === 0;
+}

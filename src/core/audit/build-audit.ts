@@ -1,0 +1,182 @@
+/**
+ * The audit proper: from the commits of a clone (HistoryRecord[]) to one row per change of what
+ * runs in an environment, plus findings. Pure: the git adapter reads, this decides.
+ *
+ * A change "lands" when a first-parent commit of the default branch changes an environment's
+ * digest for a service. Its evidence is on that commit (squash merge, Stagegate merge trailers,
+ * the note) or on the promotion commit it merged (second parent).
+ */
+import { evidenceColumns, identityOf, mergedTrailers, type ChangeIdentity } from "./evidence.js";
+import { collectFindings } from "./findings.js";
+import type { AuditNote } from "./note-schema.js";
+import { TRAILER } from "./trailers.js";
+import type { AuditResult, AuditRow, AuditSummary, ChangeKind, DigestChange, Finding, HistoryRecord, ReflogEntry } from "./types.js";
+
+export interface AuditOptions {
+  /** Tip of the audited branch; defaults to the first record (git log prints the tip first). */
+  tip?: string;
+  branch?: string;
+  reflog?: readonly ReflogEntry[];
+  /** Whether signatures were read (`--verify`): unsigned promotion commits become findings. */
+  signaturesRead?: boolean;
+  /** Keep only rows (and findings) of this environment / service. */
+  environment?: string;
+  service?: string;
+  /** Keep only rows (and findings) landed at or after / before these instants. */
+  since?: Date;
+  until?: Date;
+  warnings?: readonly string[];
+}
+
+/** Builds audit rows, findings and a summary from history records. */
+export function buildAudit(records: readonly HistoryRecord[], options: AuditOptions = {}): AuditResult {
+  const bySha = new Map(records.map((r) => [r.sha, r]));
+  const chain = firstParentChain(bySha, options.tip ?? records[0]?.sha);
+  const rows: AuditRow[] = [];
+  const seenDigests = new Map<string, Set<string>>();
+
+  for (const commit of chain) {
+    const merged = commit.parents.slice(1).map((p) => bySha.get(p)).filter((r): r is HistoryRecord => r !== undefined);
+    const trailers = mergedTrailers(commit, merged);
+    const note = commit.note ?? merged.find((m) => m.note)?.note;
+    const identity = identityOf(trailers, note);
+    const promotionCommit = merged.find((m) => m.trailers[TRAILER.service]) ?? (commit.trailers[TRAILER.service] ? commit : undefined);
+    const changes = commit.changes ?? (identity ? [identityChange(identity)] : []);
+    let identityUsed = false;
+
+    for (const change of changes) {
+      const key = `${change.environment}\u0000${change.service}`;
+      const history = seenDigests.get(key) ?? new Set<string>();
+      seenDigests.set(key, history);
+      if (change.previous) history.add(change.previous);
+      const recorded = identity && identity.environment === change.environment && identity.service === change.service;
+      if (recorded) {
+        identityUsed = true;
+        rows.push(recordedRow(commit, promotionCommit, trailers, note, identity, change));
+      } else {
+        rows.push(unrecordedRow(commit, change, classify(commit, change, history)));
+      }
+      if (change.digest) history.add(change.digest);
+    }
+    // A Stagegate change whose digest the file scan did not see (unknown file format, no-op) is still a
+    // recorded promotion: list it rather than lose it.
+    if (identity && !identityUsed) rows.push(recordedRow(commit, promotionCommit, trailers, note, identity, identityChange(identity)));
+  }
+
+  const kept = rows.filter((row) => keep(row, options));
+  const findings = collectFindings(records, kept, options).filter((f) => keepFinding(f, options));
+  return { rows: kept, findings, summary: summarise(kept, findings, options) };
+}
+
+/** Walks parents[0] from the tip: the commits that are the default branch's own history, oldest first. */
+export function firstParentChain(bySha: ReadonlyMap<string, HistoryRecord>, tip: string | undefined): HistoryRecord[] {
+  const chain: HistoryRecord[] = [];
+  const seen = new Set<string>();
+  let current = tip ? bySha.get(tip) : undefined;
+  while (current && !seen.has(current.sha)) {
+    seen.add(current.sha);
+    chain.push(current);
+    const parent = current.parents[0];
+    current = parent ? bySha.get(parent) : undefined;
+  }
+  return chain.reverse();
+}
+
+function identityChange(identity: ChangeIdentity): DigestChange {
+  return { environment: identity.environment, service: identity.service, image: identity.image ?? "", digest: identity.digest, previous: identity.previous };
+}
+
+function recordedRow(
+  commit: HistoryRecord,
+  promotionCommit: HistoryRecord | undefined,
+  trailers: Record<string, string[]>,
+  note: AuditNote | undefined,
+  identity: ChangeIdentity,
+  change: DigestChange,
+): AuditRow {
+  const evidence = evidenceColumns(commit, trailers, note, change.environment);
+  return {
+    time: commit.committer.date,
+    environment: change.environment,
+    service: change.service,
+    image: change.image || identity.image,
+    digest: change.digest ?? identity.digest,
+    previous: change.previous ?? identity.previous,
+    kind: identity.kind,
+    commit: commit.sha,
+    authoredAt: (promotionCommit ?? commit).author.date,
+    promotionCommit: promotionCommit && promotionCommit.sha !== commit.sha ? promotionCommit.sha : undefined,
+    ...evidence,
+    hasNote: note !== undefined,
+    signature: (promotionCommit ?? commit).signature,
+  };
+}
+
+function unrecordedRow(commit: HistoryRecord, change: DigestChange, kind: ChangeKind): AuditRow {
+  const evidence = evidenceColumns(commit, {}, undefined, change.environment);
+  return {
+    time: commit.committer.date,
+    environment: change.environment,
+    service: change.service,
+    image: change.image,
+    digest: change.digest,
+    previous: change.previous,
+    kind,
+    commit: commit.sha,
+    authoredAt: commit.author.date,
+    ...evidence,
+    hasNote: false,
+    signature: commit.signature,
+  };
+}
+
+/**
+ * How a change Stagegate did not record got in. Order matters: a GitHub revert is a revert even
+ * when it came through a PR; a move back to a digest the environment already ran is a revert too.
+ */
+export function classify(commit: HistoryRecord, change: DigestChange, earlierDigests: ReadonlySet<string>): ChangeKind {
+  if (change.digest === undefined) return "removal";
+  if (change.previous === undefined) return "initial";
+  if (/^Revert "/.test(commit.subject) || /This reverts commit [0-9a-f]{7,40}/.test(commit.body)) return "revert";
+  if (earlierDigests.has(change.digest)) return "revert";
+  if (commit.parents.length > 1 || /\(#\d+\)\s*$/.test(commit.subject) || /^Merge pull request #\d+/.test(commit.subject)) return "hand-made";
+  return "direct-push";
+}
+
+function keep(row: AuditRow, options: AuditOptions): boolean {
+  if (options.environment && row.environment !== options.environment) return false;
+  if (options.service && row.service !== options.service) return false;
+  return inRange(row.time, options);
+}
+
+function keepFinding(finding: Finding, options: AuditOptions): boolean {
+  if (options.environment && finding.environment && finding.environment !== options.environment) return false;
+  if (options.service && finding.service && finding.service !== options.service) return false;
+  return finding.time === undefined || inRange(finding.time, options);
+}
+
+function inRange(time: string, options: AuditOptions): boolean {
+  const t = Date.parse(time);
+  if (options.since && t < options.since.getTime()) return false;
+  if (options.until && t >= options.until.getTime()) return false;
+  return true;
+}
+
+function summarise(rows: readonly AuditRow[], findings: readonly Finding[], options: AuditOptions): AuditSummary {
+  const byKind: AuditSummary["byKind"] = {};
+  for (const row of rows) byKind[row.kind] = (byKind[row.kind] ?? 0) + 1;
+  const findingsByKind: AuditSummary["findingsByKind"] = {};
+  for (const finding of findings) findingsByKind[finding.kind] = (findingsByKind[finding.kind] ?? 0) + 1;
+  return {
+    branch: options.branch ?? "",
+    rows: rows.length,
+    byKind,
+    findings: findings.length,
+    findingsByKind,
+    environments: [...new Set(rows.map((r) => r.environment))].sort(),
+    services: [...new Set(rows.map((r) => r.service))].sort(),
+    from: rows[0]?.time,
+    to: rows.at(-1)?.time,
+    warnings: [...(options.warnings ?? [])],
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Findings: what an auditor must look at. Every finding names the commit (or reflog entry) and why;
+ * nothing is dropped because it is common (a hundred bypasses are a hundred findings).
+ */
+import type { AuditOptions } from "./build-audit.js";
+import { TRAILER } from "./trailers.js";
+import type { AuditRow, ChangeKind, Finding, HistoryRecord, ReflogEntry, Severity, SignatureStatus } from "./types.js";
+
+const BYPASS_SEVERITY: Partial<Record<ChangeKind, Severity>> = {
+  "direct-push": "high",
+  "hand-made": "medium",
+  revert: "medium",
+  removal: "medium",
+  initial: "low",
+};
+
+const BYPASS_WHAT: Partial<Record<ChangeKind, string>> = {
+  "direct-push": "direct push to the default branch",
+  "hand-made": "hand-made change (PR not made by Stagegate)",
+  revert: "revert made outside Stagegate",
+  removal: "image reference removed outside Stagegate",
+  initial: "image reference added outside Stagegate",
+};
+
+const SIGNATURE_WHAT: Record<Exclude<SignatureStatus, "G" | "U" | "N">, string> = {
+  B: "bad signature",
+  X: "good signature that has expired",
+  Y: "good signature made by an expired key",
+  R: "good signature made by a revoked key",
+  E: "signature that cannot be checked (missing key)",
+};
+
+/** All findings of an audit: from the rows, from the records (notes, signatures) and from the reflog. */
+export function collectFindings(records: readonly HistoryRecord[], rows: readonly AuditRow[], options: AuditOptions): Finding[] {
+  const findings: Finding[] = [];
+  const bySha = new Map(records.map((r) => [r.sha, r]));
+  for (const row of rows) findings.push(...rowFindings(row, bySha));
+  for (const record of records) {
+    if (record.noteError) {
+      findings.push({ kind: "invalid-note", severity: "medium", commit: record.sha, time: record.committer.date, message: `evidence note on ${short(record.sha)} cannot be read: ${record.noteError}` });
+    }
+  }
+  if (options.signaturesRead) findings.push(...signatureFindings(records));
+  findings.push(...reflogFindings(options.reflog ?? []));
+  return findings.sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
+}
+
+function rowFindings(row: AuditRow, bySha: ReadonlyMap<string, HistoryRecord>): Finding[] {
+  const at = { commit: row.commit, environment: row.environment, service: row.service, time: row.time };
+  const out: Finding[] = [];
+  const severity = BYPASS_SEVERITY[row.kind];
+  const rootCommit = (bySha.get(row.commit)?.parents.length ?? 1) === 0;
+  if (severity && !(row.kind === "initial" && rootCommit)) {
+    const by = bySha.get(row.commit)?.author;
+    out.push({
+      kind: "bypass",
+      severity,
+      ...at,
+      message: `${BYPASS_WHAT[row.kind]}: ${row.service} in ${row.environment} ${row.previous ? `${shortDigest(row.previous)} → ` : ""}${row.digest ? shortDigest(row.digest) : "(removed)"} by ${by ? `${by.name} <${by.email}>` : "unknown"} in ${short(row.commit)} without Stagegate evidence`,
+    });
+  }
+  if ((row.kind === "promotion" || row.kind === "rollback") && !row.hasNote) {
+    out.push({ kind: "missing-note", severity: "low", ...at, message: `${row.kind} of ${row.service} to ${row.environment} in ${short(row.commit)} has no evidence note (refs/notes/stagegate); fetch the notes or check the merge` });
+  }
+  if (row.duties === "violated") {
+    out.push({ kind: "separation-of-duties", severity: "high", ...at, message: `separation of duties violated on ${row.service} in ${row.environment} (${short(row.commit)}): ${row.dutiesViolations.join("; ")}` });
+  }
+  for (const override of row.overrides) {
+    out.push({ kind: "override", severity: "medium", ...at, message: `gate ${override.gate} overridden by ${override.by} on ${row.service} in ${row.environment} (${short(row.commit)}): ${override.reason || "no reason given"}` });
+  }
+  return out;
+}
+
+/** Promotion commits (those carrying Stagegate-Service) must be signed: G or U. */
+function signatureFindings(records: readonly HistoryRecord[]): Finding[] {
+  const out: Finding[] = [];
+  for (const record of records) {
+    if (!record.trailers[TRAILER.service] || record.signature === undefined) continue;
+    const status = record.signature;
+    if (status === "G" || status === "U") continue;
+    const service = record.trailers[TRAILER.service]?.[0];
+    const environment = record.trailers[TRAILER.environment]?.[0];
+    const at = { commit: record.sha, time: record.committer.date, service, environment };
+    if (status === "N") out.push({ kind: "unsigned", severity: "medium", ...at, message: `promotion commit ${short(record.sha)} (${service} → ${environment}) is not signed` });
+    else out.push({ kind: "bad-signature", severity: status === "B" ? "high" : "medium", ...at, message: `promotion commit ${short(record.sha)} (${service} → ${environment}) has a ${SIGNATURE_WHAT[status]}` });
+  }
+  return out;
+}
+
+/** Reflog entries of the default branch that rewrote history (not fast-forwards). */
+function reflogFindings(reflog: readonly ReflogEntry[]): Finding[] {
+  return reflog
+    .filter((entry) => entry.fastForward === false || /forced-update/.test(entry.message))
+    .map((entry) => ({
+      kind: "force-push" as const,
+      severity: "high" as const,
+      commit: entry.new,
+      time: entry.date,
+      message: `${entry.ref} moved from ${short(entry.old)} to ${short(entry.new)} without a fast-forward (${entry.message || "no message"}): history was rewritten`,
+    }));
+}
+
+function short(sha: string): string {
+  return sha.slice(0, 12);
+}
+
+function shortDigest(digest: string): string {
+  return digest.replace(/^sha256:/, "").slice(0, 12);
+}

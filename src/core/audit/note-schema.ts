@@ -1,0 +1,137 @@
+import { z } from "zod";
+
+/**
+ * The evidence note Stagegate attaches to a merge commit under `refs/notes/stagegate`, as the audit
+ * reads it. It is the PR's evidence block (src/core/evidence/schema.ts) plus what happened at and
+ * after the merge: gate results, approvals given, overrides, who merged, deployments.
+ *
+ * The reader is deliberately lenient (loose objects, optional fields, a few accepted spellings):
+ * notes written by older or newer Stagegate versions must still be read, and an auditor's report
+ * must not fail on a field it does not use. Only the identity of the change is required.
+ */
+const text = z.string().max(2000);
+const login = z.string().max(200);
+
+const sourceSchema = z.looseObject({
+  repo: text.optional(),
+  sha: text.optional(),
+  author: login.optional(),
+  committedAt: text.optional(),
+});
+
+/** An approval given (a review), or a requirement (count/teams): the audit keeps the former. */
+const approvalSchema = z.looseObject({
+  reviewer: login.optional(),
+  user: login.optional(),
+  at: text.optional(),
+  count: z.number().optional(),
+});
+
+const gateSchema = z.looseObject({
+  name: text,
+  result: text.optional(),
+  conclusion: text.optional(),
+  summary: text.optional(),
+});
+
+const overrideSchema = z.looseObject({
+  gate: text,
+  by: login,
+  reason: text.default(""),
+  at: text.optional(),
+  secondBy: login.optional(),
+});
+
+const deploymentSchema = z.looseObject({
+  id: z.union([z.number(), z.string()]).optional(),
+  environment: text.optional(),
+  state: text.optional(),
+  result: text.optional(),
+  at: text.optional(),
+});
+
+export const auditNoteSchema = z.looseObject({
+  version: z.number().optional(),
+  kind: z.enum(["promotion", "rollback"]).optional(),
+  service: text,
+  environment: text,
+  from: text.optional(),
+  requestedBy: login.optional(),
+  reason: text.optional(),
+  artifact: z.looseObject({
+    digest: text,
+    image: text.optional(),
+    tag: text.optional(),
+    source: sourceSchema.optional(),
+  }),
+  previous: z.array(z.looseObject({ digest: text })).optional(),
+  pullRequest: z.looseObject({ number: z.number().int(), author: login.optional(), url: text.optional() }).optional(),
+  gates: z.array(gateSchema).optional(),
+  approvals: z.array(approvalSchema).optional(),
+  overrides: z.array(overrideSchema).optional(),
+  mergedBy: login.optional(),
+  mergedAt: text.optional(),
+  deployments: z.array(deploymentSchema).optional(),
+});
+
+export type AuditNote = z.infer<typeof auditNoteSchema>;
+
+/**
+ * Splits note text into its JSON values. Stagegate appends to notes (`git notes append`: parts joined
+ * by a blank line), e.g. the merge evidence first and deployment results later.
+ */
+export function splitJsonValues(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === "{" || c === "[") {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === "}" || c === "]") {
+      depth--;
+      if (depth === 0 && start >= 0) {
+        parts.push(text.slice(start, i + 1));
+        start = -1;
+      }
+    } else if (depth === 0 && !/\s/.test(c ?? "")) {
+      // Text outside any JSON value: not a Stagegate note.
+      return [text];
+    }
+  }
+  if (depth !== 0 || parts.length === 0) return [text];
+  return parts;
+}
+
+/** Arrays that accumulate across appended parts; other fields take the last part's value. */
+const APPENDED_ARRAYS = new Set(["deployments", "approvals", "overrides"]);
+
+/** Parses note text (one or more appended JSON objects); `{ error }` with a short reason when invalid. */
+export function parseNote(raw: string): { note: AuditNote } | { error: string } {
+  const merged: Record<string, unknown> = {};
+  for (const part of splitJsonValues(raw.trim())) {
+    let json: unknown;
+    try {
+      json = JSON.parse(part);
+    } catch (error) {
+      return { error: `not JSON (${(error as Error).message})` };
+    }
+    if (typeof json !== "object" || json === null || Array.isArray(json)) return { error: "not a JSON object" };
+    for (const [key, value] of Object.entries(json)) {
+      const before = merged[key];
+      merged[key] = APPENDED_ARRAYS.has(key) && Array.isArray(before) && Array.isArray(value) ? [...before, ...value] : value;
+    }
+  }
+  const parsed = auditNoteSchema.safeParse(merged);
+  if (parsed.success) return { note: parsed.data };
+  const first = parsed.error.issues[0];
+  return { error: `not an evidence note: ${first ? `${first.path.join(".") || "(root)"}: ${first.message}` : "invalid"}` };
+}

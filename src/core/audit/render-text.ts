@@ -1,0 +1,54 @@
+/**
+ * Text renderers of an audit: Markdown (table + findings), JSON (rows + findings + summary) and CSV
+ * (RFC 4180, with spreadsheet formula injection defused).
+ */
+import { cell, escapeText } from "../evidence/markdown.js";
+import { CSV_COLUMNS, TABLE_COLUMNS } from "./columns.js";
+import type { AuditResult, Finding } from "./types.js";
+
+/** Markdown: summary line, one table row per change, then the findings. */
+export function renderMarkdown(result: AuditResult): string {
+  const { rows, findings, summary } = result;
+  const lines: string[] = [];
+  lines.push(`# Stagegate audit${summary.branch ? ` of ${escapeText(summary.branch)}` : ""}`, "");
+  lines.push(`${summary.rows} changes, ${summary.findings} findings${summary.from ? `, from ${summary.from} to ${summary.to}` : ""}.`, "");
+  for (const warning of summary.warnings) lines.push(`> warning: ${escapeText(warning)}`, "");
+  lines.push("## Changes", "");
+  if (rows.length === 0) lines.push("No change in the selected range.", "");
+  else {
+    lines.push(`| ${TABLE_COLUMNS.map((c) => c.header).join(" | ")} |`);
+    lines.push(`|${TABLE_COLUMNS.map(() => "---").join("|")}|`);
+    for (const row of rows) lines.push(`| ${TABLE_COLUMNS.map((c) => cell(escapeText(c.value(row)))).join(" | ")} |`);
+    lines.push("");
+  }
+  lines.push("## Findings", "");
+  if (findings.length === 0) lines.push("No findings.");
+  for (const finding of findings) lines.push(`- **${finding.severity}** ${finding.kind}: ${escapeText(finding.message)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** JSON: the whole result, stable key order, for scripts. */
+export function renderJson(result: AuditResult): string {
+  return `${JSON.stringify({ summary: result.summary, rows: result.rows, findings: result.findings }, null, 2)}\n`;
+}
+
+/**
+ * One CSV field: quoted when it holds a quote, comma or line break (RFC 4180), and prefixed with
+ * `'` when it starts with = + - @ (or tab/CR), which spreadsheets would run as a formula (OWASP).
+ */
+export function csvField(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** CSV of the rows (CRLF line ends per RFC 4180). */
+export function renderCsv(result: AuditResult): string {
+  const lines = [CSV_COLUMNS.map((c) => csvField(c.header)).join(",")];
+  for (const row of result.rows) lines.push(CSV_COLUMNS.map((c) => csvField(c.value(row))).join(","));
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+/** One line per finding, for terminals. */
+export function formatFinding(finding: Finding): string {
+  return `${finding.severity}: ${finding.kind}: ${finding.message}`;
+}

@@ -1,0 +1,94 @@
+/**
+ * Reading Stagegate's commit trailers. Keys are compared case-insensitively (git does), so the
+ * parsed map is keyed by lowercase key. Formats are those the promotion and merge commits write.
+ */
+import type { GateResult } from "./types.js";
+
+/** Trailer keys the audit reads (lowercase). */
+export const TRAILER = {
+  service: "stagegate-service",
+  environment: "stagegate-environment",
+  image: "stagegate-image",
+  previous: "stagegate-previous",
+  source: "stagegate-source",
+  from: "stagegate-from",
+  kind: "stagegate-kind",
+  tag: "stagegate-tag",
+  approvedBy: "stagegate-approved-by",
+  gates: "stagegate-gates",
+  override: "stagegate-override",
+  pr: "stagegate-pr",
+  mergedBy: "stagegate-merged-by",
+} as const;
+
+/**
+ * Parses the trailer block git prints with `%(trailers:only,unfold,separator=…)` split into lines of
+ * `Key: value`. Lines without a colon are ignored (git only prints trailers, but be robust).
+ */
+export function parseTrailerLines(lines: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    if (colon <= 0) continue;
+    const key = line.slice(0, colon).trim().toLowerCase();
+    if (!/^[a-z0-9-]+$/.test(key)) continue;
+    const value = line.slice(colon + 1).trim();
+    (out[key] ??= []).push(value);
+  }
+  return out;
+}
+
+/** First value of a trailer. */
+export function trailer(trailers: Record<string, string[]>, key: string): string | undefined {
+  return trailers[key]?.[0];
+}
+
+/** Splits `image@sha256:…` into image and digest. */
+export function splitImage(value: string): { image: string; digest?: string } {
+  const at = value.indexOf("@");
+  if (at < 0) return { image: value };
+  return { image: value.slice(0, at), digest: value.slice(at + 1) };
+}
+
+const GATE_RESULTS = new Set<GateResult>(["success", "failure", "neutral", "in_progress", "overridden", "skipped"]);
+
+/** Normalises a gate result word (check-run conclusions included) to a {@link GateResult}. */
+export function toGateResult(word: string | undefined): GateResult {
+  const w = (word ?? "").trim().toLowerCase().replace(/-/g, "_");
+  if (GATE_RESULTS.has(w as GateResult)) return w as GateResult;
+  if (w === "passed" || w === "pass") return "success";
+  if (w === "failed" || w === "fail" || w === "timed_out" || w === "cancelled" || w === "action_required") return "failure";
+  if (w === "pending" || w === "queued") return "in_progress";
+  return "unknown";
+}
+
+/** Parses `Stagegate-Gates: upstream=success, soak=success, approvals=overridden`. */
+export function parseGates(values: readonly string[]): { name: string; result: GateResult }[] {
+  const out: { name: string; result: GateResult }[] = [];
+  for (const value of values) {
+    for (const part of value.split(",")) {
+      const [name, result] = part.split("=").map((s) => s.trim());
+      if (name) out.push({ name, result: toGateResult(result) });
+    }
+  }
+  return out;
+}
+
+/** Parses `Stagegate-Override: <gate> by <user>: <reason>`; undefined when malformed. */
+export function parseOverride(value: string): { gate: string; by: string; reason: string } | undefined {
+  const match = /^(\S+)\s+by\s+@?([^\s:]+)\s*:?\s*(.*)$/.exec(value.trim());
+  if (!match) return undefined;
+  return { gate: match[1] ?? "", by: match[2] ?? "", reason: (match[3] ?? "").trim() };
+}
+
+/** A PR number from `#12`, `12`, a merge subject `Merge pull request #12 from …` or a squash subject `… (#12)`. */
+export function parsePrNumber(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const match = /^#?(\d+)$/.exec(value.trim()) ?? /^Merge pull request #(\d+)\b/.exec(value) ?? /\(#(\d+)\)\s*$/.exec(value);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Strips a leading `@` and lowercases a login, so identities compare as GitHub does. */
+export function normaliseLogin(login: string): string {
+  return login.trim().replace(/^@/, "").toLowerCase();
+}

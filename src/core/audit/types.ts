@@ -1,0 +1,171 @@
+/**
+ * Types of the audit: what the git adapter reads from a clone (HistoryRecord, ReflogEntry), and what
+ * the pure audit produces from it (AuditRow, Finding, AuditSummary). Kept free of I/O so the audit
+ * and DORA figures can be computed, tested and rendered without a repository.
+ */
+import type { AuditNote } from "./note-schema.js";
+
+/** A person as git records them. */
+export interface GitPerson {
+  name: string;
+  email: string;
+  /** ISO 8601 with offset, as git prints `%aI`/`%cI`. */
+  date: string;
+}
+
+/** `%G?` of git log: G good, U good but untrusted key, N none, B bad, X/Y expired, R revoked, E cannot check. */
+export type SignatureStatus = "G" | "U" | "N" | "B" | "X" | "Y" | "R" | "E";
+
+/** One (environment, service) whose digest a first-parent commit of the default branch changed. */
+export interface DigestChange {
+  environment: string;
+  service: string;
+  image: string;
+  /** Digest after the commit; undefined when the reference was removed. */
+  digest?: string;
+  /** Digest before the commit; undefined when the reference is new. */
+  previous?: string;
+}
+
+/** One commit, with everything the audit needs from it. */
+export interface HistoryRecord {
+  sha: string;
+  parents: string[];
+  author: GitPerson;
+  committer: GitPerson;
+  subject: string;
+  /** Full message body after the subject (used to recognise GitHub reverts). */
+  body: string;
+  /** Trailer key (as written) → values, in order. */
+  trailers: Record<string, string[]>;
+  /** Parsed `refs/notes/stagegate` note, when present and valid. */
+  note?: AuditNote;
+  /** Why the note present on this commit could not be read (invalid JSON or schema). */
+  noteError?: string;
+  /** Present only when signatures were read (`--verify`). */
+  signature?: SignatureStatus;
+  /** True when the commit is on the first-parent chain of the default branch. */
+  firstParent: boolean;
+  /** Digest changes against the first parent; present on first-parent commits when digests were computed. */
+  changes?: DigestChange[];
+}
+
+/** One entry of the default branch's reflog (local branch or remote-tracking ref). */
+export interface ReflogEntry {
+  ref: string;
+  /** Old and new tip; old is all zeros for creation. */
+  old: string;
+  new: string;
+  message: string;
+  date: string;
+  /** False when `old` is not an ancestor of `new` (history was rewritten); undefined when unknown. */
+  fastForward?: boolean;
+}
+
+/** What `stagegate audit` reads from a clone. */
+export interface HistoryInput {
+  records: HistoryRecord[];
+  reflog: ReflogEntry[];
+  /** Name of the branch audited (e.g. main). */
+  branch: string;
+  /** Environments by name with their upstreams, from stagegate.yaml at the tip of the branch. */
+  environments: { name: string; from: string[] }[];
+  /** Whether `%G?` was read (so unsigned commits can be reported). */
+  signaturesRead: boolean;
+  /** Whether digests were computed from files (false when stagegate.yaml could not be read). */
+  digestsComputed: boolean;
+  /** Non-fatal problems met while reading (shown as warnings). */
+  warnings: string[];
+}
+
+/** How a change reached the default branch. */
+export type ChangeKind = "promotion" | "rollback" | "revert" | "hand-made" | "direct-push" | "initial" | "removal";
+
+export type GateResult = "success" | "failure" | "neutral" | "in_progress" | "overridden" | "skipped" | "unknown";
+
+/** Separation of duties: held, violated, or not decidable (no approvals recorded, or no identities). */
+export type DutiesStatus = "held" | "violated" | "unknown" | "none";
+
+/** One change to what runs in one environment. */
+export interface AuditRow {
+  /** Commit time (committer date) of the first-parent commit that landed the change, ISO 8601. */
+  time: string;
+  environment: string;
+  service: string;
+  image?: string;
+  digest?: string;
+  previous?: string;
+  kind: ChangeKind;
+  /** First-parent commit on the default branch that landed the change. */
+  commit: string;
+  /** Author date of the promotion commit (lead-time fallback when the source commit time is unknown). */
+  authoredAt: string;
+  /** Promotion commit (branch commit) carrying the Stagegate trailers, when not the same commit. */
+  promotionCommit?: string;
+  /** `owner/repo@sha` of the source commit of the artifact. */
+  source?: string;
+  /** Time of the source commit (evidence note), when known. */
+  sourceCommittedAt?: string;
+  sourceAuthor?: string;
+  pr?: number;
+  prAuthor?: string;
+  requestedBy?: string;
+  from?: string;
+  tag?: string;
+  approvedBy: string[];
+  duties: DutiesStatus;
+  /** Why separation of duties failed (who approved their own change). */
+  dutiesViolations: string[];
+  gates: { name: string; result: GateResult }[];
+  overrides: { gate: string; by: string; reason: string }[];
+  /** Who merged (Stagegate-Merged-By trailer, note, or the committer of a merge). */
+  mergedBy?: string;
+  /** Result of the deployment(s) recorded in the note: success, failure, error, pending… */
+  deployment?: string;
+  /** Time the deployment reached its result, when recorded. */
+  deployedAt?: string;
+  hasNote: boolean;
+  signature?: SignatureStatus;
+}
+
+export type FindingKind =
+  | "bypass"
+  | "missing-note"
+  | "invalid-note"
+  | "separation-of-duties"
+  | "override"
+  | "force-push"
+  | "unsigned"
+  | "bad-signature";
+
+export type Severity = "high" | "medium" | "low";
+
+/** Something an auditor must look at. Findings are listed, never filtered away silently. */
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  message: string;
+  commit?: string;
+  environment?: string;
+  service?: string;
+  time?: string;
+}
+
+export interface AuditSummary {
+  branch: string;
+  rows: number;
+  byKind: Partial<Record<ChangeKind, number>>;
+  findings: number;
+  findingsByKind: Partial<Record<FindingKind, number>>;
+  environments: string[];
+  services: string[];
+  from?: string;
+  to?: string;
+  warnings: string[];
+}
+
+export interface AuditResult {
+  rows: AuditRow[];
+  findings: Finding[];
+  summary: AuditSummary;
+}
