@@ -14,6 +14,8 @@ export interface DeploymentPayload {
   previousDigest?: string;
   /** The artifact as promoted (source commit, tag, …), carried to the next stage. */
   artifact?: Artifact;
+  /** Who asked for the promotion (separation of duties follows the artifact downstream). */
+  requestedBy?: string;
   /** Promotion PR merged by this deployment's commit. */
   pullRequest?: number;
   /** Files of the environment the commit changed for this service (the exact set a rollback restores). */

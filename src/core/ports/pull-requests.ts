@@ -8,6 +8,8 @@ export interface PullRequestReview {
   commitSha: string;
   submittedAt: string;
   body?: string;
+  /** The reviewer's association with the repository (counts when an approvals gate names no one). */
+  authorAssociation?: "OWNER" | "MEMBER" | "COLLABORATOR" | "CONTRIBUTOR" | "FIRST_TIME_CONTRIBUTOR" | "FIRST_TIMER" | "MANNEQUIN" | "NONE";
 }
 
 /** A conversation comment on a pull request. */
