@@ -3,7 +3,7 @@
  * `images[0].tag`), JSON pointers (`/app/image/digest`), or Argo CD helm parameter names. A
  * field that resolves in a file is edited whatever the image it holds, and the heuristic
  * editors are then not used for that file (explicit beats guessed). What is written depends on
- * the field: `…digest` gets the digest, `sha` the bare hex, `…tag` gets `tag@digest`, a whole
+ * the field: `…digest` gets the digest, `sha` the bare hex, `…tag`/`…version` get `tag@digest`, a whole
  * reference gets `repo:tag@digest`. A missing `…digest` key whose map exists is added.
  */
 import { isMap, isScalar, isSeq } from "yaml";
@@ -46,15 +46,15 @@ function resolvePath(doc: YamlDocument, segments: string[]): Target | undefined 
   return isScalar(node) ? { node } : undefined;
 }
 
-function newValue(key: string, old: string | undefined, request: EditRequest): string | { skip: string } {
+function newValue(key: string, old: string | undefined, isReference: boolean, request: EditRequest): string | { skip: string } {
   const lower = key.toLowerCase();
   if (lower === "sha") return request.digest.slice("sha256:".length);
   if (lower.endsWith("digest") || (old !== undefined && looksLikeDigest(old))) return request.digest;
-  if (lower.endsWith("tag")) {
+  if (lower.endsWith("tag") || lower.endsWith("version")) {
     const tag = request.tag ?? old?.split("@")[0];
     return tag ? `${tag}@${request.digest}` : { skip: `field ${key} has no tag to carry the digest` };
   }
-  if (old !== undefined && isImageRef(old)) return withDigest(old, request.digest, request.tag);
+  if (isReference && old !== undefined && isImageRef(old)) return withDigest(old, request.digest, request.tag);
   return { skip: `field ${key} does not hold a digest, tag or image reference` };
 }
 
@@ -70,7 +70,7 @@ function fieldSite(file: YamlFile, docIndex: number, field: string, target: Targ
   const key = "node" in target ? (parseFieldPath(field).pop() ?? field) : target.key;
   if (!("node" in target) && !key.toLowerCase().endsWith("digest")) return undefined;
   const plan = (req: EditRequest): SitePlan => {
-    const value = newValue(key, old, req);
+    const value = newValue(key, old, "node" in target && typeof target.node.value === "string", req);
     if (typeof value !== "string") return value;
     const before = `${req.image}${old ? ` (${field}=${old})` : ""}`;
     const after = `${req.image} (${field}=${value})`;
