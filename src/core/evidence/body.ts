@@ -122,6 +122,10 @@ function renderFiles(e: Evidence): string[] {
   for (const f of e.files.slice(0, MAX_LISTED_FILES)) out.push(`- ${code(f.path)} (${escapeText(f.editor)}, ${plural(f.lines, "line")})`);
   if (e.files.length > MAX_LISTED_FILES) out.push(`- …and ${e.files.length - MAX_LISTED_FILES} more (see the evidence block)`);
   if (e.files.length === 0) out.push("- none");
+  if (e.skipped && e.skipped.length > 0) {
+    out.push("", "Not edited (they reference the image but cannot be changed safely; update them by hand if needed):", "");
+    for (const s of e.skipped.slice(0, MAX_LISTED_FILES)) out.push(`- ${code(s.path)}: ${escapeText(s.reason)}`);
+  }
   return out;
 }
 

@@ -62,6 +62,8 @@ export const evidenceSchema = z.object({
   artifact: artifactSchema,
   previous: z.array(previousArtifactSchema),
   files: z.array(evidenceFileSchema),
+  /** Files under the environment that reference the image but were not edited (templated…), and why. */
+  skipped: z.array(z.strictObject({ path: z.string().min(1).max(512), reason: z.string().max(1000) })).optional(),
   gates: z.array(evidenceGateSchema),
   approvals: z.array(approvalRequirementSchema),
   reviewers: z.strictObject({ users: z.array(z.string().max(100)), teams: z.array(z.string().max(150)) }),

@@ -28,6 +28,7 @@ export const evidenceArbitrary: fc.Arbitrary<Evidence> = fc
       ),
       previous: fc.array(fc.record({ digest, tag, source }, { requiredKeys: ["digest"] }), { maxLength: 3 }),
       files: fc.array(fc.record({ path: fc.string({ minLength: 1, maxLength: 40 }), editor: fc.constantFrom("kustomize", "helm", "kubernetes"), lines: fc.nat(20) }), { maxLength: 4 }),
+      skipped: fc.array(fc.record({ path: fc.string({ minLength: 1, maxLength: 40 }), reason: text }), { maxLength: 2 }),
       gates: fc.array(fc.record({ name, gate: fc.constantFrom("upstream", "soak", "approvals"), check: name.map((n) => `stagegate/${n}`), description: text }, { requiredKeys: ["name", "gate", "check"] }), { maxLength: 4 }),
       approvals: fc.array(fc.record({ gate: name, count: fc.integer({ min: 1, max: 5 }), teams: fc.array(repo, { maxLength: 2 }), users: fc.array(name, { maxLength: 2 }) }), { maxLength: 2 }),
       reviewers: fc.record({ users: fc.array(name, { maxLength: 2 }), teams: fc.array(name, { maxLength: 2 }) }),

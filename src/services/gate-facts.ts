@@ -1,0 +1,47 @@
+import type { GateSpec, LoadedConfig, Policy } from "../core/config/index.js";
+import type { Evidence } from "../core/evidence/schema.js";
+import { toDeploymentFact } from "../core/gates/deployment-facts.js";
+import type { GateFacts } from "../core/gates/facts.js";
+import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
+import { VERIFIER, type LifecycleDeps } from "./lifecycle-deps.js";
+
+/** Teams (`org/slug`, lowercase, no @) named by the gates and the overrides of a policy. */
+function namedTeams(gates: readonly GateSpec[], policy: Policy): string[] {
+  const principals: string[] = [...(policy.overrides?.teams ?? [])];
+  for (const gate of gates) if (gate.gate === "approvals") principals.push(...gate.teams, ...gate.users);
+  return [...new Set(principals.map((p) => p.replace(/^@/, "").toLowerCase()).filter((p) => p.includes("/")))];
+}
+
+/**
+ * Gathers the facts the gates of a PR need through the ports, before evaluation (which is pure):
+ * deployments of the service everywhere, reviews, the source commit's checks, team membership.
+ * Metrics and http facts need network probes the lifecycle does not run itself; without them those
+ * gates report that nothing was measured.
+ */
+export async function gatherGateFacts(deps: LifecycleDeps, pr: PromotionPullRequest, evidence: Evidence, gates: readonly GateSpec[], policy: Policy, _loaded: LoadedConfig): Promise<GateFacts> {
+  const source = evidence.artifact.source;
+  const [deployments, reviews, sourceChecks] = await Promise.all([
+    deps.deployments.listDeployments({ service: evidence.service }),
+    deps.pulls.listReviews(pr.number),
+    source ? deps.source.listCommitChecks(source.repo, source.sha) : Promise.resolve(undefined),
+  ]);
+  const teams: Record<string, string[]> = {};
+  for (const team of namedTeams(gates, policy)) teams[team] = (await deps.source.listTeamMembers(team)).map((m) => m.toLowerCase());
+  const facts: GateFacts = {
+    deployments: deployments.map((d) => toDeploymentFact(d, { verifier: VERIFIER })),
+    pullRequest: {
+      number: pr.number,
+      author: pr.author,
+      headSha: pr.headSha,
+      openedAt: pr.createdAt,
+      ...(evidence.requestedBy ? { requestedBy: evidence.requestedBy } : {}),
+      ...(source?.author ? { artifactAuthor: source.author } : {}),
+    },
+    reviews,
+    teams,
+    overrides: [],
+  };
+  if (source) facts.sourceCommit = { repo: source.repo, sha: source.sha };
+  if (sourceChecks) facts.sourceChecks = sourceChecks;
+  return facts;
+}

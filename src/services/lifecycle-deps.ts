@@ -1,0 +1,60 @@
+import { formatDiagnostic, loadConfiguration, type LoadedConfig } from "../core/config/index.js";
+import type { Policy } from "../core/config/index.js";
+import { ConfigError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { ChecksPort } from "../core/ports/checks.js";
+import type { Clock } from "../core/ports/clock.js";
+import type { CommitsPort } from "../core/ports/commits.js";
+import type { DeploymentsPort } from "../core/ports/deployments.js";
+import type { EnvironmentsRepoPort } from "../core/ports/environments-repo.js";
+import type { NotesPort } from "../core/ports/notes.js";
+import type { PullRequestsPort } from "../core/ports/pull-requests.js";
+import type { SourcePort } from "../core/ports/source.js";
+import type { RepoSnapshot } from "../core/snapshot.js";
+
+/** A policy's `verification.health`. */
+export type HealthCheck = NonNullable<NonNullable<Policy["verification"]>["health"]>;
+
+/** The verdict of one deep readiness request (verification `health`). */
+export interface HealthProbeResult {
+  ok: boolean;
+  /** One line: status and why it passed or failed. */
+  detail: string;
+}
+
+/** Performs a verification health request (the adapter applies timeouts and network rules). */
+export type HealthProbe = (url: string, check: HealthCheck) => Promise<HealthProbeResult>;
+
+/**
+ * Everything the lifecycle services need: the ports (GitHub or local git), the clock, a logger, and
+ * optionally the login Stagegate acts as and a health prober.
+ */
+export interface LifecycleDeps {
+  repo: EnvironmentsRepoPort;
+  commits: CommitsPort;
+  pulls: PullRequestsPort;
+  checks: ChecksPort;
+  deployments: DeploymentsPort;
+  notes: NotesPort;
+  source: SourcePort;
+  clock: Clock;
+  log?: Logger;
+  /** Login Stagegate acts as: merges, verdict statuses (default `stagegate`). */
+  bot?: string;
+  /** Runs verification health checks; without it, policies with `verification.health` wait until their timeout. */
+  health?: HealthProbe;
+}
+
+/** The creator name of Stagegate's own deployment statuses: the verified/failed verdicts. */
+export const VERIFIER = "stagegate";
+
+export function botOf(deps: LifecycleDeps): string {
+  return deps.bot ?? VERIFIER;
+}
+
+/** Validated configuration of a snapshot; ConfigError (with file:line:col lines) when invalid. */
+export function loadSnapshotConfig(snapshot: RepoSnapshot): LoadedConfig {
+  const result = loadConfiguration(snapshot.files);
+  if (result.ok) return result.loaded;
+  throw new ConfigError(result.diagnostics.map(formatDiagnostic), { oid: snapshot.oid });
+}

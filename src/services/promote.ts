@@ -1,0 +1,124 @@
+import type { PromotionRequestInput } from "../core/artifact.js";
+import { formatDiagnostic, loadConfiguration, type LoadedConfig } from "../core/config/index.js";
+import { ConfigError } from "../core/errors.js";
+import { parsePromotionBody } from "../core/evidence/body.js";
+import { silentLogger, type Logger } from "../core/logger.js";
+import { isSameLane, parsePromotionBranch, planPromotion, shortDigest, type PlanContext } from "../core/plan/index.js";
+import type { PromotionPlan } from "../core/plan-types.js";
+import type { EnvironmentsRepoPort, PromotionPullRequest } from "../core/ports/environments-repo.js";
+import type { RepoSnapshot } from "../core/snapshot.js";
+
+export interface PromoteDeps {
+  repo: EnvironmentsRepoPort;
+  log?: Logger;
+}
+
+export interface PromoteOptions {
+  /** Already validated configuration (skips loading it from the snapshot). */
+  loaded?: LoadedConfig;
+  /** Already read snapshot (skips readSnapshot). */
+  snapshot?: RepoSnapshot;
+  /** Facts about previous digests and the server URL, passed to the planner. */
+  context?: PlanContext;
+}
+
+/**
+ * - `opened`: this call opened the PR.
+ * - `exists`: the PR for this exact artifact was already open (duplicate or concurrent call).
+ * - `already-promoted` / `not-referenced`: nothing to change (see plan.message); no writes.
+ * - `superseded`: an open PR in the same lane carries a newer artifact (by `createdAt`); this
+ *   older one is not opened and `pr` is the newer PR. Protects against late redeliveries.
+ */
+export type PromoteStatus = "opened" | "exists" | "already-promoted" | "not-referenced" | "superseded";
+
+export interface PromoteOutcome {
+  status: PromoteStatus;
+  plan: PromotionPlan;
+  pr?: PromotionPullRequest;
+  /** Older PRs of the same lane this call closed. */
+  superseded: number[];
+}
+
+/**
+ * Opens (or finds) the promotion PR for one artifact in one environment, then closes older open PRs
+ * of the same lane (environment + service + kind). Shared by the GitHub App and local mode.
+ *
+ * Level-triggered and idempotent: the branch is deterministic, the adapter's openPromotion returns an
+ * existing PR, and supersede only closes PRs numbered below the surviving one, so duplicate or
+ * concurrent calls leave exactly one PR and a retry after a crash repairs what was left undone.
+ * Throws ConfigError for invalid configuration and TerminalError for bad requests.
+ */
+export async function promote(deps: PromoteDeps, request: PromotionRequestInput, options: PromoteOptions = {}): Promise<PromoteOutcome> {
+  const log = (deps.log ?? silentLogger).child({ service: request.artifact?.service, environment: request.environment, kind: request.kind ?? "promotion" });
+  const snapshot = options.snapshot ?? (await deps.repo.readSnapshot());
+  const loaded = options.loaded ?? loadOrThrow(snapshot);
+  const plan = planPromotion(snapshot, request, loaded, options.context);
+  if (plan.status !== "changed") {
+    log.info({ status: plan.status, reason: plan.message, baseOid: plan.baseOid }, "promotion not needed");
+    return { status: plan.status, plan, superseded: [] };
+  }
+
+  const open = await deps.repo.listOpenPromotions();
+  const newer = findNewerInLane(plan, open);
+  if (newer) {
+    log.info({ newer: newer.number, branch: plan.branch }, "promotion skipped: a newer artifact is already proposed");
+    return { status: "superseded", plan, pr: newer, superseded: [] };
+  }
+  let pr = open.find((p) => p.branch === plan.branch);
+  let status: PromoteStatus = "exists";
+  if (!pr) {
+    const opened = await deps.repo.openPromotion(plan);
+    pr = opened.pr;
+    status = opened.created ? "opened" : "exists";
+  }
+  log.info({ status, pr: pr.number, branch: plan.branch, files: plan.files.length }, status === "opened" ? "promotion opened" : "promotion already open");
+
+  const superseded = await supersedeOlder(deps.repo, plan, pr, open, log);
+  return { status, plan, pr, superseded };
+}
+
+function loadOrThrow(snapshot: RepoSnapshot): LoadedConfig {
+  const result = loadConfiguration(snapshot.files);
+  if (result.ok) return result.loaded;
+  throw new ConfigError(result.diagnostics.map(formatDiagnostic), { oid: snapshot.oid });
+}
+
+/** Open PRs of the same lane whose evidence shows an artifact created after ours (both dates known). */
+function findNewerInLane(plan: PromotionPlan, open: readonly PromotionPullRequest[]): PromotionPullRequest | undefined {
+  const ours = Date.parse(plan.request.artifact.createdAt ?? "");
+  if (Number.isNaN(ours)) return undefined;
+  return sameLane(plan, open).find((p) => {
+    const evidence = parsePromotionBody(p.body);
+    const theirs = evidence.ok ? Date.parse(evidence.evidence.artifact.createdAt ?? "") : Number.NaN;
+    return theirs > ours && evidence.ok && evidence.evidence.artifact.digest !== plan.request.artifact.digest;
+  });
+}
+
+function sameLane(plan: PromotionPlan, open: readonly PromotionPullRequest[]): PromotionPullRequest[] {
+  const lane = parsePromotionBranch(plan.branch);
+  if (!lane) return [];
+  return open.filter((p) => {
+    const other = parsePromotionBranch(p.branch);
+    return other !== undefined && p.branch !== plan.branch && isSameLane(lane, other);
+  });
+}
+
+/**
+ * Closes open PRs of the same lane numbered below `pr` (the newest PR wins, so two concurrent calls
+ * never close each other). A failure to close one is logged and left for the next call to repair.
+ */
+async function supersedeOlder(repo: EnvironmentsRepoPort, plan: PromotionPlan, pr: PromotionPullRequest, open: readonly PromotionPullRequest[], log: Logger): Promise<number[]> {
+  const closed: number[] = [];
+  const { artifact } = plan.request;
+  const comment = `Superseded by #${pr.number} (${pr.url}), which ${plan.request.kind === "rollback" ? "rolls back to" : "promotes"} \`sha256:${shortDigest(artifact.digest)}\`${artifact.tag ? ` (${artifact.tag})` : ""}.`;
+  for (const older of sameLane(plan, open).filter((p) => p.number < pr.number)) {
+    try {
+      await repo.closePromotion(older.number, comment);
+      closed.push(older.number);
+      log.info({ closed: older.number, by: pr.number }, "older promotion superseded");
+    } catch (error) {
+      log.warn({ err: error, pr: older.number }, "could not close superseded promotion; the next promote call retries");
+    }
+  }
+  return closed;
+}

@@ -1,0 +1,110 @@
+import { getEnvironment, getService } from "../core/config/index.js";
+import { parsePromotionBody } from "../core/evidence/body.js";
+import type { Evidence } from "../core/evidence/schema.js";
+import { parseTrailers, getTrailer } from "../core/evidence/trailers.js";
+import { diffDeployedDigests, readDeployedDigests, getDeployed } from "../core/lifecycle/digests.js";
+import { recognizeRollback } from "../core/lifecycle/revert.js";
+import { silentLogger } from "../core/logger.js";
+import { parsePromotionTrailers, shortDigest } from "../core/plan/index.js";
+import type { Artifact } from "../core/artifact.js";
+import type { Deployment } from "../core/ports/deployments.js";
+import { botOf, loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
+
+/** One deployment a push created (or found already created). */
+export interface RecordedDeployment {
+  deployment: Deployment;
+  created: boolean;
+  /** Why it counts as a rollback, when it does. */
+  rollbackReason?: string;
+}
+
+/** `#12` → 12. */
+function prNumberOf(message: string): number | undefined {
+  const value = getTrailer(parseTrailers(message), "Stagegate-PR");
+  const match = /^#?(\d+)$/.exec(value?.trim() ?? "");
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Records the deployments a push to the default branch implies: one per (environment, service)
+ * whose digest changed between `before` and `after` (DESIGN.md §2 step 5). Idempotent: the
+ * deployments port keys them on (environment, service, commit), so a redelivered push records nothing twice.
+ * A change that moves a digest back (a Stagegate rollback, a revert by a person, or any return to a
+ * digest the environment ran before) is recorded as a rollback deployment and noted on the PR that
+ * brought the digest being replaced. Older deployments of the same lane are marked inactive.
+ */
+export async function recordPush(deps: LifecycleDeps, push: { before: string; after: string }): Promise<RecordedDeployment[]> {
+  const log = (deps.log ?? silentLogger).child({ before: push.before, after: push.after });
+  const [beforeSnap, afterSnap, commit] = await Promise.all([deps.commits.readSnapshotAt(push.before), deps.commits.readSnapshotAt(push.after), deps.commits.getCommit(push.after)]);
+  const loaded = loadSnapshotConfig(afterSnap);
+  const afterDigests = readDeployedDigests(afterSnap, loaded);
+  const changes = diffDeployedDigests(readDeployedDigests(beforeSnap, loaded), afterDigests).filter((c) => c.digest !== undefined);
+  if (changes.length === 0) return [];
+  const changedFiles = new Set(await deps.commits.changedFiles(push.before, push.after));
+  const trailers = parsePromotionTrailers(parseTrailers(commit.message));
+  const pullRequest = prNumberOf(commit.message);
+  // The merged PR's evidence knows more about the artifact than the trailers (source author, build time) and who asked.
+  const prEvidence = pullRequest !== undefined ? await readEvidence(deps, pullRequest) : undefined;
+  const out: RecordedDeployment[] = [];
+  for (const change of changes) {
+    const digest = change.digest!;
+    const env = getEnvironment(loaded, change.environment)!;
+    const service = getService(loaded, change.service)!;
+    const history = await deps.deployments.listDeployments({ environment: env.name, service: service.name });
+    const earlier = new Set(history.map((d) => d.digest).filter((d) => d !== change.previous));
+    const recognition = recognizeRollback(commit.message, digest, earlier);
+    const ours = trailers && trailers.service === service.name && trailers.environment === env.name && trailers.digest === digest ? trailers : undefined;
+    const knownArtifact = history.find((d) => d.digest === digest)?.payload.artifact;
+    const fromPr = prEvidence && prEvidence.environment === env.name && prEvidence.artifact.digest === digest ? prEvidence : undefined;
+    const requestedBy = fromPr?.requestedBy;
+    const artifact: Artifact = fromPr
+      ? fromPr.artifact
+      : ours
+      ? { service: service.name, image: service.image, digest, ...(ours.tag ? { tag: ours.tag } : {}), ...(ours.source ? { source: ours.source } : {}) }
+      : (knownArtifact ?? { service: service.name, image: service.image, digest });
+    const files = (getDeployed(afterDigests, env.name, service.name)?.files ?? []).filter((f) => changedFiles.has(f));
+    const replaced = history.find((d) => d.digest === change.previous);
+    const { deployment, created } = await deps.deployments.createDeployment({
+      environment: env.name,
+      ref: push.after,
+      payload: {
+        service: service.name,
+        digest,
+        kind: recognition.rollback ? "rollback" : "promotion",
+        ...(change.previous ? { previousDigest: change.previous } : {}),
+        artifact,
+        ...(pullRequest !== undefined ? { pullRequest } : {}),
+        files,
+        ...(recognition.rollback && replaced ? { rollbackOf: replaced.id } : {}),
+        ...(recognition.rollback ? { reason: recognition.reason } : {}),
+        ...(requestedBy ? { requestedBy } : {}),
+      },
+    });
+    out.push({ deployment, created, ...(recognition.rollback ? { rollbackReason: recognition.reason } : {}) });
+    if (!created) continue;
+    log.info({ deployment: deployment.id, kind: deployment.kind }, "deployment recorded");
+    for (const older of history) {
+      const last = older.statuses.at(-1)?.state;
+      if (older.id !== deployment.id && last !== "inactive") {
+        await deps.deployments.addDeploymentStatus(older.id, { state: "inactive", description: `superseded by ${deployment.id}`, creator: botOf(deps) });
+      }
+    }
+    if (recognition.rollback && replaced?.payload.pullRequest !== undefined && replaced.payload.pullRequest !== pullRequest) {
+      const by = pullRequest !== undefined ? `#${pullRequest}` : `${commit.sha.slice(0, 12)} by ${commit.author.name}`;
+      await deps.repo.comment(
+        replaced.payload.pullRequest,
+        `Rolled back in ${env.name}: ${service.name} moved from \`sha256:${shortDigest(replaced.digest)}\` back to \`sha256:${shortDigest(digest)}\` (${recognition.reason}) by ${by}. Recorded as rollback deployment \`${deployment.id}\`.`,
+      );
+    }
+  }
+  return out;
+}
+
+async function readEvidence(deps: LifecycleDeps, number: number): Promise<Evidence | undefined> {
+  try {
+    const parsed = parsePromotionBody((await deps.pulls.getPullRequest(number)).body);
+    return parsed.ok ? parsed.evidence : undefined;
+  } catch {
+    return undefined; // a PR number in a hand-written trailer that does not exist: fall back to the trailers
+  }
+}
