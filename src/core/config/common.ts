@@ -49,4 +49,10 @@ export const digestSchema = z
   .describe("An image digest: sha256: and 64 lowercase hex characters.");
 
 /** An http(s) URL. SSRF rules are applied where the URL is fetched (adapters), not here. */
-export const urlSchema = z.string().url().max(2048).describe("An http(s) URL.").refine((u) => /^https?:\/\//.test(u), { message: "must be an http(s) URL" });
+// Not z.url(): its JSON Schema `format: uri` rejects the {{env}}/{{service}} placeholders editors would then flag.
+export const urlSchema = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[^\s/?#]+/, { message: "must be an http(s) URL", abort: true })
+  .refine((u) => URL.canParse(u), { message: "must be an http(s) URL" })
+  .describe("An http(s) URL.");

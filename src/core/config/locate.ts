@@ -55,6 +55,7 @@ export function parseConfigFile(path: string, content: string): ParseOutcome {
   if (doc.errors.length > 0) {
     const diagnostics = doc.errors.map((e) => {
       const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+      if (e.code === "MULTIPLE_DOCS") return errorAt(path, pos.line, pos.col, "invalid YAML: the file holds more than one document (a --- separator); keep a single document");
       const hint = e.code === "DUPLICATE_KEY" ? " (remove or rename one of them)" : "";
       return errorAt(path, pos.line, pos.col, `invalid YAML: ${cleanYamlMessage(e.message)}${hint}`);
     });
