@@ -6,21 +6,14 @@
  */
 import { toRouteLabel } from "./github-route.js";
 import type { StagegateMetrics } from "./metrics.js";
+import type { ProbotOctokit } from "probot";
 
-/** The request options Octokit hands to a `request` hook (only the fields read here). */
-export interface HookRequestOptions {
-  method: string;
-  url: string;
-  [key: string]: unknown;
+/** The part of an Octokit instance this module needs (`octokit.hook`); Probot's and plain Octokit instances fit. */
+export interface HookableOctokit {
+  hook: InstanceType<typeof ProbotOctokit>["hook"];
 }
 
 type Headers = Record<string, string | number | undefined>;
-type RequestFn = (options: HookRequestOptions) => Promise<{ status: number; headers: Headers }>;
-
-/** The part of an Octokit instance this module needs: `octokit.hook.wrap("request", …)`. */
-export interface HookableOctokit {
-  hook: { wrap(name: "request", wrapper: (request: RequestFn, options: HookRequestOptions) => Promise<unknown>): void };
-}
 
 /** Installs the metrics hook on one Octokit instance. Errors are counted and rethrown unchanged. */
 export function instrumentOctokit(octokit: HookableOctokit, metrics: StagegateMetrics): void {
@@ -57,10 +50,16 @@ function record(metrics: StagegateMetrics, route: string, status: string, header
   metrics.setGithubRateLimitRemaining({ resource, remaining });
 }
 
-/** Octokit's RequestError carries `status` and `response.headers`; a network failure has neither. */
+/**
+ * Octokit's RequestError carries `status` and `response.headers`. A network failure becomes a RequestError with
+ * status 500 but no `response`: counted as `error`, so GitHub's real 500s stay distinguishable.
+ */
 function describeError(error: unknown): { status: string; headers: Headers | undefined } {
-  if (typeof error !== "object" || error === null) return { status: "error", headers: undefined };
-  const status = "status" in error && typeof error.status === "number" && error.status > 0 ? String(error.status) : "error";
-  const response = "response" in error ? (error.response as { headers?: Headers } | undefined) : undefined;
-  return { status, headers: response?.headers };
+  if (typeof error !== "object" || error === null || !("response" in error)) return { status: "error", headers: undefined };
+  const response: unknown = error.response;
+  if (typeof response !== "object" || response === null) return { status: "error", headers: undefined };
+  const status = "status" in response && typeof response.status === "number" ? String(response.status) : "error";
+  // Octokit always sets response.headers to a plain header record.
+  const headers = "headers" in response ? (response.headers as Headers | undefined) : undefined;
+  return { status, headers };
 }
