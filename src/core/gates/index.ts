@@ -1,0 +1,12 @@
+export * from "./types.js";
+export * from "./facts.js";
+export * from "./evaluate.js";
+export * from "./registry.js";
+export * from "./overrides.js";
+export { toDeploymentFact, getUpstreamStatus } from "./deployment-facts.js";
+export { matchGlob } from "./glob.js";
+export { parseSarif, parseTrivy, parseCodeScanningAlerts, parseReport, ReportFormatError, severityFromScore } from "./vulnerability-reports.js";
+export { loadAnalysisTemplate, AnalysisTemplateError, type LoadedAnalysisTemplate, type TemplateMetric } from "./analysis-template.js";
+export { resolveMetricSpec, substitutePlaceholders, parseGoDuration, MetricSpecError, type MetricSpec, type MetricTarget } from "./metric-spec.js";
+export { assessMetric, evaluateMeasurement, isMeasurementDue, normalizeMetricValue, type MetricAssessment, type MeasurementPhase, type MetricPhase } from "./metric-analysis.js";
+export { ZonedClock, findLatestStart, findNextStart } from "./zoned-clock.js";

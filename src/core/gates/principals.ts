@@ -1,0 +1,13 @@
+import type { GateFacts } from "./facts.js";
+
+/** Logins and team slugs compare case-insensitively and without the leading @. */
+export function normalizePrincipal(principal: string): string {
+  return principal.replace(/^@/, "").toLowerCase();
+}
+
+/** True when `login` is one of `users` or a member of one of `teams` (membership from facts.teams). */
+export function isAuthorized(login: string, who: { teams?: readonly string[]; users?: readonly string[] }, facts: Pick<GateFacts, "teams">): boolean {
+  const me = normalizePrincipal(login);
+  if ((who.users ?? []).some((u) => normalizePrincipal(u) === me)) return true;
+  return (who.teams ?? []).some((team) => (facts.teams?.[normalizePrincipal(team)] ?? []).some((m) => normalizePrincipal(m) === me));
+}
