@@ -1,7 +1,10 @@
 import type { Command } from "commander";
+import { register as audit } from "./audit.js";
+import { register as dora } from "./dora.js";
+import { register as validate } from "./validate.js";
 
 /**
  * Every CLI command, in help order. Adding a command = one file in this folder exporting
  * `register(program: Command): void`, plus one line here.
  */
-export const commands: ((program: Command) => void)[] = [];
+export const commands: ((program: Command) => void)[] = [validate, audit, dora];
