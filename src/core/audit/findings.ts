@@ -59,7 +59,8 @@ function rowFindings(row: AuditRow, bySha: ReadonlyMap<string, HistoryRecord>): 
       message: `${BYPASS_WHAT[row.kind]}: ${row.service} in ${row.environment} ${row.previous ? `${shortDigest(row.previous)} → ` : ""}${row.digest ? shortDigest(row.digest) : "(removed)"} by ${by ? `${by.name} <${by.email}>` : "unknown"} in ${short(row.commit)} without Stagegate evidence`,
     });
   }
-  if ((row.kind === "promotion" || row.kind === "rollback") && !row.hasNote) {
+  // An unreadable note is reported as invalid-note; do not report it twice.
+  if ((row.kind === "promotion" || row.kind === "rollback") && !row.hasNote && !bySha.get(row.commit)?.noteError) {
     out.push({ kind: "missing-note", severity: "low", ...at, message: `${row.kind} of ${row.service} to ${row.environment} in ${short(row.commit)} has no evidence note (refs/notes/stagegate); fetch the notes or check the merge` });
   }
   if (row.duties === "violated") {

@@ -2,7 +2,7 @@
  * Text renderers of an audit: Markdown (table + findings), JSON (rows + findings + summary) and CSV
  * (RFC 4180, with spreadsheet formula injection defused).
  */
-import { cell, escapeText } from "../evidence/markdown.js";
+import { cell, code, escapeText } from "../evidence/markdown.js";
 import { CSV_COLUMNS, TABLE_COLUMNS } from "./columns.js";
 import type { AuditResult, Finding } from "./types.js";
 
@@ -18,13 +18,21 @@ export function renderMarkdown(result: AuditResult): string {
   else {
     lines.push(`| ${TABLE_COLUMNS.map((c) => c.header).join(" | ")} |`);
     lines.push(`|${TABLE_COLUMNS.map(() => "---").join("|")}|`);
-    for (const row of rows) lines.push(`| ${TABLE_COLUMNS.map((c) => cell(escapeText(c.value(row)))).join(" | ")} |`);
+    for (const row of rows) lines.push(`| ${TABLE_COLUMNS.map((c) => mdCell(c.key, c.value(row))).join(" | ")} |`);
     lines.push("");
   }
   lines.push("## Findings", "");
   if (findings.length === 0) lines.push("No findings.");
   for (const finding of findings) lines.push(`- **${finding.severity}** ${finding.kind}: ${escapeText(finding.message)}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** Identifiers and times go in code spans (copyable, never rendered as links or mentions); free text is escaped. */
+const CODE_COLUMNS = new Set(["time", "digest", "previous", "source", "commit"]);
+
+function mdCell(key: string, value: string): string {
+  if (value === "") return "";
+  return cell(CODE_COLUMNS.has(key) ? code(value) : escapeText(value));
 }
 
 /** JSON: the whole result, stable key order, for scripts. */

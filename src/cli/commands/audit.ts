@@ -1,0 +1,128 @@
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { fetchNotes, readHistory } from "../../adapters/git/history.js";
+import { buildAudit, type AuditOptions } from "../../core/audit/build-audit.js";
+import { computeDora, productionEnvironments } from "../../core/audit/dora.js";
+import { renderHtml } from "../../core/audit/render-html.js";
+import { renderCsv, renderJson, renderMarkdown } from "../../core/audit/render-text.js";
+import type { AuditResult, HistoryInput } from "../../core/audit/types.js";
+import { findImageReferences } from "../../editors/index.js";
+
+/**
+ * `stagegate audit --repo DIR [--env E] [--service S] [--since DATE] [--until DATE]
+ * [--format md|json|csv|html] [--out FILE] [--verify] [--fetch]`: every change of what runs in each
+ * environment, read from a clone's history and refs/notes/stagegate, with findings.
+ * Exit 0 on success (findings are in the report), 1 on errors, 2 on usage errors.
+ */
+
+export type AuditFormat = "md" | "json" | "csv" | "html";
+
+export interface AuditCommandOptions {
+  repo: string;
+  env?: string;
+  service?: string;
+  since?: string;
+  until?: string;
+  format?: string;
+  out?: string;
+  verify?: boolean;
+  fetch?: boolean;
+  branch?: string;
+}
+
+const FORMATS = new Set<AuditFormat>(["md", "json", "csv", "html"]);
+
+/** Parses a CLI date (`2024-05-01`, full ISO 8601); throws a usage message when invalid. */
+export function parseCliDate(value: string, flag: string): Date {
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(ms)) throw new UsageError(`${flag}: "${value}" is not a date (use YYYY-MM-DD or ISO 8601)`);
+  return new Date(ms);
+}
+
+/** A bad flag value: exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Reads the clone and builds the audit (in-process entry used by the CLI and the benchmark). */
+export async function auditRepository(options: AuditCommandOptions, warn: (line: string) => void = () => undefined): Promise<{ history: HistoryInput; result: AuditResult }> {
+  const dir = resolve(options.repo);
+  if (options.fetch) {
+    const warning = await fetchNotes(dir);
+    if (warning) warn(warning);
+  }
+  const history = await readHistory(dir, { branch: options.branch, verify: options.verify, extract: findImageReferences });
+  const auditOptions: AuditOptions = {
+    branch: history.branch,
+    reflog: history.reflog,
+    signaturesRead: history.signaturesRead,
+    environment: options.env,
+    service: options.service,
+    since: options.since ? parseCliDate(options.since, "--since") : undefined,
+    until: options.until ? parseCliDate(options.until, "--until") : undefined,
+    warnings: history.warnings,
+  };
+  return { history, result: buildAudit(history.records, auditOptions) };
+}
+
+/** Renders an audit in a format; html also charts the weekly DORA series of the production-like environments. */
+export function renderAudit(format: AuditFormat, result: AuditResult, history: HistoryInput, options: { env?: string; service?: string; now?: Date }): string {
+  switch (format) {
+    case "json":
+      return renderJson(result);
+    case "csv":
+      return renderCsv(result);
+    case "html": {
+      const times = result.rows.map((r) => Date.parse(r.time));
+      const now = options.now ?? new Date(times.length > 0 ? Math.max(...times) + 1 : Date.now());
+      const first = times.length > 0 ? Math.min(...times) : now.getTime();
+      const environments = options.env ? [options.env] : productionEnvironments(history.environments);
+      const dora = computeDora(result.rows, { window: Math.max(7 * 86_400_000, now.getTime() - first), now, environments, service: options.service });
+      return renderHtml(result, dora);
+    }
+    default:
+      return renderMarkdown(result);
+  }
+}
+
+/** The command's body; returns the exit code. */
+export async function runAudit(options: AuditCommandOptions, out: (text: string) => void, err: (line: string) => void): Promise<number> {
+  const format = (options.format ?? "md") as AuditFormat;
+  if (!FORMATS.has(format)) throw new UsageError(`--format must be one of md, json, csv, html (got "${options.format}")`);
+  const { history, result } = await auditRepository(options, err);
+  for (const warning of history.warnings) err(`warning: ${warning}`);
+  const text = renderAudit(format, result, history, options);
+  if (options.out) {
+    await writeFile(options.out, text);
+    err(`wrote ${result.rows.length} changes and ${result.findings.length} findings to ${options.out}`);
+  } else out(text);
+  return 0;
+}
+
+export function register(program: Command): void {
+  program
+    .command("audit")
+    .description("Every change of what runs in each environment, from git history and refs/notes/stagegate, with findings")
+    .option("--repo <dir>", "clone of the environments repository", ".")
+    .option("--env <name>", "only this environment")
+    .option("--service <name>", "only this service")
+    .option("--since <date>", "only changes landed at or after this date (YYYY-MM-DD or ISO 8601)")
+    .option("--until <date>", "only changes landed before this date")
+    .option("--format <format>", "md, json, csv or html", "md")
+    .option("--out <file>", "write the report to a file instead of stdout")
+    .option("--verify", "check that every promotion commit is signed")
+    .option("--fetch", "fetch refs/notes/stagegate from origin first")
+    .option("--branch <name>", "branch to audit (default: the repository's default branch)")
+    .exitOverride((error) => {
+      process.exit(error.code === "commander.helpDisplayed" ? 0 : 2);
+    })
+    .action(async (options: AuditCommandOptions) => {
+      try {
+        process.exitCode = await runAudit(options, (s) => process.stdout.write(s), (s) => process.stderr.write(`${s}\n`));
+      } catch (error) {
+        process.stderr.write(`stagegate audit: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = error instanceof UsageError ? 2 : 1;
+      }
+    });
+}
