@@ -131,14 +131,16 @@ function parseRequest(input: PromotionRequestInput): PromotionRequest {
   throw new TerminalError(`invalid promotion request: ${issues.join("; ")}`, { issues });
 }
 
-function requireEnvironment(loaded: LoadedConfig, name: string): Environment {
+/** The environment of a name; NotFoundError listing the known ones otherwise. */
+export function requireEnvironment(loaded: LoadedConfig, name: string): Environment {
   const env = getEnvironment(loaded, name);
   if (env) return env;
   const known = loaded.config.environments.map((e) => e.name).join(", ");
   throw new NotFoundError(`unknown environment "${name}" (known: ${known})`, { environment: name });
 }
 
-function requireService(loaded: LoadedConfig, name: string): Service {
+/** The service of a name; NotFoundError listing the known ones otherwise. */
+export function requireService(loaded: LoadedConfig, name: string): Service {
   const service = getService(loaded, name);
   if (service) return service;
   const known = loaded.config.services.map((s) => s.name).join(", ") || "none configured";
