@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { formatDiagnostic, loadConfiguration } from "../../../src/core/config/index.js";
 import { checkImageReferences } from "../../../src/core/config/image-check.js";
 import type { ImageFinder } from "../../../src/core/config/image-check.js";
-import { BASE_CONFIG, repo } from "./helpers.js";
+import { findImageReferences, isSameImage } from "../../../src/editors/index.js";
+import { BASE_CONFIG, readTree, repo, TEMPLATE_DIR } from "./helpers.js";
 
 /** A finder reading `image: <repo>[:tag][@digest]` lines: enough to exercise the check without the editors. */
 const lineFinder: ImageFinder = (_file, content) => [...content.matchAll(/image: ([^\s:@]+)/g)].map((m) => ({ image: m[1] ?? "" }));
@@ -41,5 +42,21 @@ describe("checkImageReferences", () => {
       throw new Error("boom");
     };
     expect(check({ "environments/dev/web.txt": "x" }, config, throwing)).toEqual([]);
+  });
+});
+
+describe("checkImageReferences with the real editors", () => {
+  it("finds every template service and flags one whose image appears nowhere", () => {
+    const files = readTree(TEMPLATE_DIR);
+    const result = loadConfiguration(files);
+    if (!result.ok) throw new Error(result.diagnostics.map(formatDiagnostic).join("\n"));
+    expect(checkImageReferences(result.loaded, files, findImageReferences, isSameImage)).toEqual([]);
+    const config = files.get("stagegate.yaml")!.replace("image: ghcr.io/acme/search", "image: ghcr.io/acme/serch");
+    const changed = new Map(files).set("stagegate.yaml", config);
+    const reloaded = loadConfiguration(changed);
+    if (!reloaded.ok) throw new Error("template with a renamed image should still load");
+    expect(checkImageReferences(reloaded.loaded, changed, findImageReferences, isSameImage).map(formatDiagnostic)).toEqual([
+      expect.stringMatching(/^stagegate\.yaml:\d+:12: warning: service "search": no file under the environment paths .* references image ghcr\.io\/acme\/serch;/),
+    ]);
   });
 });
