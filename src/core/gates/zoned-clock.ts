@@ -62,28 +62,36 @@ export class ZonedClock {
   }
 }
 
-function hourMatches(schedule: CronSchedule, p: ZonedParts): boolean {
-  // Any allowed minute stands in for the minute: this asks "can some minute of this local hour match?".
-  const minute = schedule.minutes.values().next().value ?? 0;
-  return cronMatches(schedule, { ...p, minute });
+const anyOf = (set: ReadonlySet<number>): number => set.values().next().value ?? 0;
+
+/** Can some minute of this local day match? (Any allowed hour and minute stand in for the real ones.) */
+function dayMatches(schedule: CronSchedule, p: ZonedParts): boolean {
+  return cronMatches(schedule, { ...p, hour: anyOf(schedule.hours), minute: anyOf(schedule.minutes) });
 }
+
+/** Can some minute of this local hour match? */
+function hourMatches(schedule: CronSchedule, p: ZonedParts): boolean {
+  return cronMatches(schedule, { ...p, minute: anyOf(schedule.minutes) });
+}
+
+// Skips below move in real minutes derived from the local clock. DST transitions happen on whole local
+// hours, so within the current local hour real and local minutes agree; day skips stop one hour short
+// of the day boundary, so a 23- or 25-hour day can make them land early (then they skip again) but
+// never past a matching minute.
 
 /**
  * The latest start `s` of `schedule` (an instant whose local wall-clock matches) with
  * `s ≤ now < s + durationMs`, or undefined. Starts are whole minutes; a wall time that a DST change
- * skips never starts a window, one that repeats starts two. Walks back hour by hour when the hour
- * cannot match (safe: no transition happens inside a local hour), minute by minute otherwise.
+ * skips never starts a window, one that repeats starts two.
  */
 export function findLatestStart(clock: ZonedClock, schedule: CronSchedule, nowMs: number, durationMs: number): number | undefined {
   let t = Math.floor(nowMs / MINUTE) * MINUTE;
   while (t > nowMs - durationMs) {
     const p = clock.parts(t);
-    if (!hourMatches(schedule, p)) {
-      t -= (p.minute + 1) * MINUTE;
-      continue;
-    }
-    if (schedule.minutes.has(p.minute)) return t;
-    t -= MINUTE;
+    if (!dayMatches(schedule, p) && p.hour >= 1) t -= ((p.hour - 1) * 60 + p.minute + 1) * MINUTE;
+    else if (!hourMatches(schedule, p)) t -= (p.minute + 1) * MINUTE;
+    else if (schedule.minutes.has(p.minute)) return t;
+    else t -= MINUTE;
   }
   return undefined;
 }
@@ -93,12 +101,10 @@ export function findNextStart(clock: ZonedClock, schedule: CronSchedule, fromMs:
   let t = Math.ceil(fromMs / MINUTE) * MINUTE;
   while (t <= fromMs + horizonMs) {
     const p = clock.parts(t);
-    if (!hourMatches(schedule, p)) {
-      t += (60 - p.minute) * MINUTE;
-      continue;
-    }
-    if (schedule.minutes.has(p.minute)) return t;
-    t += MINUTE;
+    if (!dayMatches(schedule, p) && p.hour <= 22) t += ((23 - p.hour) * 60 - p.minute) * MINUTE;
+    else if (!hourMatches(schedule, p)) t += (60 - p.minute) * MINUTE;
+    else if (schedule.minutes.has(p.minute)) return t;
+    else t += MINUTE;
   }
   return undefined;
 }
