@@ -21,8 +21,13 @@ export interface RunOptions {
 
 export const ZERO_OID = "0".repeat(40);
 
-/** Variables a parent git process (a hook) may have set, which would redirect our commands elsewhere. */
-const INHERITED_GIT_VARS = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES"];
+/**
+ * Ambient variables not passed on: every GIT_* (a parent git process such as a hook may have set
+ * GIT_DIR/GIT_INDEX_FILE, which would redirect our commands) and those simple-git refuses as unsafe
+ * (editors, pagers, askpass). The GIT_* variables we set ourselves are allowed explicitly.
+ */
+const DROPPED_VARS = new Set(["EDITOR", "VISUAL", "PAGER", "PREFIX", "SSH_ASKPASS"]);
+const OWN_GIT_VARS = ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE", "GIT_INDEX_FILE", "GIT_TERMINAL_PROMPT"];
 
 /**
  * Runs git in one repository through simple-git. Every call gets its own simple-git instance because
@@ -34,9 +39,11 @@ export class GitCli {
 
   constructor(readonly dir: string) {
     const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !INHERITED_GIT_VARS.includes(key)) env[key] = value;
-    // Deterministic, locale-independent output; never open an editor or a pager.
-    Object.assign(env, { LC_ALL: "C", GIT_TERMINAL_PROMPT: "0", GIT_EDITOR: "true", GIT_PAGER: "cat" });
+    for (const [key, value] of Object.entries(process.env)) {
+      if (value !== undefined && !DROPPED_VARS.has(key.toUpperCase()) && !key.toUpperCase().startsWith("GIT_")) env[key] = value;
+    }
+    // Locale-independent output; never prompt (no command here opens an editor or a pager).
+    Object.assign(env, { LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" });
     this.#baseEnv = env;
   }
 
@@ -45,6 +52,7 @@ export class GitCli {
     const git = simpleGit({
       baseDir: this.dir,
       trimmed: false,
+      allowEnvironment: OWN_GIT_VARS,
       ...(options.input !== undefined ? { input: () => options.input } : {}),
       errors: (error, result) => {
         // An allowed exit code with stderr output is still a success; a failure to spawn is not.

@@ -165,7 +165,8 @@ export class LocalPulls implements PullRequestsPort {
     let review: PullRequestReview | undefined;
     await this.#change(number, `${state} #${number} by ${user}`, user, (s) => {
       if (s.pr.state !== "open") throw new TerminalError(`pull request #${number} is ${s.pr.state}`, { number });
-      review = { id: String(s.reviews.length + 1), user, state, commitSha: s.pr.headSha, submittedAt: at, ...(body ? { body } : {}) };
+      // Whoever can write to a local repository is a collaborator of it.
+      review = { id: String(s.reviews.length + 1), user, state, commitSha: s.pr.headSha, submittedAt: at, authorAssociation: "COLLABORATOR", ...(body ? { body } : {}) };
       s.reviews.push(review);
       return s;
     });

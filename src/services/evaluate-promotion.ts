@@ -1,0 +1,154 @@
+import { getEnvironment, getPolicy, type LoadedConfig, type Policy } from "../core/config/index.js";
+import { TerminalError } from "../core/errors.js";
+import { parsePromotionBody } from "../core/evidence/body.js";
+import type { Evidence } from "../core/evidence/schema.js";
+import { evaluateGates, type GateResult, type OverrideFact, type SummaryResult } from "../core/gates/index.js";
+import { changedChecks, isGreen } from "../core/lifecycle/checks.js";
+import { silentLogger } from "../core/logger.js";
+import { gatesFor, SUMMARY_CHECK } from "../core/plan/index.js";
+import type { CheckReport } from "../core/ports/checks.js";
+import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
+import { gatherGateFacts } from "./gate-facts.js";
+import { botOf, loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
+import { mergePromotion, type MergeOutcome } from "./merge-promotion.js";
+
+export type EvaluateStatus = "not-open" | "not-stagegate" | "evaluated" | "merged";
+
+export interface EvaluateOutcome {
+  status: EvaluateStatus;
+  pr: PromotionPullRequest;
+  evidence?: Evidence;
+  results: GateResult[];
+  summary?: SummaryResult;
+  /** Check names written by this call (only those that changed). */
+  written: string[];
+  merged?: MergeOutcome;
+  /** Gates whose review SLA escalation this call posted. */
+  escalated: string[];
+  /** Why an auto-merge did not happen, when it was due. */
+  note?: string;
+}
+
+export interface EvaluateOptions {
+  /** `policy` (default): merge when the policy or the environment's auto says so and every gate passed. `never`: only report. */
+  merge?: "policy" | "never";
+}
+
+/** A gate result as a check run. */
+export function toCheckReport(name: string, r: { conclusion: GateResult["conclusion"]; summary: string; details: string; nextEvaluationAt?: string }): CheckReport {
+  const report: CheckReport =
+    r.conclusion === "pending"
+      ? { name, status: "in_progress", title: r.summary, summary: r.details }
+      : { name, status: "completed", conclusion: r.conclusion, title: r.summary, summary: r.details };
+  if (r.nextEvaluationAt && r.conclusion === "pending") report.nextEvaluationAt = r.nextEvaluationAt;
+  return report;
+}
+
+/** The gates a PR of `evidence.kind` must pass under `policy` (rollbacks take the fast path). */
+function gatePolicy(policy: Policy, kind: Evidence["kind"]): Pick<Policy, "gates" | "overrides"> {
+  return { gates: gatesFor(policy, kind), ...(policy.overrides ? { overrides: policy.overrides } : {}) };
+}
+
+/** Whether Stagegate merges this PR itself once green. */
+function mergesItself(loaded: LoadedConfig, evidence: Evidence, policy: Policy): boolean {
+  if (evidence.kind === "rollback") return policy.rollback.merge === "auto";
+  const env = getEnvironment(loaded, evidence.environment);
+  return policy.merge.mode === "auto" || env?.auto === "merge";
+}
+
+/**
+ * Evaluates the gates of one promotion or rollback PR (DESIGN.md §2 steps 3–4): gathers facts through
+ * the ports, evaluates them with the environment's policy read from the DEFAULT branch (a PR cannot
+ * weaken its own gates), writes `stagegate/<gate>` and `stagegate` checks on the head when they
+ * changed, escalates breached review SLAs once, and merges with the head pinned when the policy says so
+ * and every gate passed. Level-triggered: safe to call on every event and every tick.
+ */
+export async function evaluatePromotion(deps: LifecycleDeps, number: number, options: EvaluateOptions = {}): Promise<EvaluateOutcome> {
+  const log = (deps.log ?? silentLogger).child({ pr: number });
+  const pr = await deps.pulls.getPullRequest(number);
+  const base: EvaluateOutcome = { status: "not-open", pr, results: [], written: [], escalated: [] };
+  if (pr.state !== "open") return base;
+  const parsed = parsePromotionBody(pr.body);
+  if (!parsed.ok) return { ...base, status: "not-stagegate" };
+  const evidence = parsed.evidence;
+  const snapshot = await deps.repo.readSnapshot();
+  const loaded = loadSnapshotConfig(snapshot);
+  const env = getEnvironment(loaded, evidence.environment);
+  if (!env) throw new TerminalError(`PR #${number} promotes into "${evidence.environment}", which stagegate.yaml no longer defines`, { pr: number });
+  const policy = getPolicy(loaded, env);
+  const gates = gatePolicy(policy, evidence.kind);
+  const facts = await gatherGateFacts(deps, pr, evidence, gates.gates, policy, loaded);
+  facts.overrides = await readOverrides(deps, number);
+  const now = deps.clock.now();
+  const { results, summary } = evaluateGates(gates, facts, { now, environment: env.name, service: evidence.service, digest: evidence.artifact.digest, upstream: env.from });
+
+  const desired = [...results.map((r) => toCheckReport(`${SUMMARY_CHECK}/${r.gate}`, r)), toCheckReport(SUMMARY_CHECK, summary)];
+  const changed = changedChecks(await deps.checks.listChecks(pr.headSha), desired);
+  if (changed.length > 0) await deps.checks.writeChecks(pr.headSha, changed);
+  const escalated = await escalate(deps, pr, results);
+  const outcome: EvaluateOutcome = { status: "evaluated", pr, evidence, results, summary, written: changed.map((c) => c.name), escalated };
+  log.info({ summary: summary.conclusion, written: outcome.written }, "gates evaluated");
+
+  if (options.merge === "never" || summary.conclusion !== "success" || !mergesItself(loaded, evidence, policy)) return outcome;
+  const merged = await mergePromotion(deps, { pr, evidence, results, summary, mergedBy: botOf(deps), method: policy.merge.method });
+  return { ...outcome, status: "merged", merged };
+}
+
+/**
+ * Merges a PR for a person (`stagegate merge`), as branch protection would allow it: only when the
+ * freshly evaluated `stagegate` check is green on the current head.
+ */
+export async function mergeAsPerson(deps: LifecycleDeps, number: number, mergedBy: string): Promise<EvaluateOutcome> {
+  const outcome = await evaluatePromotion(deps, number, { merge: "never" });
+  if (outcome.status === "not-open") throw new TerminalError(`pull request #${number} is ${outcome.pr.state}`, { pr: number });
+  if (outcome.status === "not-stagegate") throw new TerminalError(`pull request #${number} carries no Stagegate evidence block`, { pr: number });
+  const summaryCheck = (await deps.checks.listChecks(outcome.pr.headSha)).find((c) => c.name === SUMMARY_CHECK);
+  if (!isGreen(summaryCheck)) {
+    throw new TerminalError(`refusing to merge #${number}: the required check \`${SUMMARY_CHECK}\` is ${summaryCheck?.conclusion ?? summaryCheck?.status ?? "missing"} (${summaryCheck?.title ?? "not reported"})`, { pr: number });
+  }
+  const snapshot = await deps.repo.readSnapshot();
+  const loaded = loadSnapshotConfig(snapshot);
+  const policy = getPolicy(loaded, getEnvironment(loaded, outcome.evidence!.environment)!);
+  const merged = await mergePromotion(deps, { pr: outcome.pr, evidence: outcome.evidence!, results: outcome.results, summary: outcome.summary!, mergedBy, method: policy.merge.method });
+  return { ...outcome, status: "merged", merged };
+}
+
+const OVERRIDE = /^\/stagegate override ([a-z0-9-]+)\s+reason:\s*(.+)$/m;
+const CONFIRM = /^\/stagegate approve-override ([a-z0-9-]+)/m;
+
+/**
+ * `/stagegate override <gate> reason: …` comments and their `/stagegate approve-override <gate>`
+ * confirmations. Whether the author may override is the gates' decision (applyOverrides), not ours.
+ */
+async function readOverrides(deps: LifecycleDeps, number: number): Promise<OverrideFact[]> {
+  const out: OverrideFact[] = [];
+  for (const comment of await deps.pulls.listComments(number)) {
+    const override = OVERRIDE.exec(comment.body);
+    if (override?.[1] && override[2]) out.push({ gate: override[1], by: comment.user, reason: override[2].trim(), at: comment.createdAt });
+    const confirm = CONFIRM.exec(comment.body);
+    const target = confirm?.[1] ? [...out].reverse().find((o) => o.gate === confirm[1] && o.by !== comment.user && !o.confirmedBy) : undefined;
+    if (target) Object.assign(target, { confirmedBy: comment.user, confirmedAt: comment.createdAt });
+  }
+  return out;
+}
+
+const ESCALATED = (gate: string) => `<!-- stagegate:escalated:${gate} -->`;
+
+/** Posts the review-SLA escalation of each breached approvals gate once (a marker in the comment makes it idempotent). */
+async function escalate(deps: LifecycleDeps, pr: PromotionPullRequest, results: readonly GateResult[]): Promise<string[]> {
+  const due = results.filter((r) => r.type === "approvals" && r.evidence?.["escalate"]);
+  if (due.length === 0) return [];
+  const comments = await deps.pulls.listComments(pr.number);
+  const done: string[] = [];
+  for (const result of due) {
+    if (comments.some((c) => c.body.includes(ESCALATED(result.gate)))) continue;
+    const { mention, requestReviewFrom } = result.evidence!["escalate"] as { mention: string[]; requestReviewFrom: string[] };
+    const names = mention.map((m) => `@${m.replace(/^@/, "")}`).join(" ");
+    await deps.repo.comment(pr.number, `${ESCALATED(result.gate)}\n${names} the review SLA of \`stagegate/${result.gate}\` has passed: ${result.summary}. Please review.`);
+    const teams = requestReviewFrom.filter((p) => p.includes("/")).map((p) => p.replace(/^@/, ""));
+    const users = requestReviewFrom.filter((p) => !p.includes("/")).map((p) => p.replace(/^@/, ""));
+    if (teams.length + users.length > 0) await deps.pulls.requestReviewers(pr.number, { users, teams });
+    done.push(result.gate);
+  }
+  return done;
+}

@@ -1,0 +1,84 @@
+import { silentLogger } from "../core/logger.js";
+import type { Deployment } from "../core/ports/deployments.js";
+import { ensureNextStages, ensureRollback, type NextStageOutcome, type RollbackOutcome } from "./after-verdict.js";
+import { evaluatePromotion, type EvaluateOutcome } from "./evaluate-promotion.js";
+import { loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
+import { recordPush, type RecordedDeployment } from "./record-push.js";
+import { verifyDeployment, type VerifyOutcome } from "./verify.js";
+
+/** What one reconcile pass found and did. */
+export interface TickReport {
+  recorded: RecordedDeployment[];
+  verifications: VerifyOutcome[];
+  nextStages: { deployment: string; stages: NextStageOutcome[] }[];
+  rollbacks: { deployment: string; outcome: RollbackOutcome }[];
+  evaluations: EvaluateOutcome[];
+}
+
+/** How far back a tick looks for pushes without deployments (the push handler normally records them). */
+const PUSH_WINDOW = 50;
+
+/**
+ * Reconciles everything (DESIGN.md "events are hints, state is in git"): records deployments for
+ * pushes nobody recorded, advances the verification of the latest deployment of every
+ * (environment, service), opens next-stage PRs for verified ones and rollbacks for failed ones,
+ * and re-evaluates every open promotion PR (which may merge it). Level-triggered and idempotent:
+ * running it twice in a row does nothing the second time.
+ */
+export async function tick(deps: LifecycleDeps): Promise<TickReport> {
+  const log = (deps.log ?? silentLogger).child({ op: "tick" });
+  const report: TickReport = { recorded: [], verifications: [], nextStages: [], rollbacks: [], evaluations: [] };
+  report.recorded = await reconcilePushes(deps);
+
+  const snapshot = await deps.repo.readSnapshot();
+  const loaded = loadSnapshotConfig(snapshot);
+  for (const deployment of latestPerLane(await deps.deployments.listDeployments())) {
+    const outcome = await verifyDeployment(deps, deployment, loaded);
+    report.verifications.push(outcome);
+    if (outcome.changed) await noteVerdict(deps, deployment, outcome);
+    if (outcome.verdict === "verified") report.nextStages.push({ deployment: deployment.id, stages: await ensureNextStages(deps, deployment, loaded, snapshot) });
+    if (outcome.verdict === "failed") report.rollbacks.push({ deployment: deployment.id, outcome: await ensureRollback(deps, deployment, loaded, snapshot) });
+  }
+
+  for (const pr of await deps.repo.listOpenPromotions()) {
+    try {
+      report.evaluations.push(await evaluatePromotion(deps, pr.number));
+    } catch (error) {
+      // One broken PR must not stop the others; the next tick tries again.
+      log.warn({ err: error, pr: pr.number }, "evaluation failed");
+    }
+  }
+  return report;
+}
+
+/** The newest deployment of each (environment, service): the one whose health matters now. */
+function latestPerLane(deployments: readonly Deployment[]): Deployment[] {
+  const seen = new Map<string, Deployment>();
+  for (const d of deployments) {
+    const key = `${d.environment}\u0000${d.service}`;
+    const current = seen.get(key);
+    if (!current || d.createdAt > current.createdAt) seen.set(key, d);
+  }
+  return [...seen.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
+
+/** Records deployments of first-parent commits newer than the newest commit that has one (a lost push event). */
+async function reconcilePushes(deps: LifecycleDeps): Promise<RecordedDeployment[]> {
+  const head = await deps.commits.getDefaultHead();
+  const history = await deps.commits.listFirstParent(head, PUSH_WINDOW);
+  const deployed = new Set((await deps.deployments.listDeployments()).map((d) => d.ref));
+  const cut = history.findIndex((c) => deployed.has(c.sha));
+  const pending = (cut === -1 ? history : history.slice(0, cut)).filter((c) => c.parents[0] !== undefined).reverse();
+  const out: RecordedDeployment[] = [];
+  for (const commit of pending) out.push(...(await recordPush(deps, { before: commit.parents[0]!, after: commit.sha })).filter((r) => r.created));
+  return out;
+}
+
+/** Appends the verdict to the evidence note of the deployment's commit (notes only grow). */
+async function noteVerdict(deps: LifecycleDeps, deployment: Deployment, outcome: VerifyOutcome): Promise<void> {
+  // Only commits Stagegate merged carry an evidence note; a part without one would read as an invalid note.
+  if ((await deps.notes.readNote(deployment.ref)) === undefined) return;
+  const state = outcome.verdict === "verified" ? "success" : "failure";
+  const part = { deployments: [{ id: deployment.id, environment: deployment.environment, service: deployment.service, kind: deployment.kind, state, result: state, at: deps.clock.now().toISOString(), description: outcome.detail }] };
+  await deps.notes.appendNote(deployment.ref, JSON.stringify(part));
+}
