@@ -19,7 +19,7 @@ import { getKind, getPair, getScalar, getValue, scalarText, visitMaps } from "./
 import type { YamlDocument, YamlFile } from "./yaml-file.ts";
 import type { EditOp } from "./yaml-splice.ts";
 
-const SPLIT_HINTS = ["tag", "digest", "sha", "registry", "pullPolicy"];
+const SPLIT_HINTS = ["tag", "version", "digest", "sha", "registry", "pullPolicy"];
 const NOT_VALUES = /(?:^|\/)(?:kustomization\.ya?ml|Kustomization|\.argocd-source[^/]*\.ya?ml|stagegate\.ya?ml)$/;
 
 /** The parts of a split image block, as text. */
@@ -32,16 +32,21 @@ function describe(image: string, tag: string | undefined, digest: string | undef
 function splitSite(file: YamlFile, editor: string, docIndex: number, doc: YamlDocument, map: YAMLMap, repoNode: Scalar, repoKey: string): ImageSite | undefined {
   const text = (key: string): string | undefined => scalarText(getScalar(doc, map, key));
   const parts: SplitParts = { repository: scalarText(repoNode) ?? "" };
-  for (const key of ["registry", "tag", "digest", "sha"] as const) {
+  // `version` stands in for `tag` in some charts (Renovate's helm-values manager reads it too);
+  // chart dependencies that also use `version` never pass the image-reference check below.
+  const tagKey = getPair(map, "tag") || !getPair(map, "version") ? "tag" : "version";
+  for (const key of ["registry", "digest", "sha"] as const) {
     const value = text(key);
     if (value !== undefined) parts[key] = value;
   }
+  const tagText = text(tagKey);
+  if (tagText !== undefined) parts.tag = tagText;
   if (parts.repository === "") return undefined;
   const templated = isTemplated(parts.repository) || isTemplated(parts.registry ?? "");
   const joined = parts.registry ? `${parts.registry}/${parts.repository}` : parts.repository;
   if (!templated && !isImageRef(joined)) return undefined;
-  const raw = [parts.registry !== undefined ? `registry=${parts.registry}` : "", `${repoKey}=${parts.repository}`, parts.tag !== undefined ? `tag=${parts.tag}` : "", parts.digest !== undefined ? `digest=${parts.digest}` : ""].filter(Boolean).join(" ");
-  const tagNode = getScalar(doc, map, "tag");
+  const raw = [parts.registry !== undefined ? `registry=${parts.registry}` : "", `${repoKey}=${parts.repository}`, parts.tag !== undefined ? `${tagKey}=${parts.tag}` : "", parts.digest !== undefined ? `digest=${parts.digest}` : ""].filter(Boolean).join(" ");
+  const tagNode = getScalar(doc, map, tagKey);
   const digestNode = getScalar(doc, map, "digest");
   const shaNode = getScalar(doc, map, "sha");
   const tagAt = parts.tag?.indexOf("@") ?? -1;
@@ -70,7 +75,7 @@ function splitSite(file: YamlFile, editor: string, docIndex: number, doc: YamlDo
       }
       const tagValue = newTagName || request.tag;
       if (!tagNode || !tagValue) {
-        const where = getPair(map, "tag") ? "the tag is empty" : "there is no tag";
+        const where = getPair(map, tagKey) ? "the tag is empty" : "there is no tag";
         return { skip: `${file.pointersOf(docIndex, map)[0] ?? ""}: no digest field and ${where} to carry the digest; name the field in \`fields\`` };
       }
       set(tagNode, parts.tag, `${tagValue}@${request.digest}`);

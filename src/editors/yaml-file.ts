@@ -94,7 +94,7 @@ function buildPointerIndex(doc: YamlDocument | undefined): Map<Node, string[]> {
   const visit = (node: unknown, pointer: string, depth: number): void => {
     if (depth > 64 || node === null || typeof node !== "object") return;
     if (isAlias(node)) {
-      visit(node.resolve(doc), pointer, depth + 1);
+      visit(resolveNode(doc, node), pointer, depth + 1);
       return;
     }
     const list = index.get(node as Node);
@@ -122,10 +122,21 @@ export function keyString(pair: Pair): string | undefined {
   return undefined;
 }
 
+/**
+ * Memo of alias targets. `Alias.resolve` walks the whole document on every call, which made
+ * files with many aliases (docker compose `<<: *logging`) quadratic. Parsed documents are never
+ * mutated here, so the memo cannot go stale; a WeakMap lets it go with the documents.
+ */
+const aliasTargets = new WeakMap<object, unknown>();
+
 /** Follow an alias to its anchored node. */
 export function resolveNode(doc: YamlDocument, node: unknown): unknown {
   let current = node;
-  for (let i = 0; i < 16 && isAlias(current); i++) current = current.resolve(doc);
+  for (let i = 0; i < 16 && isAlias(current); i++) {
+    const alias: object = current;
+    if (!aliasTargets.has(alias)) aliasTargets.set(alias, current.resolve(doc));
+    current = aliasTargets.get(alias);
+  }
   return current;
 }
 
@@ -155,19 +166,22 @@ export function scalarText(node: Scalar | undefined): string | undefined {
   return String(node.value);
 }
 
-/** Walk every map in a subtree (aliases followed once per path; cycles guarded). */
-export function visitMaps(doc: YamlDocument, root: unknown, visit: (map: YAMLMap, path: string[]) => void): void {
-  const walk = (node: unknown, path: string[], depth: number): void => {
+/** Walk every map in a subtree, each once (a map reached again through an alias is not revisited). */
+export function visitMaps(doc: YamlDocument, root: unknown, visit: (map: YAMLMap) => void): void {
+  const seen = new Set<unknown>();
+  const walk = (node: unknown, depth: number): void => {
     const resolved = resolveNode(doc, node);
-    if (depth > 64) return;
+    if (depth > 64 || seen.has(resolved)) return;
     if (isMap(resolved)) {
-      visit(resolved, path);
-      for (const pair of resolved.items) walk(pair.value, [...path, keyString(pair) ?? ""], depth + 1);
+      seen.add(resolved);
+      visit(resolved);
+      for (const pair of resolved.items) walk(pair.value, depth + 1);
     } else if (isSeq(resolved)) {
-      resolved.items.forEach((item, i) => walk(item, [...path, String(i)], depth + 1));
+      seen.add(resolved);
+      for (const item of resolved.items) walk(item, depth + 1);
     }
   };
-  walk(root, [], 0);
+  walk(root, 0);
 }
 
 /** Root map of a document when it is a Kubernetes-style object (`apiVersion` + `kind`). */

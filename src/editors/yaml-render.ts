@@ -46,6 +46,8 @@ export function renderScalar(src: string, node: Scalar, value: string): Rendered
   const [start, end] = range;
   const text = src.slice(start, end);
   if (/[\r\n]/.test(value)) return { error: "new value spans lines" };
+  // A folded quoted or plain scalar would collapse into one line: more than the scalar's line changes.
+  if (!node.type?.startsWith("BLOCK") && /[\r\n]/.test(text)) return { error: "scalar spans several lines" };
   switch (node.type) {
     case "QUOTE_SINGLE":
       return { start, end, text: `'${value.replaceAll("'", "''")}'`, value };
@@ -55,7 +57,6 @@ export function renderScalar(src: string, node: Scalar, value: string): Rendered
     case "BLOCK_LITERAL":
       return renderBlock(src, start, end, String(node.value), value);
     default: {
-      if (text.includes("\n")) return { error: "plain scalar spans several lines" };
       if (text === "") {
         // `key:` with no value: the new value needs a separating space, and a space before a
         // following `# comment` so the comment stays a comment.

@@ -19,6 +19,7 @@ const cases: EditCase[] = [
   { name: "explicit dotted field, key inserted", fixture: "helm-values/explicit-field.yaml", request: { fields: ["app.image.digest"] }, status: "changed", lines: [[5, `    digest: ${DIGEST}`]] },
   { name: "explicit JSON pointer to a version field; missing non-digest fields ignored", fixture: "helm-values/explicit-field.yaml", request: { fields: ["/app/image/version", "app.image.tag"] }, status: "changed", lines: [[4, `    version: v1.4.2@${DIGEST}`]] },
   { name: "inline image strings in values (initContainers, sidecars)", fixture: "helm-values/inline-and-traps.yaml", request: { image: "busybox" }, status: "changed", lines: [[3, `    image: busybox:1.36@${DIGEST}`]] },
+  { name: "`version` stands in for a missing `tag`; chart version untouched", fixture: "helm-values/version-key.yaml", request: { image: "bitnami/harbor-core" }, status: "changed", lines: [[5, `    version: 2.1.3-debian-10-r38@${DIGEST}`]] },
   { name: "chart dependency repository/version is not an image", fixture: "helm-values/inline-and-traps.yaml", request: { image: "https://charts.bitnami.com/bitnami" }, status: "not-found" },
 ];
 
