@@ -144,7 +144,10 @@ export class HistoryBuilder {
     const sod = (o.approvers ?? []).some((a) => [o.sourceAuthor, o.prAuthor, o.requestedBy].some((p) => p && p.toLowerCase() === a.toLowerCase()));
     this.expected.push({
       kind, env: o.env, service: o.service, digest: o.digest, previous, at: o.at, authoredAt: bot.at, pr, approvers: o.approvers ?? [], overrides: o.overrides ?? [],
-      hasNote, sourceCommittedAt: typeof o.note === "string" ? undefined : o.sourceCommittedAt, deployment: typeof o.note === "string" ? undefined : o.deployment, mark: landed,
+      hasNote, mark: landed,
+      // What the evidence note says: nothing when there is no readable note.
+      sourceCommittedAt: hasNote && typeof o.note !== "string" ? o.sourceCommittedAt : undefined,
+      deployment: hasNote && typeof o.note !== "string" ? o.deployment : undefined,
       sodViolation: hasNote && typeof o.note !== "string" && sod, invalidNote: typeof o.note === "string",
     });
     return this;

@@ -6,8 +6,10 @@
  * The digest bookkeeping and every decision are pure (src/core/audit).
  */
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { DigestTracker, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
+import { identityOf, mergedTrailers } from "../../core/audit/evidence.js";
 import { parseNote } from "../../core/audit/note-schema.js";
 import { parseTrailerLines } from "../../core/audit/trailers.js";
 import type { HistoryInput, HistoryRecord, ReflogEntry, SignatureStatus } from "../../core/audit/types.js";
@@ -46,11 +48,13 @@ export async function fetchNotes(dir: string, remote = "origin"): Promise<string
 export async function readHistory(dir: string, options: ReadHistoryOptions = {}): Promise<HistoryInput> {
   const git = new GitCli(dir);
   const warnings: string[] = [];
-  const { branch, ref } = await resolveBranch(git, options.branch);
-  const config = await readConfig(git, ref, warnings);
+  const { branch, ref, gitDir } = await resolveBranch(git, options.branch);
 
   const format = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", options.verify ? "%G?" : "", "%s", "%b", `%(trailers:only,unfold,separator=%x1c)`, "%N"].join("%x1f");
-  const out = await git.run(["-c", "core.quotePath=off", "log", ref, `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", `--format=%x1e${format}%x1f%x1d`]);
+  const [config, out] = await Promise.all([
+    readConfig(git, ref, warnings),
+    git.run(["-c", "core.quotePath=off", "log", ref, `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", `--format=%x1e${format}%x1f%x1d`]),
+  ]);
   const { records, raws } = parseLog(out, Boolean(options.verify));
   markFirstParent(records);
 
@@ -60,7 +64,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     await computeChanges(git, records, raws, tracker);
     for (const error of tracker.errors.slice(0, 20)) warnings.push(`could not read image references: ${error}`);
   }
-  const reflog = await readReflogs(git, branch, records, options.reflogLimit ?? 2000);
+  const reflog = await readReflogs(git, gitDir, branch, records, options.reflogLimit ?? 2000);
   return {
     records,
     reflog,
@@ -72,17 +76,19 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   };
 }
 
-async function resolveBranch(git: GitCli, wanted: string | undefined): Promise<{ branch: string; ref: string }> {
-  let branch = wanted;
-  if (!branch) {
-    const remoteHead = (await git.run(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], { allowExitCodes: [1, 128] })).trim();
-    branch = remoteHead ? remoteHead.replace(/^origin\//, "") : (await git.run(["symbolic-ref", "--quiet", "--short", "HEAD"], { allowExitCodes: [1, 128] })).trim() || "main";
-  }
+/** The audited ref and the git directory, in two parallel git calls. */
+async function resolveBranch(git: GitCli, wanted: string | undefined): Promise<{ branch: string; ref: string; gitDir: string }> {
+  const [refsOut, revOut] = await Promise.all([
+    git.run(["for-each-ref", "--format=%(refname)%09%(symref)", "refs/heads", "refs/remotes/origin"]),
+    git.run(["rev-parse", "--path-format=absolute", "--git-common-dir", "--symbolic-full-name", "HEAD"]),
+  ]);
+  const refs = new Map(refsOut.split("\n").filter(Boolean).map((line) => line.split("\t") as [string, string]));
+  const [gitDir = ".git", head = ""] = revOut.split("\n");
+  const remoteHead = refs.get("refs/remotes/origin/HEAD");
+  const branch = wanted ?? (remoteHead ? remoteHead.replace(/^refs\/remotes\/origin\//, "") : head.replace(/^refs\/heads\//, "") || "main");
   // The remote-tracking branch is what the server has (after --fetch); the local one may lag or hold unpushed work.
-  for (const ref of [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`]) {
-    if (await git.resolve(ref)) return { branch, ref };
-  }
-  return { branch, ref: branch };
+  const ref = [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`].find((r) => refs.has(r)) ?? branch;
+  return { branch, ref, gitDir };
 }
 
 async function readConfig(git: GitCli, ref: string, warnings: string[]) {
@@ -181,10 +187,17 @@ async function computeChanges(git: GitCli, records: HistoryRecord[], raws: Map<s
     }
   }
   const blobs = await git.readBlobs([...wanted]);
+  const bySha = new Map(records.map((r) => [r.sha, r]));
   for (const record of chain) {
+    const merged = record.parents.slice(1).map((p) => bySha.get(p)).filter((r): r is HistoryRecord => r !== undefined);
+    const identity = identityOf(mergedTrailers(record, merged), undefined);
     for (const entry of raws.get(record.sha) ?? []) {
-      if (!tracker.environmentOf(entry.path)) continue;
-      tracker.setFile(entry.path, entry.status === "D" ? undefined : blobs.get(entry.newBlob));
+      const env = tracker.environmentOf(entry.path);
+      if (!env) continue;
+      const content = entry.status === "D" ? undefined : blobs.get(entry.newBlob);
+      // Declared Stagegate change whose text diff is exactly the declared digest swap: no YAML parse needed.
+      if (content !== undefined && identity?.digest && identity.environment === env && tracker.trySwap(entry.path, content, identity.service, identity.previous, identity.digest)) continue;
+      tracker.setFile(entry.path, content);
     }
     record.changes = tracker.commit();
   }
@@ -194,14 +207,13 @@ async function computeChanges(git: GitCli, records: HistoryRecord[], raws: Map<s
  * Reflogs of the branch (local and remote-tracking), newest first. An entry whose old tip is not an
  * ancestor of its new tip is a history rewrite (force push, reset, amend of a pushed commit).
  */
-async function readReflogs(git: GitCli, branch: string, records: HistoryRecord[], limit: number): Promise<ReflogEntry[]> {
+async function readReflogs(git: GitCli, gitDir: string, branch: string, records: HistoryRecord[], limit: number): Promise<ReflogEntry[]> {
   const parents = new Map(records.map((r) => [r.sha, r.parents]));
   const entries: ReflogEntry[] = [];
   for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
-    const path = (await git.run(["rev-parse", "--git-path", `logs/${ref}`])).trim();
     let text: string;
     try {
-      text = await readFile(path.startsWith("/") ? path : `${git.dir}/${path}`, "utf8");
+      text = await readFile(join(gitDir, "logs", ref), "utf8");
     } catch {
       continue; // no reflog for this ref (bare mirror, reflogs disabled, ref absent)
     }

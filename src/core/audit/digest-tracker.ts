@@ -32,6 +32,8 @@ export class DigestTracker {
   /** env\0service → digest state after the last commit. */
   private readonly state = new Map<string, string>();
   private readonly touched = new Set<string>();
+  /** file path → digest tokens (`sha256:…`) of its last content, with counts: the fast path's baseline. */
+  private readonly tokens = new Map<string, Map<string, number>>();
   private readonly serviceByImage: Map<string, string>;
   private readonly environments: TrackedEnvironment[];
   /** Files the extractor failed on, with the reason (reported as warnings). */
@@ -55,8 +57,10 @@ export class DigestTracker {
     this.touched.add(env);
     if (content === undefined) {
       this.files.delete(path);
+      this.tokens.delete(path);
       return;
     }
+    this.tokens.set(path, digestTokens(content));
     let refs: readonly FoundReference[] = [];
     try {
       refs = this.extract(path, content);
@@ -76,19 +80,31 @@ export class DigestTracker {
   }
 
   /**
-   * Replaces `previous` by `digest` for `service` in one file without re-reading it: the fast path
-   * for a Stagegate promotion whose textual diff was checked to be exactly that digest swap.
+   * The fast path for a change Stagegate declared (trailers: this service, previous → digest): when
+   * the file's digest tokens differ from its previous content exactly by previous → digest swaps,
+   * the declared change is what the file says, and the file is not parsed again. Returns false when
+   * the file must be parsed (anything else changed, or the service was not known in that file).
    */
-  swapDigest(path: string, service: string, previous: string | undefined, digest: string): void {
+  trySwap(path: string, content: string, service: string, previous: string | undefined, digest: string): boolean {
+    const before = this.tokens.get(path);
+    const byService = this.files.get(path);
+    const set = byService?.get(service);
+    if (!before || !set || !previous || !set.has(previous) || set.size !== 1) return false;
+    const after = digestTokens(content);
+    const removed = (before.get(previous) ?? 0) - (after.get(previous) ?? 0);
+    const added = (after.get(digest) ?? 0) - (before.get(digest) ?? 0);
+    if (removed <= 0 || removed !== added) return false;
+    for (const key of new Set([...before.keys(), ...after.keys()])) {
+      if (key === previous || key === digest) continue;
+      if ((before.get(key) ?? 0) !== (after.get(key) ?? 0)) return false;
+    }
+    if ((after.get(previous) ?? 0) !== 0) return false;
     const env = this.environmentOf(path);
-    if (!env) return;
+    if (!env) return false;
     this.touched.add(env);
-    const byService = this.files.get(path) ?? new Map<string, Set<string>>();
-    const set = byService.get(service) ?? new Set<string>();
-    if (previous) set.delete(previous);
-    set.add(digest);
-    byService.set(service, set);
-    this.files.set(path, byService);
+    this.tokens.set(path, after);
+    byService?.set(service, new Set([digest]));
+    return true;
   }
 
   /** Ends a commit: the digest changes of the environments touched since the last call. */
@@ -135,4 +151,13 @@ export class DigestTracker {
     for (const [image, name] of this.serviceByImage) if (name === service) return image;
     return "";
   }
+}
+
+const DIGEST_TOKEN = /sha256:[0-9a-f]{64}/g;
+
+/** Counts of every `sha256:` digest written in a text. */
+export function digestTokens(content: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const match of content.matchAll(DIGEST_TOKEN)) counts.set(match[0], (counts.get(match[0]) ?? 0) + 1);
+  return counts;
 }
