@@ -114,7 +114,9 @@ function valuesRoots(file: YamlFile): Array<{ docIndex: number; root: unknown }>
   file.docs.forEach((doc, docIndex) => {
     const kind = getKind(doc);
     if (!kind) {
-      if (isMap(doc.contents) && !getPair(doc.contents, "kind")) roots.push({ docIndex, root: doc.contents });
+      // A values file may have its own `kind:` key (fluent-bit's `kind: DaemonSet`); only
+      // apiVersion + kind together make a Kubernetes object.
+      if (isMap(doc.contents)) roots.push({ docIndex, root: doc.contents });
     } else if (kind.kind === "HelmRelease") {
       const values = getValue(doc, getValue(doc, doc.contents, "spec"), "values");
       if (isMap(values)) roots.push({ docIndex, root: values });
