@@ -14,7 +14,8 @@ export function renderUnifiedDiff(path: string, before: string, after: string): 
   if (before === after) return "";
   const a = splitLines(before);
   const b = splitLines(after);
-  const ops = diffLines(a.lines, b.lines);
+  // The last line without a final newline differs from the same text with one: compare it with a marker.
+  const ops = diffLines(keysOf(a), keysOf(b)).map((op) => ({ ...op, line: op.type === "+" ? (b.lines[op.b] ?? "") : (a.lines[op.a] ?? "") }));
   const out = [`--- a/${path}`, `+++ b/${path}`];
   for (const hunk of toHunks(ops)) {
     const oldCount = hunk.filter((o) => o.type !== "+").length;
@@ -35,6 +36,10 @@ export function renderUnifiedDiff(path: string, before: string, after: string): 
 
 function range(start: number, count: number): string {
   return count === 1 ? `${start}` : `${start},${count}`;
+}
+
+function keysOf(text: { lines: string[]; finalNewline: boolean }): string[] {
+  return text.finalNewline ? text.lines : text.lines.map((line, i) => (i === text.lines.length - 1 ? `${line}\0no-newline` : line));
 }
 
 function splitLines(text: string): { lines: string[]; finalNewline: boolean } {
