@@ -1,0 +1,98 @@
+// Two replicas against one real Redis share one GitHub rate limiter (docs/scaling.md). Each replica is a separate
+// Node process building Probot from the environment (REDIS_URL included) and writing through an installation
+// client; a loopback stub stands in for GitHub and records when each write arrives.
+import { spawn, type ChildProcess } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGithubStub, type GithubStub } from "./support/github-stub.js";
+import { hasCommand, startRedis, stop, waitForOutput, type RedisServer } from "./support/processes.js";
+
+const root = join(import.meta.dirname, "../../..");
+const writer = join(import.meta.dirname, "support/throttled-writer.ts");
+const hasRedis = hasCommand("redis-server");
+const WRITES_PER_REPLICA = 3;
+/** plugin-throttling's "write" group: one at a time, at least 1000 ms apart, per installation. */
+const WRITE_MIN_TIME_MS = 1000;
+
+const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+let stub: GithubStub;
+let redis: RedisServer | undefined;
+let client: Redis | undefined;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  stub = await startGithubStub();
+  if (!hasRedis) return;
+  redis = await startRedis();
+  client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await client.connect();
+});
+
+afterAll(async () => {
+  await Promise.all(children.map((child) => stop(child)));
+  client?.disconnect();
+  await stop(redis?.process);
+  await stub.close();
+});
+
+/** Runs two replicas at once, each sending its writes concurrently; returns the arrival times of all writes. */
+async function runTwoReplicas(redisUrl: string | undefined): Promise<number[]> {
+  const before = stub.requests.length;
+  const replicas = ["replica-a", "replica-b"].map((name) => {
+    const child = spawn(process.execPath, ["--import", "tsx", writer], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        APP_ID: "1",
+        PRIVATE_KEY: privateKey,
+        GHE_HOST: stub.host,
+        GHE_PROTOCOL: "http",
+        ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+        INSTALLATION_ID: "1",
+        WRITES: String(WRITES_PER_REPLICA),
+        REPLICA: name,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    return child;
+  });
+  await Promise.all(replicas.map((child) => waitForOutput(child, /^done$/m, 60_000)));
+  const writes = stub.requests.slice(before).filter((request) => request.method === "POST" && request.path === "/repos/acme/environments/check-runs");
+  expect(new Set(writes.map((write) => (JSON.parse(write.body) as { name: string }).name.split("-").slice(0, 2).join("-")))).toEqual(new Set(["replica-a", "replica-b"]));
+  return writes.map((write) => write.at).sort((a, b) => a - b);
+}
+
+function gaps(times: number[]): number[] {
+  return times.slice(1).map((time, index) => time - (times[index] ?? time));
+}
+
+describe.skipIf(!hasRedis)("scale-out with REDIS_URL (redis-server on loopback)", () => {
+  it("spaces the writes of both replicas as one limiter: one write at a time, ~1 s apart, across processes", async () => {
+    await client?.flushall();
+    const times = await runTwoReplicas(redis?.url);
+    expect(times).toHaveLength(2 * WRITES_PER_REPLICA);
+    // Bottleneck reserves each slot in Redis; arrival at the stub jitters by the request's own latency
+    for (const gap of gaps(times)) expect(gap).toBeGreaterThan(WRITE_MIN_TIME_MS * 0.7);
+    expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThan(WRITE_MIN_TIME_MS * 0.9 * (2 * WRITES_PER_REPLICA - 1));
+
+    // Both processes registered as clients of the same Redis-backed limiters, keyed by installation id
+    const keys = (await client?.keys("b_octokit-*")) ?? [];
+    expect(keys).toEqual(expect.arrayContaining(["b_octokit-write-1_settings", "b_octokit-global-1_settings", "b_octokit-write-1_client_running"]));
+    expect(await client?.zcard("b_octokit-write-1_client_running")).toBe(2);
+    expect(await client?.zcard("b_octokit-global-1_client_running")).toBe(2);
+    expect(await client?.hget("b_octokit-write-1_settings", "minTime")).toBe(String(WRITE_MIN_TIME_MS));
+    // every scheduled write was counted once in the shared store
+    expect(Number(await client?.hget("b_octokit-write-1_settings", "done"))).toBeGreaterThanOrEqual(2 * WRITES_PER_REPLICA);
+  });
+
+  it("without REDIS_URL each replica throttles alone, so their writes overlap (the control)", async () => {
+    await client?.flushall();
+    const times = await runTwoReplicas(undefined);
+    expect(times).toHaveLength(2 * WRITES_PER_REPLICA);
+    expect(Math.min(...gaps(times))).toBeLessThan(WRITE_MIN_TIME_MS * 0.5);
+    expect(await client?.keys("b_*")).toEqual([]);
+  });
+});
