@@ -1,5 +1,5 @@
 import { isDigest, isSameImage, setImageDigest, findImageReferences } from "../../editors/index.js";
-import type { EditResult } from "../../editors/index.js";
+import type { EditRequest, EditResult } from "../../editors/index.js";
 import { promotionRequestSchema, type PromotionRequest, type PromotionRequestInput } from "../artifact.js";
 import type { Environment, Service } from "../config/config-schema.js";
 import { getEnvironment, getPolicy, getPolicyName, getService, type LoadedConfig } from "../config/loaded.js";
@@ -17,6 +17,8 @@ export interface PlanContext {
   previousArtifacts?: readonly PreviousArtifact[];
   /** Web URL of the GitHub server for links in the PR body (GHES). */
   serverUrl?: string;
+  /** The file editor; the editors' setImageDigest unless a caller (a test) injects another. */
+  edit?: (fileName: string, content: string, request: EditRequest) => EditResult;
 }
 
 /** Files the planner reads during discovery: manifests, values, Argo CD applications. */
@@ -54,7 +56,7 @@ export function planPromotion(snapshot: RepoSnapshot, input: PromotionRequestInp
   const referenceTags = new Map<string, string>();
   for (const candidate of findCandidates(snapshot, env, service)) {
     const content = snapshot.files.get(candidate.path) ?? "";
-    const result = setImageDigest(candidate.path, content, {
+    const result = (context.edit ?? setImageDigest)(candidate.path, content, {
       image: service.image,
       digest,
       ...(request.artifact.tag ? { tag: request.artifact.tag } : {}),

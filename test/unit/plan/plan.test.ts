@@ -4,6 +4,7 @@ import { parsePromotionBody } from "../../../src/core/evidence/index.js";
 import { parseTrailers } from "../../../src/core/evidence/trailers.js";
 import { parsePromotionTrailers, planPromotion } from "../../../src/core/plan/index.js";
 import type { PromotionRequestInput } from "../../../src/core/artifact.js";
+import { setImageDigest, type EditRequest, type EditResult } from "../../../src/editors/index.js";
 import { applyFiles, D, fixtureConfig, fixtureFiles, fixtureSnapshot } from "./fixture.js";
 
 const loaded = fixtureConfig();
@@ -103,11 +104,19 @@ describe("planPromotion: refusals", () => {
 
   it("fails the whole plan, naming the file, when one edit is refused (never half-edits)", () => {
     const files = fixtureFiles();
-    // A YAML merge key (`<<: *base`) makes the image's JSON pointer unprovable: the editors refuse it.
-    files["environments/prod-eu/checkout/migrate-job.yaml"] = `base: &b\n  image: ghcr.io/acme/checkout@${D.old}\nspec:\n  template:\n    spec:\n      containers:\n        - <<: *b\n          name: x\n`;
+    // An image reference split over two lines of a quoted scalar cannot be spliced safely: the editors refuse it.
+    files["environments/prod-eu/checkout/migrate-job.yaml"] = `spec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: "ghcr.io/acme/checkout@\n            ${D.old}"\n`;
     const attempt = () => planPromotion(fixtureSnapshot(files), request("checkout"), loaded);
     expect(attempt).toThrow(TerminalError);
     expect(attempt).toThrow(/cannot promote checkout to prod-eu: no file was changed because an edit was refused:\n {2}environments\/prod-eu\/checkout\/migrate-job.yaml: /);
+  });
+
+  it("lists every refused file, even when other files could be changed", () => {
+    const edit = (fileName: string, content: string, req: EditRequest): EditResult =>
+      fileName.endsWith("migrate-job.yaml") ? { status: "refused", content, patch: [], previousDigests: [], changes: [], references: [], reason: "re-parse differs" } : setImageDigest(fileName, content, req);
+    expect(() => planPromotion(fixtureSnapshot(), request("checkout"), loaded, { edit })).toThrow(
+      "cannot promote checkout to prod-eu: no file was changed because an edit was refused:\n  environments/prod-eu/checkout/migrate-job.yaml: re-parse differs",
+    );
   });
 
   it("refuses when an explicit target has no reference", () => {
