@@ -58,6 +58,9 @@ function entrySite(file: YamlFile, docIndex: number, doc: YamlDocument, entry: Y
       const before = describe(values.newTag, values.digest);
       const after = describe(tagAfter, request.digest);
       const ops: EditOp[] = [];
+      const tagPair = getPair(entry, "newTag");
+      // dropTag without a digest key: the newTag pair becomes the digest pair, in place (one line).
+      if (request.dropTag && tagPair && !digest) return [{ kind: "rename", docIndex, map: entry, pair: tagPair, key: "digest", value: request.digest, before, after }];
       if (digest) {
         if (values.digest !== request.digest) ops.push({ kind: "set", docIndex, node: digest, value: request.digest, before, after });
       } else {
@@ -65,7 +68,6 @@ function entrySite(file: YamlFile, docIndex: number, doc: YamlDocument, entry: Y
         if (!last) return { skip: "kustomize images entry has no key to insert `digest` after" };
         ops.push({ kind: "insert", docIndex, map: entry, afterPair: last, key: "digest", value: request.digest, before, after });
       }
-      const tagPair = getPair(entry, "newTag");
       if (request.dropTag && tagPair) ops.push({ kind: "remove", docIndex, map: entry, pair: tagPair, before, after });
       else if (newTag && request.tag && values.newTag !== request.tag) ops.push({ kind: "set", docIndex, node: newTag, value: request.tag, before, after });
       return ops;

@@ -48,7 +48,7 @@ export type EditStatus = "changed" | "unchanged" | "not-found" | "skipped" | "re
 export interface LineChange {
   /** 1-based line in the new content. */
   line: number;
-  /** JSON pointer of the scalar that was replaced, added or removed. */
+  /** JSON pointer (patch form: prefixed with the document index in multi-document files) of the scalar replaced, added or removed. */
   pointer: string;
   before: string;
   after: string;

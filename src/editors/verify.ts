@@ -24,6 +24,15 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && deepEqual(ra[k], rb[k]));
 }
 
+/** Deep copy that breaks shared references (unlike structuredClone). */
+function cloneTree(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cloneTree);
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneTree(v)]));
+  }
+  return value;
+}
+
 /** Returns undefined when the edit is proven, else the reason to refuse it. */
 export function verifyEdit(oldContent: string, oldDocs: YamlDocument[], newContent: string, patch: Operation[], edits: TextEdit[]): string | undefined {
   const outside = checkOutsideRanges(oldContent, newContent, edits);
@@ -34,7 +43,8 @@ export function verifyEdit(oldContent: string, oldDocs: YamlDocument[], newConte
   if (newDocs.length !== oldDocs.length) return `document count changed from ${oldDocs.length} to ${newDocs.length}`;
   let expected: unknown;
   try {
-    expected = structuredClone(toPatchTarget(oldDocs));
+    // toJS shares one object for a map and its aliases; the patch addresses each place on its own.
+    expected = cloneTree(toPatchTarget(oldDocs));
     // applyPatch mutates; the leading `test` operations prove the old values were what we read.
     const results = applyPatch(expected as object, patch);
     const failed = results.findIndex((r) => r !== null);

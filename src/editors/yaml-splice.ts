@@ -23,7 +23,9 @@ export interface SetOp extends OpBase { kind: "set"; node: Scalar; value: string
 export interface InsertOp extends OpBase { kind: "insert"; map: YAMLMap; afterPair: Pair; key: string; value: string }
 /** Remove a pair from a map. */
 export interface RemoveOp extends OpBase { kind: "remove"; map: YAMLMap; pair: Pair }
-export type EditOp = SetOp | InsertOp | RemoveOp;
+/** Replace a whole pair in place by `key: value` (kustomize `newTag` → `digest` with dropTag: one line). */
+export interface RenameOp extends OpBase { kind: "rename"; map: YAMLMap; pair: Pair; key: string; value: string }
+export type EditOp = SetOp | InsertOp | RemoveOp | RenameOp;
 
 /** One byte splice: replace `[start, end)` of the old content with `text`. */
 export interface TextEdit { start: number; end: number; text: string }
@@ -72,22 +74,16 @@ export function spliceEdits(file: YamlFile, ops: EditOp[]): SpliceResult | { err
   }
   content += src.slice(cursor);
   const lines = new LineIndex(content);
-  // One LineChange per changed line: a removed `newTag` replaced by an inserted `digest` is one line.
-  const byLine = new Map<number, LineChange>();
-  planned.forEach(({ op, pointer }, i) => {
-    const line = lines.position(starts[i] ?? 0).line;
-    const prior = byLine.get(line);
-    if (prior) prior.after = op.after;
-    else byLine.set(line, { line, pointer, before: op.before, after: op.after });
-  });
-  return { content, patch, changes: [...byLine.values()], edits: planned.map((p) => p.edit), notes };
+  // A removed line is reported at the line that now takes its place.
+  const changes: LineChange[] = planned.map(({ op, pointer }, i) => ({ line: lines.position(starts[i] ?? 0).line, pointer, before: op.before, after: op.after }));
+  return { content, patch, changes, edits: planned.map((p) => p.edit), notes };
 }
 
 function dedupe(ops: EditOp[]): EditOp[] | { error: string } {
   const seen = new Map<unknown, EditOp>();
   const out: EditOp[] = [];
   for (const op of ops) {
-    const key = op.kind === "set" ? op.node : op.kind === "remove" ? op.pair : `${op.docIndex}:${op.map.range?.[0]}:${op.key}`;
+    const key = op.kind === "set" ? op.node : op.kind === "remove" || op.kind === "rename" ? op.pair : `${op.docIndex}:${op.map.range?.[0]}:${op.key}`;
     const prior = seen.get(key);
     if (prior) {
       if (prior.kind !== op.kind || ("value" in prior && "value" in op && prior.value !== op.value)) {
@@ -99,13 +95,13 @@ function dedupe(ops: EditOp[]): EditOp[] | { error: string } {
     // A remove wins over a set of the same pair's value (dropTag), so drop sets on removed pairs.
     out.push(op);
   }
-  const removed = new Set(out.filter((op): op is RemoveOp => op.kind === "remove").map((op) => op.pair.value));
+  const removed = new Set(out.filter((op): op is RemoveOp | RenameOp => op.kind === "remove" || op.kind === "rename").map((op) => op.pair.value));
   return out.filter((op) => op.kind !== "set" || !removed.has(op.node));
 }
 
 function describe(op: EditOp): string {
   if (op.kind === "insert") return `key "${op.key}"`;
-  if (op.kind === "remove") return `key "${keyString(op.pair) ?? "?"}"`;
+  if (op.kind === "remove" || op.kind === "rename") return `key "${keyString(op.pair) ?? "?"}"`;
   return `value "${String(op.node.value)}"`;
 }
 
@@ -119,6 +115,11 @@ function pointersFor(file: YamlFile, op: EditOp): string[] {
 
 function patchOps(op: EditOp, path: string, value: string | undefined): Operation[] {
   if (op.kind === "insert") return [{ op: "add", path, value: op.value }];
+  if (op.kind === "rename") {
+    const old = isScalar(op.pair.value) ? op.pair.value.value : null;
+    const renamed = `${path.slice(0, path.lastIndexOf("/"))}/${escapePointer(op.key)}`;
+    return [{ op: "test", path, value: old ?? null }, { op: "remove", path }, { op: "add", path: renamed, value: op.value }];
+  }
   if (op.kind === "remove") {
     const old = isScalar(op.pair.value) ? op.pair.value.value : (op.pair.value as Node | null)?.toJSON();
     return [{ op: "test", path, value: old ?? null }, { op: "remove", path }];
@@ -133,6 +134,7 @@ function buildEdit(src: string, op: EditOp): { edit: TextEdit; value?: string } 
     return { edit: { start: rendered.start, end: rendered.end, text: rendered.text }, value: rendered.value };
   }
   if (op.kind === "insert") return buildInsert(src, op);
+  if (op.kind === "rename") return buildRename(src, op);
   return buildRemove(src, op);
 }
 
@@ -154,7 +156,11 @@ function buildInsert(src: string, op: InsertOp): { edit: TextEdit } | { error: s
   const end = pairEnd(src, op.afterPair);
   if (typeof end !== "number") return end;
   const entry = `${op.key}: ${renderNew(op.value)}`;
-  if (op.map.flow) return { edit: { start: end, end, text: `, ${entry}` } };
+  if (op.map.flow) {
+    // In JSON (double-quoted keys) the added pair is JSON too.
+    const json = isScalar(op.afterPair.key) && op.afterPair.key.type === "QUOTE_DOUBLE";
+    return { edit: { start: end, end, text: json ? `, ${JSON.stringify(op.key)}: ${JSON.stringify(op.value)}` : `, ${entry}` } };
+  }
   const keyStart = (op.afterPair.key as Node | null)?.range?.[0];
   if (keyStart === undefined) return { error: "key has no source range" };
   const lineStart = lineStartOf(src, keyStart);
@@ -168,6 +174,17 @@ function buildInsert(src: string, op: InsertOp): { edit: TextEdit } | { error: s
   }
   const eol = src.charAt(lineEnd - 1) === "\r" ? "\r\n" : "\n";
   return { edit: { start: lineEnd + 1, end: lineEnd + 1, text: `${indent}${entry}${eol}` } };
+}
+
+function buildRename(src: string, op: RenameOp): { edit: TextEdit } | { error: string } {
+  const end = pairEnd(src, op.pair);
+  if (typeof end !== "number") return end;
+  const key = op.pair.key;
+  const start = isScalar(key) ? key.range?.[0] : undefined;
+  if (start === undefined || !isScalar(key)) return { error: "key has no source range" };
+  const json = key.type === "QUOTE_DOUBLE";
+  const text = json ? `${JSON.stringify(op.key)}: ${JSON.stringify(op.value)}` : `${op.key}: ${renderNew(op.value)}`;
+  return { edit: { start, end, text } };
 }
 
 function buildRemove(src: string, op: RemoveOp): { edit: TextEdit } | { error: string } {

@@ -59,6 +59,7 @@ const cases: EditCase[] = [
     ],
   },
   { name: "image behind an alias: the anchor is edited once", fixture: "kubernetes/anchors.yaml", status: "changed", lines: [[6, `    acme.dev/image: &img ghcr.io/acme/checkout:v1.4.2@${DIGEST}`]] },
+  { name: "container map behind an alias: edited at the anchor", fixture: "kubernetes/anchored-container.yaml", status: "changed", lines: [[8, `    image: ghcr.io/acme/checkout:v1.4.2@${DIGEST}`]] },
   { name: "JSON 6902 patch adding containers", fixture: "kubernetes/json6902.yaml", status: "changed", lines: [[5, `    image: ghcr.io/acme/checkout:v1.4.2@${DIGEST}`], [8, `  value: ghcr.io/acme/checkout:v1.4.2@${DIGEST}`]] },
   { name: "PromQL, shell scripts, ImageRepository, OCI URLs: not images", fixture: "kubernetes/traps.yaml", status: "not-found" },
   { name: "one templated reference skips the whole file", fixture: "kubernetes/templated.yaml", status: "skipped", reason: /templated value "ghcr.io\/acme\/checkout:\$\{TAG\}"/ },

@@ -9,7 +9,9 @@ const cases: EditCase[] = [
   { name: "newName matches: digest after newName, comment kept", fixture: "kustomize/new-name.yaml", fileName: K, status: "changed", lines: [[7, `  digest: ${DIGEST}`]] },
   { name: "name matches through newName's original", fixture: "kustomize/new-name.yaml", fileName: K, request: { image: "docker.io/library/checkout" }, status: "changed", lines: [[7, `  digest: ${DIGEST}`]] },
   { name: "newTag kept (kustomize ignores it once digest is set)", fixture: "kustomize/new-tag.yaml", fileName: K, status: "changed", lines: [[8, `    digest: ${DIGEST}`]], previousDigests: [] },
-  { name: "dropTag removes newTag", fixture: "kustomize/new-tag.yaml", fileName: K, request: { dropTag: true }, status: "changed", lines: [[7, `    digest: ${DIGEST}`]] },
+  { name: "dropTag turns newTag into digest in place", fixture: "kustomize/new-tag.yaml", fileName: K, request: { dropTag: true }, status: "changed", lines: [[7, `    digest: ${DIGEST}   # bumped by CI`]] },
+  { name: "dropTag with a digest key removes the newTag line", fixture: "kustomize/existing-digest.yaml", fileName: K, request: { dropTag: true }, status: "changed", lines: [[8, `    digest: ${DIGEST}`]] },
+  { name: "dropTag in a flow map", fixture: "kustomize/flow-map.yaml", fileName: K, request: { dropTag: true }, status: "changed", lines: [[3, `  - {name: ghcr.io/acme/checkout, digest: ${DIGEST}}`]] },
   { name: "tag given: newTag updated too", fixture: "kustomize/new-tag.yaml", fileName: K, request: { tag: "v1.5.0" }, status: "changed", lines: [[7, "    newTag: v1.5.0   # bumped by CI"], [8, `    digest: ${DIGEST}`]] },
   { name: "existing digest replaced", fixture: "kustomize/existing-digest.yaml", fileName: K, status: "changed", lines: [[9, `    digest: ${DIGEST}`]], previousDigests: [`sha256:${"1".repeat(64)}`] },
   { name: "flow map entry", fixture: "kustomize/flow-map.yaml", fileName: K, status: "changed", lines: [[3, `  - {name: ghcr.io/acme/checkout, newTag: v1.4.2, digest: ${DIGEST}}`]] },
@@ -18,6 +20,7 @@ const cases: EditCase[] = [
   { name: "4-space indentation", fixture: "kustomize/four-spaces.yaml", fileName: K, status: "changed", lines: [[8, `        digest: ${DIGEST}`]] },
   { name: "Flux Kustomization spec.images", fixture: "kustomize/flux-kustomization.yaml", fileName: "checkout.yaml", status: "changed", lines: [[12, `      digest: ${DIGEST}`]] },
   { name: "commented-out images and inline patch strings untouched", fixture: "kustomize/traps.yaml", fileName: K, status: "changed", lines: [[18, `    digest: ${DIGEST}`]] },
+  { name: "JSON kustomization stays JSON", fixture: "kustomize/kustomization.json", fileName: "kustomization.yaml", status: "changed", lines: [[6, `    {"name": "ghcr.io/acme/checkout", "newTag": "v1.4.2", "digest": "${DIGEST}"}`]] },
   { name: "other image: not found", fixture: "kustomize/new-tag.yaml", fileName: K, request: { image: "ghcr.io/acme/payments" }, status: "not-found" },
 ];
 
