@@ -1,0 +1,53 @@
+/**
+ * Test wiring for GitHub: a fake GitHub per test (contract-checked, removed after the test), an Octokit
+ * client for adapter tests, and a Probot instance with retries and throttling disabled for handler tests.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { Octokit } from "@octokit/rest";
+import { Probot, ProbotOctokit } from "probot";
+import { afterEach } from "vitest";
+import type { GitHubClient } from "../../../src/adapters/github/client.js";
+import { FakeGitHub, FakeRepo } from "./fake-github.js";
+import { environmentsRepoFiles } from "./fixtures.js";
+
+export const INSTALLATION_ID = 42;
+export const APP_ID = 1234;
+
+let privateKey: string | undefined;
+
+/** An RSA key for the test app (Probot signs its JWT with it; the fake accepts any). */
+export function getTestPrivateKey(): string {
+  privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  return privateKey;
+}
+
+/** Registers an afterEach that removes the fakes' interceptors and fails the test on contract violations. */
+export function useFakeGitHub(): (repos?: FakeRepo[]) => FakeGitHub {
+  const created: FakeGitHub[] = [];
+  afterEach(() => {
+    const fakes = created.splice(0);
+    for (const fake of fakes) fake.dispose();
+    for (const fake of fakes) fake.assertContract();
+  });
+  return (repos = [new FakeRepo("acme/environments", environmentsRepoFiles())]) => {
+    const fake = new FakeGitHub(repos).install();
+    created.push(fake);
+    return fake;
+  };
+}
+
+/** A token-authenticated client without retries (adapter tests, CLI). */
+export function createTestClient(): GitHubClient {
+  return new Octokit({ auth: "ghs_test", request: { retries: 0 } });
+}
+
+/** A Probot instance talking to the fake (throttling and retries off, logs silent). */
+export function createTestProbot(): Probot {
+  return new Probot({
+    appId: APP_ID,
+    privateKey: getTestPrivateKey(),
+    secret: "webhook-secret",
+    logLevel: "fatal",
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+  });
+}
