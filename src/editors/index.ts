@@ -17,11 +17,18 @@ export { isDigest, isSameImage, parseImageRef } from "./image-ref.ts";
 export type { ParsedImageRef } from "./image-ref.ts";
 export { editors } from "./registry.ts";
 
-/** Every image reference in a file, all formats, in editor then document order (invalid YAML: none). */
+/** Document order: document, line, column. */
+function byPosition(a: ImageReference, b: ImageReference): number {
+  return a.docIndex - b.docIndex || a.line - b.line || a.column - b.column;
+}
+
+/** Every image reference in a file, all formats, in document order (invalid YAML: none). */
 export function findImageReferences(fileName: string, content: string): ImageReference[] {
   const file = new YamlFile(fileName, content);
   if (file.error) return [];
-  return collectSites(file).map((site) => site.reference);
+  return collectSites(file)
+    .map((site) => site.reference)
+    .sort(byPosition);
 }
 
 /**
@@ -46,7 +53,7 @@ export function setImageDigest(fileName: string, content: string, request: EditR
       (policies.size > 0 && site.nodes.some((node) => policies.has(markerOf(file, node)?.policy ?? ""))),
   );
   if (matched.length === 0) return { ...base, reason: `no reference to ${request.image}` };
-  const references = matched.map((site) => site.reference);
+  const references = matched.map((site) => site.reference).sort(byPosition);
   const ops: EditOp[] = [];
   const skips: string[] = [];
   const editing = new Set<(typeof matched)[number]>();
