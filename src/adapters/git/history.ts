@@ -50,7 +50,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   const warnings: string[] = [];
   const { branch, ref, gitDir } = await resolveBranch(git, options.branch);
 
-  const format = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", options.verify ? "%G?" : "", "%s", "%b", `%(trailers:only,unfold,separator=%x1c)`, "%N"].join("%x1f");
+  const format = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", options.verify ? "%G?" : "", "%s", `%(trailers:only,unfold,separator=%x1c)`, "%N"].join("%x1f");
   const [config, out] = await Promise.all([
     readConfig(git, ref, warnings),
     git.run(["-c", "core.quotePath=off", "log", ref, `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", `--format=%x1e${format}%x1f%x1d`]),
@@ -126,14 +126,16 @@ export function parseLog(out: string, withSignature: boolean): { records: Histor
     const end = chunk.indexOf(HEADER_END);
     if (end < 0) continue;
     const fields = chunk.slice(0, end).split(SEP);
-    const [sha = "", parents = "", an = "", ae = "", aI = "", cn = "", ce = "", cI = "", sig = "", subject = "", body = "", trailerText = "", noteText = ""] = fields;
+    const [sha = "", parents = "", an = "", ae = "", aI = "", cn = "", ce = "", cI = "", sig = "", subject = "", trailerText = "", noteText = ""] = fields;
     const record: HistoryRecord = {
       sha,
       parents: parents ? parents.split(" ") : [],
       author: { name: an, email: ae, date: aI },
       committer: { name: cn, email: ce, date: cI },
       subject,
-      body,
+      // The body is not read: it doubles the log's size, and reverts are recognised by their subject
+      // (GitHub's `Revert "…"`) or by the digest moving back to one the environment ran before.
+      body: "",
       trailers: parseTrailerLines(trailerText.split(TRAILER_SEP)),
       firstParent: false,
     };

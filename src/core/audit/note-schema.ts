@@ -111,19 +111,36 @@ export function splitJsonValues(text: string): string[] {
   return parts;
 }
 
+/**
+ * The JSON values of a note, fast: one value, or values joined by blank lines (compact and pretty
+ * JSON hold no blank line); the character scanner only for anything else. Throws on invalid JSON.
+ */
+function noteValues(text: string): unknown[] {
+  // Exceptions are costly at 10k notes: pick the likely shape first instead of trying and failing.
+  const parts = text.split(BLANK_LINE);
+  try {
+    return parts.map((part) => JSON.parse(part) as unknown);
+  } catch (error) {
+    if (parts.length === 1) throw error;
+    return splitJsonValues(text).map((part) => JSON.parse(part) as unknown);
+  }
+}
+
+const BLANK_LINE = /\n[ \t\r]*\n/;
+
 /** Arrays that accumulate across appended parts; other fields take the last part's value. */
 const APPENDED_ARRAYS = new Set(["deployments", "approvals", "overrides"]);
 
 /** Parses note text (one or more appended JSON objects); `{ error }` with a short reason when invalid. */
 export function parseNote(raw: string): { note: AuditNote } | { error: string } {
   const merged: Record<string, unknown> = {};
-  for (const part of splitJsonValues(raw.trim())) {
-    let json: unknown;
-    try {
-      json = JSON.parse(part);
-    } catch (error) {
-      return { error: `not JSON (${(error as Error).message})` };
-    }
+  let values: unknown[];
+  try {
+    values = noteValues(raw.trim());
+  } catch (error) {
+    return { error: `not JSON (${(error as Error).message})` };
+  }
+  for (const json of values) {
     if (typeof json !== "object" || json === null || Array.isArray(json)) return { error: "not a JSON object" };
     for (const [key, value] of Object.entries(json)) {
       const before = merged[key];

@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest";
+import { buildAudit, classify } from "../../../src/core/audit/build-audit.js";
+import { DigestTracker } from "../../../src/core/audit/digest-tracker.js";
+import { computeDora, failureRateBand, frequencyBand, leadTimeBand, median, productionEnvironments, restoreBand } from "../../../src/core/audit/dora.js";
+import { checkDuties } from "../../../src/core/audit/evidence.js";
+import { parseNote, splitJsonValues } from "../../../src/core/audit/note-schema.js";
+import { escapeHtml, renderHtml } from "../../../src/core/audit/render-html.js";
+import { csvField, renderCsv, renderMarkdown } from "../../../src/core/audit/render-text.js";
+import { parseGates, parseOverride, parsePrNumber, parseTrailerLines } from "../../../src/core/audit/trailers.js";
+import type { AuditRow, HistoryRecord } from "../../../src/core/audit/types.js";
+
+const D = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
+const HOUR = 3_600_000;
+
+function record(sha: string, parents: string[], extra: Partial<HistoryRecord> = {}): HistoryRecord {
+  const person = { name: "A", email: "a@example.com", date: "2024-01-01T00:00:00Z" };
+  return { sha, parents, author: person, committer: person, subject: "x", body: "", trailers: {}, firstParent: true, ...extra };
+}
+
+describe("trailers", () => {
+  it("parses keys case-insensitively, repeated keys in order", () => {
+    expect(parseTrailerLines(["Stagegate-Approved-By: alice", "stagegate-approved-by: bob", "not a trailer"])).toEqual({ "stagegate-approved-by": ["alice", "bob"] });
+  });
+  it.each([
+    ["#12", 12],
+    ["Merge pull request #7 from a/b", 7],
+    ["Bump api (#31)", 31],
+    ["hotfix", undefined],
+  ])("PR number of %s", (text, pr) => expect(parsePrNumber(text)).toBe(pr));
+  it("parses gates and overrides", () => {
+    expect(parseGates(["upstream=success, soak=overridden, x=timed_out"])).toEqual([
+      { name: "upstream", result: "success" },
+      { name: "soak", result: "overridden" },
+      { name: "x", result: "failure" },
+    ]);
+    expect(parseOverride("soak by @carol: urgent: INC-1")).toEqual({ gate: "soak", by: "carol", reason: "urgent: INC-1" });
+  });
+});
+
+describe("notes", () => {
+  const base = { service: "api", environment: "prod", artifact: { digest: D(1) } };
+  it("merges appended parts, accumulating deployments", () => {
+    const text = `${JSON.stringify({ ...base, deployments: [{ state: "pending" }] })}\n\n${JSON.stringify({ deployments: [{ state: "success" }] })}\n`;
+    const parsed = parseNote(text);
+    expect("note" in parsed && parsed.note.deployments?.map((d) => d.state)).toEqual(["pending", "success"]);
+  });
+  it("reads pretty JSON parts and rejects non-notes", () => {
+    expect(splitJsonValues(`{"a": "}{"}\n{"b": [1, {"c": 2}]}`)).toEqual([`{"a": "}{"}`, `{"b": [1, {"c": 2}]}`]);
+    expect(parseNote("{nope")).toMatchObject({ error: expect.stringContaining("not JSON") });
+    expect(parseNote(`{"service": "api"}`)).toMatchObject({ error: expect.stringContaining("environment") });
+  });
+});
+
+describe("separation of duties", () => {
+  it("flags an approver who is the source author, PR author or requester", () => {
+    expect(checkDuties(["Alice"], { "source author": "@alice", "PR author": "bot", requester: "erin" })).toEqual({ status: "violated", violations: ["Alice approved as source author"] });
+    expect(checkDuties(["bob"], { "source author": "alice", "PR author": undefined, requester: undefined }).status).toBe("held");
+    expect(checkDuties(["bob"], {}).status).toBe("unknown");
+    expect(checkDuties([], { requester: "bob" }).status).toBe("none");
+  });
+});
+
+describe("classify", () => {
+  const change = { environment: "prod", service: "api", image: "i", digest: D(2), previous: D(1) };
+  it("tells reverts, hand-made changes and direct pushes apart", () => {
+    expect(classify(record("a", ["p"], { subject: 'Revert "Promote api"' }), change, new Set())).toBe("revert");
+    expect(classify(record("a", ["p"]), change, new Set([D(2)]))).toBe("revert");
+    expect(classify(record("a", ["p", "q"]), change, new Set())).toBe("hand-made");
+    expect(classify(record("a", ["p"], { subject: "bump (#4)" }), change, new Set())).toBe("hand-made");
+    expect(classify(record("a", ["p"]), change, new Set())).toBe("direct-push");
+    expect(classify(record("a", ["p"]), { ...change, previous: undefined }, new Set())).toBe("initial");
+    expect(classify(record("a", ["p"]), { ...change, digest: undefined }, new Set())).toBe("removal");
+  });
+});
+
+describe("buildAudit", () => {
+  it("flags a promotion commit that also changed another service (extra change is a bypass)", () => {
+    const trailers = parseTrailerLines(["Stagegate-Service: api", "Stagegate-Environment: prod", `Stagegate-Image: ghcr.io/acme/api@${D(2)}`, "Stagegate-Kind: promotion"]);
+    const records = [
+      record("b", ["a"], { trailers, changes: [
+        { environment: "prod", service: "api", image: "ghcr.io/acme/api", digest: D(2), previous: D(1) },
+        { environment: "prod", service: "web", image: "ghcr.io/acme/web", digest: D(4), previous: D(3) },
+      ] }),
+      record("a", [], { changes: [] }),
+    ];
+    const { rows, findings } = buildAudit(records);
+    expect(rows.map((r) => [r.service, r.kind])).toEqual([["api", "promotion"], ["web", "direct-push"]]);
+    expect(findings.map((f) => f.kind).sort()).toEqual(["bypass", "missing-note"]);
+  });
+  it("reports force pushes from the reflog and unsigned promotion commits", () => {
+    const trailers = parseTrailerLines(["Stagegate-Service: api", "Stagegate-Environment: prod"]);
+    const records = [record("b", ["a"], { trailers, signature: "N" }), record("a", [], { signature: "G" })];
+    const { findings } = buildAudit(records, { signaturesRead: true, reflog: [{ ref: "refs/heads/main", old: "c", new: "b", message: "reset: moving to HEAD~1", date: "2024-01-01T00:00:00Z", fastForward: false }] });
+    expect(findings.map((f) => f.kind).sort()).toEqual(["force-push", "missing-note", "unsigned"]);
+  });
+});
+
+describe("DigestTracker", () => {
+  const kustomization = (api: string, web: string) => `images:\n  - name: ghcr.io/acme/api\n    digest: ${api}\n  - name: ghcr.io/acme/web\n    digest: ${web}\n`;
+  const extract = (_: string, content: string) => [...content.matchAll(/name: (\S+)\n\s+digest: (\S+)/g)].map((m) => ({ image: m[1] ?? "", digest: m[2] }));
+  const services = [{ name: "api", image: "ghcr.io/acme/api" }, { name: "web", image: "ghcr.io/acme/web" }];
+  it("takes the fast path only when the text changed exactly by the declared swap", () => {
+    const tracker = new DigestTracker([{ name: "prod", path: "envs/prod" }], services, extract);
+    tracker.setFile("envs/prod/k.yaml", kustomization(D(1), D(3)));
+    expect(tracker.commit()).toHaveLength(2);
+    expect(tracker.trySwap("envs/prod/k.yaml", kustomization(D(2), D(3)), "api", D(1), D(2))).toBe(true);
+    expect(tracker.commit()).toEqual([{ environment: "prod", service: "api", image: "ghcr.io/acme/api", digest: D(2), previous: D(1) }]);
+    // Declared api 2→5 but web changed too: refused, the caller parses the file.
+    expect(tracker.trySwap("envs/prod/k.yaml", kustomization(D(5), D(4)), "api", D(2), D(5))).toBe(false);
+    tracker.setFile("envs/prod/k.yaml", kustomization(D(5), D(4)));
+    expect(tracker.commit().map((c) => c.service)).toEqual(["api", "web"]);
+  });
+});
+
+describe("DORA", () => {
+  const row = (i: number, extra: Partial<AuditRow>): AuditRow => ({
+    time: new Date(Date.UTC(2024, 0, 1) + i * HOUR).toISOString(), environment: "prod", service: "api", kind: "promotion", commit: `c${i}`,
+    authoredAt: new Date(Date.UTC(2024, 0, 1) + (i - 2) * HOUR).toISOString(), approvedBy: [], duties: "none", dutiesViolations: [], gates: [], overrides: [], hasNote: true, digest: D(i), ...extra,
+  });
+  it("counts failures by rollback and failed result, and restore to the next healthy deployment", () => {
+    const rows = [row(1, {}), row(2, { deployment: "failure" }), row(3, { kind: "rollback" }), row(5, {}), row(6, { kind: "revert" }), row(8, { sourceCommittedAt: new Date(Date.UTC(2024, 0, 1)).toISOString() })];
+    const report = computeDora(rows, { window: 7 * 24 * HOUR, now: new Date(Date.UTC(2024, 0, 2)), environments: ["prod"] });
+    expect(report.deploymentFrequency.deployments).toBe(6);
+    expect(report.changeFailureRate).toMatchObject({ changes: 4, failed: 2, rate: 0.5, band: "low" });
+    expect(report.timeToRestore).toMatchObject({ failures: 2, restored: 2, medianMs: HOUR });
+    expect(report.leadTime).toMatchObject({ changes: 4, fromNote: 1, fromCommitFallback: 3, medianMs: 2 * HOUR });
+  });
+  it("bands per the 2023 report", () => {
+    expect([frequencyBand(2), frequencyBand(0.5), frequencyBand(1 / 10), frequencyBand(1 / 60)]).toEqual(["elite", "high", "medium", "low"]);
+    expect([leadTimeBand(HOUR), leadTimeBand(2 * 24 * HOUR), leadTimeBand(10 * 24 * HOUR), leadTimeBand(40 * 24 * HOUR)]).toEqual(["elite", "high", "medium", "low"]);
+    expect([failureRateBand(0.05), failureRateBand(0.1), failureRateBand(0.15), failureRateBand(0.2)]).toEqual(["elite", "high", "medium", "low"]);
+    expect([restoreBand(HOUR / 2), restoreBand(2 * HOUR), restoreBand(2 * 24 * HOUR), restoreBand(8 * 24 * HOUR)]).toEqual(["elite", "high", "medium", "low"]);
+    expect(median([3, 1, 2, 10])).toBe(2.5);
+    expect(productionEnvironments([{ name: "dev", from: [] }, { name: "eu", from: ["dev"] }, { name: "us", from: ["eu"] }])).toEqual(["us"]);
+  });
+});
+
+describe("renderers", () => {
+  const evil: AuditRow = {
+    time: "2024-01-01T00:00:00Z", environment: "prod", service: "api", kind: "direct-push", commit: "a".repeat(40), authoredAt: "2024-01-01T00:00:00Z",
+    approvedBy: [], duties: "none", dutiesViolations: [], gates: [], overrides: [{ gate: "soak", by: "x", reason: `=HYPERLINK("http://evil") | <script>alert(1)</script>` }], hasNote: false, mergedBy: "@admin",
+  };
+  const result = { rows: [evil], findings: [], summary: { branch: "main", rows: 1, byKind: {}, findings: 0, findingsByKind: {}, environments: [], services: [], warnings: [] } };
+  it("defuses CSV formulas and quotes per RFC 4180", () => {
+    expect(csvField("=1+1")).toBe("'=1+1");
+    expect(csvField("-2")).toBe("'-2");
+    expect(csvField('say "hi", ok')).toBe('"say ""hi"", ok"');
+    expect(renderCsv(result)).toContain("'@admin");
+  });
+  it("escapes Markdown table cells and HTML", () => {
+    const md = renderMarkdown(result);
+    expect(md.split("\n").find((l) => l.includes("direct-push"))?.split(/(?<!\\)\|/)).toHaveLength(TABLE_CELLS + 2);
+    const html = renderHtml(result, undefined);
+    expect(html).not.toContain("<script>");
+    expect(html).toContain(escapeHtml("<script>"));
+    expect(html).not.toMatch(/<link|src=|@import/);
+  });
+});
+
+const TABLE_CELLS = 15;
