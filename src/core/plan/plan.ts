@@ -163,10 +163,14 @@ function findCandidates(snapshot: RepoSnapshot, env: Environment, service: Servi
     });
   }
   const spellings = imageSpellings(service.image);
+  const lastComponent = service.image.slice(service.image.lastIndexOf("/") + 1);
   return listFilesUnder(snapshot, env.path)
     .filter((path) => {
       if (!MANIFEST.test(path)) return false;
       const content = snapshot.files.get(path) ?? "";
+      // Every spelling of a reference (whole, split into registry/repository, …) names the image's last path
+      // component, so a file without it cannot reference the image: skip parsing it.
+      if (!content.includes(lastComponent)) return false;
       if (findImageReferences(path, content).some((r) => isSameImage(r.image, service.image))) return true;
       return isTemplated(content) && spellings.some((s) => content.includes(s));
     })
