@@ -7,3 +7,4 @@ export * from "./verify.js";
 export * from "./after-verdict.js";
 export * from "./tick.js";
 export * from "./health-probe.js";
+export * from "./deploy-status.js";

@@ -52,9 +52,15 @@ export function botOf(deps: LifecycleDeps): string {
   return deps.bot ?? VERIFIER;
 }
 
+/** Adapters may hand out the same snapshot object for the same commit; validating it once is enough. */
+const loadedBySnapshot = new WeakMap<RepoSnapshot, LoadedConfig>();
+
 /** Validated configuration of a snapshot; ConfigError (with file:line:col lines) when invalid. */
 export function loadSnapshotConfig(snapshot: RepoSnapshot): LoadedConfig {
+  const cached = loadedBySnapshot.get(snapshot);
+  if (cached) return cached;
   const result = loadConfiguration(snapshot.files);
+  if (result.ok) loadedBySnapshot.set(snapshot, result.loaded);
   if (result.ok) return result.loaded;
   throw new ConfigError(result.diagnostics.map(formatDiagnostic), { oid: snapshot.oid });
 }

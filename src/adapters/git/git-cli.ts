@@ -20,6 +20,7 @@ export interface RunOptions {
 }
 
 export const ZERO_OID = "0".repeat(40);
+const IMMUTABLE_SPEC = /^[0-9a-f]{40}(:.*)?$/;
 
 /**
  * Ambient variables not passed on: every GIT_* (a parent git process such as a hook may have set
@@ -36,6 +37,9 @@ const OWN_GIT_VARS = ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE", 
  */
 export class GitCli {
   readonly #baseEnv: Record<string, string>;
+  /** Objects are immutable: content → blob oid, and oid-addressed reads, are cached for the life of this instance. */
+  readonly #blobOids = new Map<string, string>();
+  readonly #objectReads = new Map<string, { oid: string; type: string; text?: string } | undefined>();
 
   constructor(readonly dir: string) {
     const env: Record<string, string> = {};
@@ -87,32 +91,48 @@ export class GitCli {
 
   /** Writes a blob and returns its oid. */
   async writeBlob(content: string): Promise<string> {
-    return (await this.run(["hash-object", "-w", "--stdin"], { input: content })).trim();
+    const known = this.#blobOids.get(content);
+    if (known) return known;
+    const oid = (await this.run(["hash-object", "-w", "--stdin"], { input: content })).trim();
+    this.#blobOids.set(content, oid);
+    return oid;
   }
 
   /**
-   * Reads many blobs in one process (`git cat-file --batch`). Specs are `rev:path` or oids;
-   * missing ones map to undefined.
+   * Reads many objects in one process (`git cat-file --batch`). Specs are oids, refs or `rev:path`;
+   * each maps to its oid and type, and its text when it is a blob (missing ones map to undefined).
+   * Sizes are in bytes, hence the Buffer.
    */
-  async readBlobs(specs: string[]): Promise<Map<string, string | undefined>> {
-    const out = new Map<string, string | undefined>();
-    if (specs.length === 0) return out;
-    const buf = await this.catFileBuffer(["--batch"], { input: specs.join("\n") + "\n" });
+  async readObjects(specs: string[]): Promise<Map<string, { oid: string; type: string; text?: string } | undefined>> {
+    const out = new Map<string, { oid: string; type: string; text?: string } | undefined>();
+    const todo = [...new Set(specs.filter((spec) => !this.#objectReads.has(spec)))];
+    for (const spec of specs) if (this.#objectReads.has(spec)) out.set(spec, this.#objectReads.get(spec));
+    if (todo.length === 0) return out;
+    const buf = await this.catFileBuffer(["--batch"], { input: todo.join("\n") + "\n" });
     let pos = 0;
-    for (const spec of specs) {
+    for (const spec of todo) {
       const eol = buf.indexOf(10, pos);
       const header = buf.subarray(pos, eol).toString("utf8");
       pos = eol + 1;
-      const match = /^[0-9a-f]{40,64} (\w+) (\d+)$/.exec(header);
+      const match = /^([0-9a-f]{40,64}) (\w+) (\d+)$/.exec(header);
       if (!match) {
         out.set(spec, undefined); // "<spec> missing" or "ambiguous"
         continue;
       }
-      const size = Number(match[2]);
-      out.set(spec, match[1] === "blob" ? buf.subarray(pos, pos + size).toString("utf8") : undefined);
+      const size = Number(match[3]);
+      const object = { oid: match[1]!, type: match[2]!, ...(match[2] === "blob" ? { text: buf.subarray(pos, pos + size).toString("utf8") } : {}) };
+      out.set(spec, object);
+      // `<oid>` and `<commit oid>:path` name immutable content; ref names do not.
+      if (IMMUTABLE_SPEC.test(spec)) this.#objectReads.set(spec, object);
       pos += size + 1;
     }
     return out;
+  }
+
+  /** Texts of many blobs (see readObjects); non-blobs and missing ones map to undefined. */
+  async readBlobs(specs: string[]): Promise<Map<string, string | undefined>> {
+    const objects = await this.readObjects(specs);
+    return new Map(specs.map((spec) => [spec, objects.get(spec)?.text]));
   }
 
   /** Moves `ref` to `newOid` only if it still points at `oldOid` (ZERO_OID: only if absent). False when someone moved it first. */

@@ -85,12 +85,10 @@ export async function initLocalRepo(dir: string, files: ReadonlyMap<string, stri
   await git.run(["init", "--quiet", `--initial-branch=${branch}`]);
   const meta = new MetaStore(git, options.clock);
   const identity = meta.identity(options.author ?? "platform-team");
-  const env = { GIT_INDEX_FILE: ".git/index" };
-  for (const [path, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-    const oid = await git.writeBlob(content);
-    await git.run(["update-index", "--add", "--cacheinfo", `100644,${oid},${path}`], { env });
-  }
-  const tree = (await git.run(["write-tree"], { env })).trim();
+  const entries: string[] = [];
+  for (const [path, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) entries.push(`100644 ${await git.writeBlob(content)}\t${path}`);
+  await git.run(["update-index", "--add", "--index-info"], { input: entries.join("\n") + "\n" });
+  const tree = (await git.run(["write-tree"])).trim();
   const commit = (await git.run(["commit-tree", tree], { input: `${options.message ?? "Initial environments repository"}\n`, identity })).trim();
   await git.run(["update-ref", `refs/heads/${branch}`, commit], { identity });
   await git.run(["checkout", "--quiet", "--force", branch]);

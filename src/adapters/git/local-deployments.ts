@@ -59,8 +59,7 @@ export class LocalDeployments implements DeploymentsPort {
     let prefix = DEPLOYMENTS_PREFIX;
     if (filter.environment) prefix += `${filter.environment}/`;
     if (filter.environment && filter.service) prefix += `${filter.service}/`;
-    const refs = await this.meta.list(prefix);
-    const states = await this.meta.readMany(refs, FILES);
+    const states = await this.meta.readPrefix(prefix, FILES);
     return [...states.values()]
       .map((files) => ({ ...(files["deployment.json"] as Omit<Deployment, "statuses">), statuses: (files["statuses.json"] ?? []) as DeploymentStatus[] }))
       .filter((d) => !filter.service || d.service === filter.service)

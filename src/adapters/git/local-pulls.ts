@@ -50,8 +50,7 @@ export class LocalPulls implements PullRequestsPort {
   }
 
   async #all(): Promise<PullState[]> {
-    const refs = await this.meta.list(PULLS_PREFIX);
-    const states = await this.meta.readMany(refs, FILES);
+    const states = await this.meta.readPrefix(PULLS_PREFIX, FILES);
     return [...states.values()].map(toState).sort((a, b) => b.pr.number - a.pr.number);
   }
 

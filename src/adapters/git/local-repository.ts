@@ -17,6 +17,8 @@ const RECORD = "%x1e";
  */
 export class LocalRepository implements CommitsPort {
   #branch: string | undefined;
+  /** Snapshots by commit: a commit never changes, and every evaluation reads the head again. */
+  readonly #snapshots = new Map<string, RepoSnapshot>();
 
   constructor(
     readonly git: GitCli,
@@ -44,6 +46,8 @@ export class LocalRepository implements CommitsPort {
 
   /** Every text file of the commit's tree (a superset of what RepoSnapshot must hold; environment repos are small). */
   async readSnapshotAt(sha: string): Promise<RepoSnapshot> {
+    const cached = this.#snapshots.get(sha);
+    if (cached) return cached;
     const listing = await this.git.run(["ls-tree", "-r", "-z", "--long", "--full-tree", sha]);
     const oids: { path: string; oid: string }[] = [];
     for (const entry of listing.split("\0")) {
@@ -57,7 +61,9 @@ export class LocalRepository implements CommitsPort {
       const text = blobs.get(oid);
       if (text !== undefined && !text.includes("\0")) files.set(path, text);
     }
-    return { ref: await this.defaultBranch(), oid: sha, files };
+    const snapshot: RepoSnapshot = { ref: await this.defaultBranch(), oid: sha, files };
+    if (/^[0-9a-f]{40}$/.test(sha)) this.#snapshots.set(sha, snapshot);
+    return snapshot;
   }
 
   async getCommit(sha: string): Promise<CommitInfo> {
@@ -101,10 +107,9 @@ export class LocalRepository implements CommitsPort {
     try {
       const env = { GIT_INDEX_FILE: index };
       await this.git.run(["read-tree", base], { env });
-      for (const file of files) {
-        const oid = await this.git.writeBlob(file.content);
-        await this.git.run(["update-index", "--add", "--cacheinfo", `100644,${oid},${file.path}`], { env });
-      }
+      const entries: string[] = [];
+      for (const file of files) entries.push(`100644 ${await this.git.writeBlob(file.content)}\t${file.path}`);
+      if (entries.length > 0) await this.git.run(["update-index", "--add", "--index-info"], { env, input: entries.join("\n") + "\n" });
       const tree = (await this.git.run(["write-tree"], { env })).trim();
       return (await this.git.run(["commit-tree", tree, ...parents.flatMap((p) => ["-p", p])], { input: message, identity })).trim();
     } finally {

@@ -34,7 +34,29 @@ export class MetaStore {
     return out.split("\n").filter(Boolean).sort();
   }
 
-  /** Reads `names` from each ref in one batch; refs without a state are left out. */
+  /** Refs under `prefix` with the commit each points at, sorted by ref name (one for-each-ref). */
+  async listWithOids(prefix: string): Promise<{ ref: string; oid: string }[]> {
+    const out = await this.git.run(["for-each-ref", "--format=%(objectname) %(refname)", prefix]);
+    return out
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => ({ oid: line.slice(0, line.indexOf(" ")), ref: line.slice(line.indexOf(" ") + 1) }))
+      .sort((a, b) => a.ref.localeCompare(b.ref));
+  }
+
+  /** The states of every ref under `prefix`, keyed by ref (reads of unchanged states are cached by commit). */
+  async readPrefix(prefix: string, names: string[]): Promise<Map<string, MetaFiles>> {
+    const refs = await this.listWithOids(prefix);
+    const states = await this.readMany(refs.map((r) => r.oid), names);
+    const out = new Map<string, MetaFiles>();
+    for (const { ref, oid } of refs) {
+      const files = states.get(oid);
+      if (files) out.set(ref, files);
+    }
+    return out;
+  }
+
+  /** Reads `names` from each commit (or ref) in one batch; those without a state are left out. */
   async readMany(refs: string[], names: string[]): Promise<Map<string, MetaFiles>> {
     const specs = refs.flatMap((ref) => names.map((name) => `${ref}:${name}`));
     const blobs = await this.git.readBlobs(specs);
@@ -53,12 +75,17 @@ export class MetaStore {
     return out;
   }
 
-  /** The state at `ref` and the commit holding it, or undefined when the ref does not exist. */
+  /** The state at `ref` and the commit holding it, or undefined when the ref does not exist (one cat-file). */
   async read(ref: string, names: string[]): Promise<{ oid: string; files: MetaFiles } | undefined> {
-    const oid = await this.git.resolve(ref);
-    if (!oid) return undefined;
-    const files = (await this.readMany([oid], names)).get(oid) ?? {};
-    return { oid, files };
+    const objects = await this.git.readObjects([ref, ...names.map((name) => `${ref}:${name}`)]);
+    const commit = objects.get(ref);
+    if (!commit || commit.type !== "commit") return undefined;
+    const files: MetaFiles = {};
+    for (const name of names) {
+      const text = objects.get(`${ref}:${name}`)?.text;
+      if (text !== undefined) files[name] = JSON.parse(text);
+    }
+    return { oid: commit.oid, files };
   }
 
   /** Writes a new state commit on `ref` if it still points at `expected` (ZERO_OID: create only). */

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { register as audit } from "./audit.js";
+import { register as demo } from "./demo.js";
 import { register as dora } from "./dora.js";
 import { register as plan } from "./plan.js";
 import { register as setImage } from "./set-image.js";
@@ -9,4 +10,4 @@ import { register as validate } from "./validate.js";
  * Every CLI command, in help order. Adding a command = one file in this folder exporting
  * `register(program: Command): void`, plus one line here.
  */
-export const commands: ((program: Command) => void)[] = [validate, setImage, plan, audit, dora];
+export const commands: ((program: Command) => void)[] = [validate, setImage, plan, audit, dora, demo];
