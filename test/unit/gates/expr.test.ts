@@ -138,3 +138,18 @@ describe("expression evaluator", () => {
     );
   });
 });
+
+describe("expression precedence (expr-lang)", () => {
+  it.each([
+    ["1 + 2 * 3 ** 2", 19],
+    ["-2 ** 2", -4],
+    ["10 - 4 - 3", 3],
+    ["2 ** 3 ** 2", 512],
+    ["nil ?? 2 * 3", 6],
+    ["1 < 2 == true", true],
+    ["true || false && false", true],
+    ["false ? 1 : true ? 2 : 3", 2],
+  ])("%s = %s", (source, expected) => {
+    expect(evaluateExpression(source, {})).toEqual(expected);
+  });
+});
