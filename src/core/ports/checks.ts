@@ -1,6 +1,15 @@
 /** Conclusions Stagegate reports (a gate's `pending` is an `in_progress` check without conclusion). */
 export type CheckConclusion = "success" | "failure" | "neutral";
 
+/** A located message shown on a file of the checked commit (the `stagegate/config` check). */
+export interface CheckAnnotation {
+  path: string;
+  line: number;
+  column: number;
+  level: "notice" | "warning" | "failure";
+  message: string;
+}
+
 /** One check run Stagegate owns: `stagegate/<gate>` or the summary `stagegate`. */
 export interface CheckReport {
   name: string;
@@ -12,6 +21,8 @@ export interface CheckReport {
   summary: string;
   /** When the gate will be looked at again (in_progress only), ISO 8601. */
   nextEvaluationAt?: string;
+  /** File annotations (GitHub shows them on the diff); not compared, the summary lists them too. */
+  annotations?: CheckAnnotation[];
 }
 
 /**
