@@ -7,8 +7,12 @@ import type { Document, Node, Pair, Scalar, YAMLMap } from "yaml";
 
 export type YamlDocument = Document.Parsed;
 
-/** Parse options shared by the editors and the verifier: both must read the file the same way. */
-export const PARSE_OPTIONS = { keepSourceTokens: true, prettyErrors: false } as const;
+/**
+ * Parse options shared by the editors and the verifier: both must read the file the same way.
+ * Splices use node source ranges (and `Scalar.source` for number text), which the composer
+ * always records; CST tokens (`keepSourceTokens`) would only cost memory and time.
+ */
+export const PARSE_OPTIONS = { keepSourceTokens: false, prettyErrors: false } as const;
 
 /** Parse every document of `content`; an empty stream yields no documents. */
 export function parseDocuments(content: string): YamlDocument[] {
