@@ -6,8 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { findImageReferences, setImageDigest } from "../src/editors/index.ts";
-import type { Digest } from "../src/editors/index.ts";
+import { findImageReferences, setImageDigest } from "../src/editors/index.js";
+import type { Digest } from "../src/editors/index.js";
 
 const DIGEST: Digest = `sha256:${"be".repeat(32)}`;
 const ROOT = fileURLToPath(new URL("../", import.meta.url));

@@ -9,10 +9,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { findImageReferences, setImageDigest } from "../src/editors/index.ts";
-import type { Digest } from "../src/editors/index.ts";
-import { countChangedLines, diffLines, splitLines } from "../src/editors/line-diff.ts";
-import { YamlFile } from "../src/editors/yaml-file.ts";
+import { findImageReferences, setImageDigest } from "../src/editors/index.js";
+import type { Digest } from "../src/editors/index.js";
+import { countChangedLines, diffLines, splitLines } from "../src/editors/line-diff.js";
+import { YamlFile } from "../src/editors/yaml-file.js";
 
 /** The digest every reference is bumped to. */
 export const CONFORMANCE_DIGEST: Digest = `sha256:${"c0ffee".repeat(10)}abcd`;

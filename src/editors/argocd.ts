@@ -7,13 +7,13 @@
  */
 import { isMap, isScalar, isSeq } from "yaml";
 import type { Scalar } from "yaml";
-import type { Editor, ImageSite } from "./editor.ts";
-import { inlineSite, makeReference, templateSkip } from "./editor.ts";
-import { helmSites } from "./helm-values.ts";
-import { isImageRef, isTemplated, normaliseImage } from "./image-ref.ts";
-import { getKind, getScalar, getValue, resolveNode, scalarText } from "./yaml-file.ts";
-import type { YamlDocument, YamlFile } from "./yaml-file.ts";
-import type { EditOp } from "./yaml-splice.ts";
+import type { Editor, ImageSite } from "./editor.js";
+import { inlineSite, makeReference, templateSkip } from "./editor.js";
+import { helmSites } from "./helm-values.js";
+import { isImageRef, isTemplated, normaliseImage } from "./image-ref.js";
+import { getKind, getScalar, getValue, resolveNode, scalarText } from "./yaml-file.js";
+import type { YamlDocument, YamlFile } from "./yaml-file.js";
+import type { EditOp } from "./yaml-splice.js";
 
 const SOURCE_FILE = /(?:^|\/)\.argocd-source[^/]*\.ya?ml$/;
 const NAME = "argocd";

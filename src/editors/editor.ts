@@ -3,10 +3,10 @@
  * one file implementing `Editor` plus one line in `registry.ts`.
  */
 import type { Node, Scalar } from "yaml";
-import { isTemplated, parseImageRef, withDigest } from "./image-ref.ts";
-import type { EditRequest, ImageReference } from "./types.ts";
-import type { YamlFile } from "./yaml-file.ts";
-import type { EditOp } from "./yaml-splice.ts";
+import { isTemplated, parseImageRef, withDigest } from "./image-ref.js";
+import type { EditRequest, ImageReference } from "./types.js";
+import type { YamlFile } from "./yaml-file.js";
+import type { EditOp } from "./yaml-splice.js";
 
 /** What a site plans for a request: edits (possibly none: already up to date) or a reason to skip the file. */
 export type SitePlan = EditOp[] | { skip: string };

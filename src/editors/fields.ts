@@ -8,13 +8,13 @@
  */
 import { isMap, isScalar, isSeq } from "yaml";
 import type { Node, Pair, Scalar, YAMLMap } from "yaml";
-import { argoSources, helmParameters } from "./argocd.ts";
-import type { Editor, ImageSite, SitePlan } from "./editor.ts";
-import { makeReference } from "./editor.ts";
-import { isImageRef, looksLikeDigest, normaliseImage, withDigest } from "./image-ref.ts";
-import type { EditRequest } from "./types.ts";
-import { getPair, resolveNode, scalarText } from "./yaml-file.ts";
-import type { YamlDocument, YamlFile } from "./yaml-file.ts";
+import { argoSources, helmParameters } from "./argocd.js";
+import type { Editor, ImageSite, SitePlan } from "./editor.js";
+import { makeReference } from "./editor.js";
+import { isImageRef, looksLikeDigest, normaliseImage, withDigest } from "./image-ref.js";
+import type { EditRequest } from "./types.js";
+import { getPair, resolveNode, scalarText } from "./yaml-file.js";
+import type { YamlDocument, YamlFile } from "./yaml-file.js";
 
 /** Split a dotted path or JSON pointer into segments. */
 export function parseFieldPath(path: string): string[] {

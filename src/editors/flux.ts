@@ -10,10 +10,10 @@
  */
 import { isScalar, visit } from "yaml";
 import type { Node, Scalar } from "yaml";
-import type { Editor, ImageSite } from "./editor.ts";
-import { inlineSite, makeReference } from "./editor.ts";
-import { normaliseImage } from "./image-ref.ts";
-import type { YamlFile } from "./yaml-file.ts";
+import type { Editor, ImageSite } from "./editor.js";
+import { inlineSite, makeReference } from "./editor.js";
+import { normaliseImage } from "./image-ref.js";
+import type { YamlFile } from "./yaml-file.js";
 
 const MARKER = /^[ \t]*#[ \t]*(\{.*"\$imagepolicy".*\})[ \t]*\r?$/;
 const NAME = "flux";

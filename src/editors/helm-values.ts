@@ -12,12 +12,12 @@
  */
 import { isMap } from "yaml";
 import type { Scalar, YAMLMap } from "yaml";
-import type { Editor, ImageSite } from "./editor.ts";
-import { inlineSite, makeReference, templateSkip } from "./editor.ts";
-import { isImageRef, isTemplated, normaliseImage } from "./image-ref.ts";
-import { getKind, getPair, getScalar, getValue, scalarText, visitMaps } from "./yaml-file.ts";
-import type { YamlDocument, YamlFile } from "./yaml-file.ts";
-import type { EditOp } from "./yaml-splice.ts";
+import type { Editor, ImageSite } from "./editor.js";
+import { inlineSite, makeReference, templateSkip } from "./editor.js";
+import { isImageRef, isTemplated, normaliseImage } from "./image-ref.js";
+import { getKind, getPair, getScalar, getValue, scalarText, visitMaps } from "./yaml-file.js";
+import type { YamlDocument, YamlFile } from "./yaml-file.js";
+import type { EditOp } from "./yaml-splice.js";
 
 const SPLIT_HINTS = ["tag", "version", "digest", "sha", "registry", "pullPolicy"];
 const NOT_VALUES = /(?:^|\/)(?:kustomization\.ya?ml|Kustomization|\.argocd-source[^/]*\.ya?ml|stagegate\.ya?ml)$/;

@@ -2,7 +2,7 @@
  * Container image reference parsing and comparison (distribution/reference grammar, lenient
  * enough for placeholders such as `CONTAINER_IMAGES_REGISTRY/adservice`).
  */
-import type { Digest } from "./types.ts";
+import type { Digest } from "./types.js";
 
 /** A parsed image reference. `image` is the normalised `registry/repository`. */
 export interface ParsedImageRef {

@@ -3,19 +3,19 @@
  * byte-minimal splices, each edit proven by re-parsing against an RFC 6902 patch.
  * Pure: strings in, results out.
  */
-import { markerOf } from "./flux.ts";
-import { isDigest, isSameImage, isTemplated, parseImageRef } from "./image-ref.ts";
-import { collectSites } from "./registry.ts";
-import type { EditRequest, EditResult, ImageReference } from "./types.ts";
-import { verifyEdit } from "./verify.ts";
-import { YamlFile } from "./yaml-file.ts";
-import type { EditOp } from "./yaml-splice.ts";
-import { spliceEdits } from "./yaml-splice.ts";
+import { markerOf } from "./flux.js";
+import { isDigest, isSameImage, isTemplated, parseImageRef } from "./image-ref.js";
+import { collectSites } from "./registry.js";
+import type { EditRequest, EditResult, ImageReference } from "./types.js";
+import { verifyEdit } from "./verify.js";
+import { YamlFile } from "./yaml-file.js";
+import type { EditOp } from "./yaml-splice.js";
+import { spliceEdits } from "./yaml-splice.js";
 
-export type { Digest, EditRequest, EditResult, EditStatus, ImageReference, LineChange } from "./types.ts";
-export { isDigest, isSameImage, parseImageRef } from "./image-ref.ts";
-export type { ParsedImageRef } from "./image-ref.ts";
-export { editors } from "./registry.ts";
+export type { Digest, EditRequest, EditResult, EditStatus, ImageReference, LineChange } from "./types.js";
+export { isDigest, isSameImage, parseImageRef } from "./image-ref.js";
+export type { ParsedImageRef } from "./image-ref.js";
+export { editors } from "./registry.js";
 
 /** Document order: document, line, column. */
 function byPosition(a: ImageReference, b: ImageReference): number {

@@ -5,10 +5,10 @@
  * pod specs), plus JSON 6902 patch operations that add containers or images.
  */
 import { isMap, isScalar, isSeq } from "yaml";
-import type { Editor, ImageSite } from "./editor.ts";
-import { inlineSite } from "./editor.ts";
-import { getScalar, getValue, resolveNode, scalarText, visitMaps } from "./yaml-file.ts";
-import type { YamlDocument, YamlFile } from "./yaml-file.ts";
+import type { Editor, ImageSite } from "./editor.js";
+import { inlineSite } from "./editor.js";
+import { getScalar, getValue, resolveNode, scalarText, visitMaps } from "./yaml-file.js";
+import type { YamlDocument, YamlFile } from "./yaml-file.js";
 
 const CONTAINER_LISTS = new Set(["containers", "initContainers", "ephemeralContainers"]);
 const PATCH_PATH = /\/(?:containers|initContainers|ephemeralContainers)(?:\/(?:-|\d+))?(?:\/image)?$/;

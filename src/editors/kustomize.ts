@@ -6,12 +6,12 @@
  */
 import { isMap, isScalar, isSeq } from "yaml";
 import type { Pair, YAMLMap } from "yaml";
-import type { Editor, ImageSite } from "./editor.ts";
-import { makeReference, templateSkip } from "./editor.ts";
-import { normaliseImage } from "./image-ref.ts";
-import { getKind, getPair, getScalar, getValue, resolveNode, scalarText } from "./yaml-file.ts";
-import type { YamlDocument, YamlFile } from "./yaml-file.ts";
-import type { EditOp } from "./yaml-splice.ts";
+import type { Editor, ImageSite } from "./editor.js";
+import { makeReference, templateSkip } from "./editor.js";
+import { normaliseImage } from "./image-ref.js";
+import { getKind, getPair, getScalar, getValue, resolveNode, scalarText } from "./yaml-file.js";
+import type { YamlDocument, YamlFile } from "./yaml-file.js";
+import type { EditOp } from "./yaml-splice.js";
 
 const FILE_NAME = /(?:^|\/)(?:kustomization\.ya?ml|Kustomization)$/;
 

@@ -5,15 +5,15 @@
  * markers) is edited in one spliced result.
  */
 import type { Node } from "yaml";
-import { argocdEditor } from "./argocd.ts";
-import type { Editor, ImageSite } from "./editor.ts";
-import { fieldsEditor } from "./fields.ts";
-import { fluxEditor } from "./flux.ts";
-import { helmValuesEditor } from "./helm-values.ts";
-import { kubernetesEditor } from "./kubernetes.ts";
-import { kustomizeEditor } from "./kustomize.ts";
-import type { EditRequest } from "./types.ts";
-import type { YamlFile } from "./yaml-file.ts";
+import { argocdEditor } from "./argocd.js";
+import type { Editor, ImageSite } from "./editor.js";
+import { fieldsEditor } from "./fields.js";
+import { fluxEditor } from "./flux.js";
+import { helmValuesEditor } from "./helm-values.js";
+import { kubernetesEditor } from "./kubernetes.js";
+import { kustomizeEditor } from "./kustomize.js";
+import type { EditRequest } from "./types.js";
+import type { YamlFile } from "./yaml-file.js";
 
 /** Registered editors, most specific first (explicit fields, then markers, then formats). */
 export const editors: readonly Editor[] = [fieldsEditor, fluxEditor, kustomizeEditor, argocdEditor, helmValuesEditor, kubernetesEditor];

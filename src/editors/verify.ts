@@ -4,9 +4,9 @@
  */
 import { applyPatch } from "rfc6902";
 import type { Operation } from "rfc6902";
-import { parseDocuments, toPatchTarget } from "./yaml-file.ts";
-import type { YamlDocument } from "./yaml-file.ts";
-import type { TextEdit } from "./yaml-splice.ts";
+import { parseDocuments, toPatchTarget } from "./yaml-file.js";
+import type { YamlDocument } from "./yaml-file.js";
+import type { TextEdit } from "./yaml-splice.js";
 
 /** Structural equality of JSON-like values (object key order ignored). */
 export function deepEqual(a: unknown, b: unknown): boolean {

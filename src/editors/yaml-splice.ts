@@ -6,10 +6,10 @@
 import { isCollection, isScalar } from "yaml";
 import type { Operation } from "rfc6902";
 import type { Node, Pair, Scalar, YAMLMap } from "yaml";
-import type { LineChange } from "./types.ts";
-import { escapePointer, keyString, LineIndex } from "./yaml-file.ts";
-import type { YamlFile } from "./yaml-file.ts";
-import { renderNew, renderScalar } from "./yaml-render.ts";
+import type { LineChange } from "./types.js";
+import { escapePointer, keyString, LineIndex } from "./yaml-file.js";
+import type { YamlFile } from "./yaml-file.js";
+import { renderNew, renderScalar } from "./yaml-render.js";
 
 interface OpBase {
   docIndex: number;

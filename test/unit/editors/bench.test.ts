@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatEditorBench, runEditorBench } from "../../../bench/editors.ts";
+import { formatEditorBench, runEditorBench } from "../../../bench/editors.js";
 
 describe("editor bench", () => {
   it("returns the figures bench/run.ts reads, and skips a missing corpus with a message", () => {

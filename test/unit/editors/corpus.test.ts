@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { formatSummary, runConformance } from "../../../scripts/conformance.ts";
+import { formatSummary, runConformance } from "../../../scripts/conformance.js";
 
 const CORPUS = fileURLToPath(new URL("../../../../shared/corpus/", import.meta.url));
 const hasCorpus = existsSync(`${CORPUS}index.json`);

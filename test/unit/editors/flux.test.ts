@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { setImageDigest } from "../../../src/editors/index.ts";
-import { DIGEST, readFixture, runCase, withVariants } from "./helpers.ts";
-import type { EditCase } from "./helpers.ts";
+import { setImageDigest } from "../../../src/editors/index.js";
+import { DIGEST, readFixture, runCase, withVariants } from "./helpers.js";
+import type { EditCase } from "./helpers.js";
 
 const cases: EditCase[] = [
   { name: "whole-reference marker; commented-out marked line untouched", fixture: "flux/deployment-marker.yaml", status: "changed", lines: [[10, `          image: ghcr.io/acme/checkout:v1.4.2@${DIGEST} # {"$imagepolicy": "flux-system:checkout"}`]] },

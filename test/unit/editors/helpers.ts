@@ -2,9 +2,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { setImageDigest } from "../../../src/editors/index.ts";
-import type { Digest, EditRequest, EditResult, EditStatus } from "../../../src/editors/index.ts";
-import { countChangedLines, diffLines, splitLines } from "../../../src/editors/line-diff.ts";
+import { setImageDigest } from "../../../src/editors/index.js";
+import type { Digest, EditRequest, EditResult, EditStatus } from "../../../src/editors/index.js";
+import { countChangedLines, diffLines, splitLines } from "../../../src/editors/line-diff.js";
 
 export const DIGEST: Digest = `sha256:${"d".repeat(64)}`;
 export const IMAGE = "ghcr.io/acme/checkout";

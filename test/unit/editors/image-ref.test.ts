@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { isDigest, isSameImage, parseImageRef, setImageDigest } from "../../../src/editors/index.ts";
-import { isImageRef, withDigest } from "../../../src/editors/image-ref.ts";
-import { verifyEdit } from "../../../src/editors/verify.ts";
-import { parseDocuments } from "../../../src/editors/yaml-file.ts";
-import { isPlainSafe } from "../../../src/editors/yaml-render.ts";
-import { DIGEST } from "./helpers.ts";
+import { isDigest, isSameImage, parseImageRef, setImageDigest } from "../../../src/editors/index.js";
+import { isImageRef, withDigest } from "../../../src/editors/image-ref.js";
+import { verifyEdit } from "../../../src/editors/verify.js";
+import { parseDocuments } from "../../../src/editors/yaml-file.js";
+import { isPlainSafe } from "../../../src/editors/yaml-render.js";
+import { DIGEST } from "./helpers.js";
 
 const D = `sha256:${"a".repeat(64)}`;
 

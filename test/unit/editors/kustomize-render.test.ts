@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { setImageDigest } from "../../../src/editors/index.ts";
-import { DIGEST, IMAGE } from "./helpers.ts";
+import { setImageDigest } from "../../../src/editors/index.js";
+import { DIGEST, IMAGE } from "./helpers.js";
 
 function findKubectl(): boolean {
   try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { setImageDigest } from "../../../src/editors/index.ts";
-import { DIGEST, IMAGE, readFixture, runCase, withVariants } from "./helpers.ts";
-import type { EditCase } from "./helpers.ts";
+import { setImageDigest } from "../../../src/editors/index.js";
+import { DIGEST, IMAGE, readFixture, runCase, withVariants } from "./helpers.js";
+import type { EditCase } from "./helpers.js";
 
 const K = "kustomization.yaml";
 const cases: EditCase[] = [

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { setImageDigest } from "../../../src/editors/index.ts";
-import type { Digest } from "../../../src/editors/index.ts";
-import { withDigest } from "../../../src/editors/image-ref.ts";
-import { diffLines } from "../../../src/editors/line-diff.ts";
+import { setImageDigest } from "../../../src/editors/index.js";
+import type { Digest } from "../../../src/editors/index.js";
+import { withDigest } from "../../../src/editors/image-ref.js";
+import { diffLines } from "../../../src/editors/line-diff.js";
 
 const TARGET = "ghcr.io/acme/checkout";
 const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
