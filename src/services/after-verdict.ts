@@ -26,12 +26,18 @@ export interface NextStageOutcome {
  * is pr or merge and whose every upstream has the digest verified (DESIGN.md §2 step 6). Idempotent:
  * promote() finds the open PR; a PR of the same branch that was closed unmerged is not reopened.
  */
-export async function ensureNextStages(deps: LifecycleDeps, deployment: Deployment, loaded: LoadedConfig, snapshot: RepoSnapshot): Promise<NextStageOutcome[]> {
+export async function ensureNextStages(deps: LifecycleDeps, deployment: Deployment, loaded: LoadedConfig, snapshot: RepoSnapshot, known?: readonly Deployment[]): Promise<NextStageOutcome[]> {
   const log = (deps.log ?? silentLogger).child({ deployment: deployment.id });
-  const all = await deps.deployments.listDeployments({ service: deployment.service });
+  const all = (known ?? (await deps.deployments.listDeployments({ service: deployment.service }))).filter((d) => d.service === deployment.service);
   const facts = all.map((d) => toDeploymentFact(d, { verifier: VERIFIER }));
+  const running = readDeployedDigests(snapshot, loaded);
   const out: NextStageOutcome[] = [];
   for (const stage of planNextStages(loaded, deployment.environment, deployment.digest, facts)) {
+    // Already there (merged, or put there by hand): nothing to open. Cheap, and spares the ports on every tick.
+    if (getDeployed(running, stage.environment, deployment.service)?.digests.includes(deployment.digest)) {
+      out.push({ environment: stage.environment, status: "already-promoted" });
+      continue;
+    }
     if (stage.auto === "none") {
       out.push({ environment: stage.environment, status: "manual" });
       continue;

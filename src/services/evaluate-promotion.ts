@@ -8,6 +8,7 @@ import { silentLogger } from "../core/logger.js";
 import { gatesFor, SUMMARY_CHECK } from "../core/plan/index.js";
 import type { CheckReport } from "../core/ports/checks.js";
 import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
+import type { PullRequestComment } from "../core/ports/pull-requests.js";
 import { gatherGateFacts } from "./gate-facts.js";
 import { botOf, loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
 import { mergePromotion, type MergeOutcome } from "./merge-promotion.js";
@@ -78,14 +79,15 @@ export async function evaluatePromotion(deps: LifecycleDeps, number: number, opt
   const policy = getPolicy(loaded, env);
   const gates = gatePolicy(policy, evidence.kind);
   const facts = await gatherGateFacts(deps, pr, evidence, gates.gates, policy, loaded);
-  facts.overrides = await readOverrides(deps, number);
+  const comments = await deps.pulls.listComments(number);
+  facts.overrides = readOverrides(comments);
   const now = deps.clock.now();
   const { results, summary } = evaluateGates(gates, facts, { now, environment: env.name, service: evidence.service, digest: evidence.artifact.digest, upstream: env.from });
 
   const desired = [...results.map((r) => toCheckReport(`${SUMMARY_CHECK}/${r.gate}`, r)), toCheckReport(SUMMARY_CHECK, summary)];
   const changed = changedChecks(await deps.checks.listChecks(pr.headSha), desired);
   if (changed.length > 0) await deps.checks.writeChecks(pr.headSha, changed);
-  const escalated = await escalate(deps, pr, results);
+  const escalated = await escalate(deps, pr, results, comments);
   const outcome: EvaluateOutcome = { status: "evaluated", pr, evidence, results, summary, written: changed.map((c) => c.name), escalated };
   log.info({ summary: summary.conclusion, written: outcome.written }, "gates evaluated");
 
@@ -120,9 +122,9 @@ const CONFIRM = /^\/stagegate approve-override ([a-z0-9-]+)/m;
  * `/stagegate override <gate> reason: …` comments and their `/stagegate approve-override <gate>`
  * confirmations. Whether the author may override is the gates' decision (applyOverrides), not ours.
  */
-async function readOverrides(deps: LifecycleDeps, number: number): Promise<OverrideFact[]> {
+function readOverrides(comments: readonly PullRequestComment[]): OverrideFact[] {
   const out: OverrideFact[] = [];
-  for (const comment of await deps.pulls.listComments(number)) {
+  for (const comment of comments) {
     const override = OVERRIDE.exec(comment.body);
     if (override?.[1] && override[2]) out.push({ gate: override[1], by: comment.user, reason: override[2].trim(), at: comment.createdAt });
     const confirm = CONFIRM.exec(comment.body);
@@ -135,10 +137,9 @@ async function readOverrides(deps: LifecycleDeps, number: number): Promise<Overr
 const ESCALATED = (gate: string) => `<!-- stagegate:escalated:${gate} -->`;
 
 /** Posts the review-SLA escalation of each breached approvals gate once (a marker in the comment makes it idempotent). */
-async function escalate(deps: LifecycleDeps, pr: PromotionPullRequest, results: readonly GateResult[]): Promise<string[]> {
+async function escalate(deps: LifecycleDeps, pr: PromotionPullRequest, results: readonly GateResult[], comments: readonly PullRequestComment[]): Promise<string[]> {
   const due = results.filter((r) => r.type === "approvals" && r.evidence?.["escalate"]);
   if (due.length === 0) return [];
-  const comments = await deps.pulls.listComments(pr.number);
   const done: string[] = [];
   for (const result of due) {
     if (comments.some((c) => c.body.includes(ESCALATED(result.gate)))) continue;

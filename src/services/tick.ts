@@ -32,11 +32,14 @@ export async function tick(deps: LifecycleDeps): Promise<TickReport> {
 
   const snapshot = await deps.repo.readSnapshot();
   const loaded = loadSnapshotConfig(snapshot);
-  for (const deployment of latestPerLane(await deps.deployments.listDeployments())) {
+  const deployments = await deps.deployments.listDeployments();
+  for (const deployment of latestPerLane(deployments)) {
     const outcome = await verifyDeployment(deps, deployment, loaded);
     report.verifications.push(outcome);
     if (outcome.changed) await noteVerdict(deps, deployment, outcome);
-    if (outcome.verdict === "verified") report.nextStages.push({ deployment: deployment.id, stages: await ensureNextStages(deps, deployment, loaded, snapshot) });
+    // A verdict posted just now is not in `deployments` yet: let ensureNextStages read them again then.
+    const known = outcome.changed ? undefined : deployments;
+    if (outcome.verdict === "verified") report.nextStages.push({ deployment: deployment.id, stages: await ensureNextStages(deps, deployment, loaded, snapshot, known) });
     if (outcome.verdict === "failed") report.rollbacks.push({ deployment: deployment.id, outcome: await ensureRollback(deps, deployment, loaded, snapshot) });
   }
 

@@ -21,6 +21,8 @@ export interface RunOptions {
 
 export const ZERO_OID = "0".repeat(40);
 const IMMUTABLE_SPEC = /^[0-9a-f]{40}(:.*)?$/;
+/** How long a ref listing is reused (see GitCli.listRefs). */
+export const REFS_TTL_MS = 250;
 
 /**
  * Ambient variables not passed on: every GIT_* (a parent git process such as a hook may have set
@@ -40,6 +42,7 @@ export class GitCli {
   /** Objects are immutable: content → blob oid, and oid-addressed reads, are cached for the life of this instance. */
   readonly #blobOids = new Map<string, string>();
   readonly #objectReads = new Map<string, { oid: string; type: string; text?: string } | undefined>();
+  #refs: { at: number; map: Map<string, string> } | undefined;
 
   constructor(readonly dir: string) {
     const env: Record<string, string> = {};
@@ -75,7 +78,29 @@ export class GitCli {
 
   /** Runs `git <args>` and returns stdout. */
   async run(args: string[], options: RunOptions = {}): Promise<string> {
-    return this.#git(options).raw(args);
+    try {
+      return await this.#git(options).raw(args);
+    } finally {
+      if (args[0] === "update-ref") this.#refs = undefined;
+    }
+  }
+
+  /**
+   * Every branch and `refs/stagegate/` ref with the commit it points at, from one for-each-ref. The
+   * listing is reused for {@link REFS_TTL_MS} and dropped on every update-ref this instance runs, so a
+   * process sees its own writes at once and other processes' writes within the TTL; compare-and-swap
+   * on every write keeps a stale read from ever overwriting someone else's change.
+   */
+  async listRefs(): Promise<Map<string, string>> {
+    if (this.#refs && performance.now() - this.#refs.at < REFS_TTL_MS) return this.#refs.map;
+    const out = await this.run(["for-each-ref", "--format=%(objectname) %(refname)", "refs/stagegate/", "refs/heads/"]);
+    const map = new Map<string, string>();
+    for (const line of out.split("\n")) {
+      const space = line.indexOf(" ");
+      if (space > 0) map.set(line.slice(space + 1), line.slice(0, space));
+    }
+    this.#refs = { at: performance.now(), map };
+    return map;
   }
 
   /** Runs `git cat-file <args>` and returns stdout as bytes (for --batch, whose sizes are in bytes). */
@@ -85,6 +110,7 @@ export class GitCli {
 
   /** The oid `rev` resolves to, or undefined when it does not exist. */
   async resolve(rev: string): Promise<string | undefined> {
+    if (rev.startsWith("refs/heads/") || rev.startsWith("refs/stagegate/")) return (await this.listRefs()).get(rev);
     const out = await this.run(["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { allowExitCodes: [1] });
     return out.trim() || undefined;
   }

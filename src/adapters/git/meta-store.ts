@@ -30,17 +30,14 @@ export class MetaStore {
 
   /** Refs under `prefix` (e.g. `refs/stagegate/pulls/`), sorted. */
   async list(prefix: string): Promise<string[]> {
-    const out = await this.git.run(["for-each-ref", "--format=%(refname)", prefix]);
-    return out.split("\n").filter(Boolean).sort();
+    return (await this.listWithOids(prefix)).map((r) => r.ref);
   }
 
-  /** Refs under `prefix` with the commit each points at, sorted by ref name (one for-each-ref). */
+  /** Refs under `prefix` with the commit each points at, sorted by ref name. */
   async listWithOids(prefix: string): Promise<{ ref: string; oid: string }[]> {
-    const out = await this.git.run(["for-each-ref", "--format=%(objectname) %(refname)", prefix]);
-    return out
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => ({ oid: line.slice(0, line.indexOf(" ")), ref: line.slice(line.indexOf(" ") + 1) }))
+    return [...(await this.git.listRefs())]
+      .filter(([ref]) => ref.startsWith(prefix))
+      .map(([ref, oid]) => ({ ref, oid }))
       .sort((a, b) => a.ref.localeCompare(b.ref));
   }
 
@@ -75,17 +72,11 @@ export class MetaStore {
     return out;
   }
 
-  /** The state at `ref` and the commit holding it, or undefined when the ref does not exist (one cat-file). */
+  /** The state at `ref` and the commit holding it, or undefined when the ref does not exist. */
   async read(ref: string, names: string[]): Promise<{ oid: string; files: MetaFiles } | undefined> {
-    const objects = await this.git.readObjects([ref, ...names.map((name) => `${ref}:${name}`)]);
-    const commit = objects.get(ref);
-    if (!commit || commit.type !== "commit") return undefined;
-    const files: MetaFiles = {};
-    for (const name of names) {
-      const text = objects.get(`${ref}:${name}`)?.text;
-      if (text !== undefined) files[name] = JSON.parse(text);
-    }
-    return { oid: commit.oid, files };
+    const oid = await this.git.resolve(ref);
+    if (!oid) return undefined;
+    return { oid, files: (await this.readMany([oid], names)).get(oid) ?? {} };
   }
 
   /** Writes a new state commit on `ref` if it still points at `expected` (ZERO_OID: create only). */
