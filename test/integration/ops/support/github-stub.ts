@@ -40,6 +40,7 @@ export const defaultRoutes: Route[] = [
     /^\/app\/installations\/\d+\/access_tokens$/.test(r.path) &&
     json(res, 201, { token: `ghs_stub${"0".repeat(32)}`, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {}, repository_selection: "all" }),
   (r, res) => r.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/installation$/.test(r.path) && json(res, 200, { id: 1 }),
+  (r, res) => r.method === "GET" && /^\/repos\/[^/]+\/[^/]+$/.test(r.path) && json(res, 200, { id: 1, full_name: r.path.slice("/repos/".length), default_branch: "main" }),
   (r, res) => r.method === "POST" && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(r.path) && json(res, 201, { id: Date.now(), status: "completed" }),
 ];
 
