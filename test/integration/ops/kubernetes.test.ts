@@ -83,10 +83,10 @@ function checkServer(resources: Resource[]): void {
   const service = find(resources, "Service", "stagegate");
   expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
 
-  // only the webhook path is public
+  // only the webhook path and the signed intake are public, never the ops endpoints
   const ingress = find(resources, "Ingress", "stagegate");
-  const paths = ingress.spec.rules.flatMap((rule: any) => rule.http.paths.map((path: any) => path.path));
-  expect(paths).toEqual(["/api/github/webhooks"]);
+  const paths = ingress.spec.rules.flatMap((rule: any) => rule.http.paths.map((path: any) => [path.path, path.pathType]));
+  expect(paths).toEqual([["/api/github/webhooks", "Exact"], ["/stagegate/intake", "Exact"]]);
 
   const policy = find(resources, "NetworkPolicy", "stagegate");
   expect(policy.spec.policyTypes).toEqual(["Ingress", "Egress"]);
