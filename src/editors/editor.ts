@@ -23,12 +23,18 @@ export interface ImageSite {
   plan(request: EditRequest): SitePlan;
 }
 
+/** What the caller knows beyond the file: the image and explicit field paths (an `EditRequest` is one). */
+export interface SiteQuery {
+  image?: string;
+  fields?: string[];
+}
+
 /** A manifest format. `detect` is a cheap file-level gate; `find` lists the sites. */
 export interface Editor {
   name: string;
   detect(file: YamlFile): boolean;
-  /** `request` is given when bumping (explicit fields need it), absent for discovery. */
-  find(file: YamlFile, request?: EditRequest): ImageSite[];
+  /** `query` carries explicit fields (and the image they hold) when the caller has them. */
+  find(file: YamlFile, query?: SiteQuery): ImageSite[];
 }
 
 /** Build the public reference for a scalar. */

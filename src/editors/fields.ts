@@ -9,9 +9,9 @@
 import { isMap, isScalar, isSeq } from "yaml";
 import type { Node, Pair, Scalar, YAMLMap } from "yaml";
 import { argoSources, helmParameters } from "./argocd.js";
-import type { Editor, ImageSite, SitePlan } from "./editor.js";
+import type { Editor, ImageSite, SitePlan, SiteQuery } from "./editor.js";
 import { makeReference } from "./editor.js";
-import { isImageRef, looksLikeDigest, normaliseImage, withDigest } from "./image-ref.js";
+import { isImageRef, looksLikeDigest, normaliseImage, parseImageRef, withDigest } from "./image-ref.js";
 import type { EditRequest } from "./types.js";
 import { getPair, resolveNode, scalarText } from "./yaml-file.js";
 import type { YamlDocument, YamlFile } from "./yaml-file.js";
@@ -64,7 +64,21 @@ function lastScalarPair(map: YAMLMap): Pair | undefined {
   return [...map.items].reverse().find((pair) => isScalar(pair.value));
 }
 
-function fieldSite(file: YamlFile, docIndex: number, field: string, target: Target, request: EditRequest): ImageSite | undefined {
+/** Tag and digest a field holds now, for discovery (`previousDigests`, deployed digests). */
+function currentParts(key: string, old: string | undefined): { tag?: string; digest?: string } {
+  if (!old) return {};
+  const lower = key.toLowerCase();
+  if (lower === "sha") return { digest: `sha256:${old}` };
+  if (lower.endsWith("digest") || looksLikeDigest(old)) return { digest: old };
+  if (lower.endsWith("tag") || lower.endsWith("version")) {
+    const [tag, digest] = old.split("@");
+    return { ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+  }
+  const parsed = parseImageRef(old);
+  return { ...(parsed.tag ? { tag: parsed.tag } : {}), ...(parsed.digest ? { digest: parsed.digest } : {}) };
+}
+
+function fieldSite(file: YamlFile, docIndex: number, field: string, target: Target, query: SiteQuery): ImageSite | undefined {
   const node: Node = "node" in target ? target.node : target.map;
   const old = "node" in target ? scalarText(target.node) : undefined;
   const key = "node" in target ? (parseFieldPath(field).pop() ?? field) : target.key;
@@ -80,8 +94,8 @@ function fieldSite(file: YamlFile, docIndex: number, field: string, target: Targ
     return [{ kind: "insert", docIndex, map: target.map, afterPair: anchor, key, value, before, after }];
   };
   return {
-    reference: makeReference(file, "fields", docIndex, node, { image: normaliseImage(request.image), raw: `${field}=${old ?? ""}` }),
-    names: [request.image],
+    reference: makeReference(file, "fields", docIndex, node, { image: query.image ? normaliseImage(query.image) : "", raw: `${field}=${old ?? ""}`, ...currentParts(key, old) }),
+    names: query.image ? [query.image] : [],
     nodes: [node],
     forced: true,
     plan,
@@ -91,17 +105,17 @@ function fieldSite(file: YamlFile, docIndex: number, field: string, target: Targ
 export const fieldsEditor: Editor = {
   name: "fields",
   detect: () => true,
-  find(file, request) {
-    if (!request?.fields?.length) return [];
+  find(file, query) {
+    if (!query?.fields?.length) return [];
     const sites: ImageSite[] = [];
     file.docs.forEach((doc, docIndex) => {
-      for (const field of request.fields ?? []) {
+      for (const field of query.fields ?? []) {
         const target = resolvePath(doc, parseFieldPath(field));
-        const site = target && fieldSite(file, docIndex, field, target, request);
+        const site = target && fieldSite(file, docIndex, field, target, query);
         if (site) sites.push(site);
         for (const source of argoSources(file, doc)) {
           const param = helmParameters(doc, source).get(field);
-          const paramSite = param && fieldSite(file, docIndex, field, { node: param }, request);
+          const paramSite = param && fieldSite(file, docIndex, field, { node: param }, query);
           if (paramSite) sites.push(paramSite);
         }
       }

@@ -22,11 +22,15 @@ function byPosition(a: ImageReference, b: ImageReference): number {
   return a.docIndex - b.docIndex || a.line - b.line || a.column - b.column;
 }
 
-/** Every image reference in a file, all formats, in document order (invalid YAML: none). */
-export function findImageReferences(fileName: string, content: string): ImageReference[] {
+/**
+ * Every image reference in a file, all formats, in document order (invalid YAML: none).
+ * With `options.fields`, explicit fields that resolve in the file are reported instead, as
+ * references to `options.image` (the same rule `setImageDigest` applies).
+ */
+export function findImageReferences(fileName: string, content: string, options?: { image?: string; fields?: string[] }): ImageReference[] {
   const file = new YamlFile(fileName, content);
   if (file.error) return [];
-  return collectSites(file)
+  return collectSites(file, options)
     .map((site) => site.reference)
     .sort(byPosition);
 }

@@ -6,28 +6,27 @@
  */
 import type { Node } from "yaml";
 import { argocdEditor } from "./argocd.js";
-import type { Editor, ImageSite } from "./editor.js";
+import type { Editor, ImageSite, SiteQuery } from "./editor.js";
 import { fieldsEditor } from "./fields.js";
 import { fluxEditor } from "./flux.js";
 import { helmValuesEditor } from "./helm-values.js";
 import { kubernetesEditor } from "./kubernetes.js";
 import { kustomizeEditor } from "./kustomize.js";
-import type { EditRequest } from "./types.js";
 import type { YamlFile } from "./yaml-file.js";
 
 /** Registered editors, most specific first (explicit fields, then markers, then formats). */
 export const editors: readonly Editor[] = [fieldsEditor, fluxEditor, kustomizeEditor, argocdEditor, helmValuesEditor, kubernetesEditor];
 
 /**
- * All sites of a file, deduplicated by their first scalar. When the request names explicit
+ * All sites of a file, deduplicated by their first scalar. When the query names explicit
  * `fields` that resolve in this file, only those sites are returned.
  */
-export function collectSites(file: YamlFile, request?: EditRequest): ImageSite[] {
+export function collectSites(file: YamlFile, query?: SiteQuery): ImageSite[] {
   const seen = new Set<Node>();
   const sites: ImageSite[] = [];
   for (const editor of editors) {
     if (!editor.detect(file)) continue;
-    for (const site of editor.find(file, request)) {
+    for (const site of editor.find(file, query)) {
       const key = site.nodes[0];
       if (key !== undefined && seen.has(key)) continue;
       if (key !== undefined) seen.add(key);

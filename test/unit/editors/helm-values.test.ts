@@ -38,6 +38,14 @@ describe("helm values", () => {
     expect(tagged.content).toBe(`app:\n  image:\n    imageTag: v1@${DIGEST} # pinned\n`);
   });
 
+  it("discovers explicit fields with their current tag and digest", () => {
+    const content = `app:\n  image:\n    name: checkout\n    version: v1.4.2@${DIGEST}\n`;
+    expect(findImageReferences("values.yaml", content)).toEqual([]);
+    expect(findImageReferences("values.yaml", content, { image: "ghcr.io/acme/checkout", fields: ["app.image.version"] })).toEqual([
+      { editor: "fields", docIndex: 0, pointer: "/app/image/version", line: 4, column: 14, image: "ghcr.io/acme/checkout", raw: `app.image.version=v1.4.2@${DIGEST}`, tag: "v1.4.2", digest: DIGEST },
+    ]);
+  });
+
   it("discovers split and inline references with their raw form", () => {
     const refs = findImageReferences("values.yaml", readFixture("helm-values/bitnami.yaml"));
     expect(refs.map((r) => [r.image, r.raw, r.pointer])).toEqual([
