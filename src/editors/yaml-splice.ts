@@ -92,9 +92,9 @@ function dedupe(ops: EditOp[]): EditOp[] | { error: string } {
       continue;
     }
     seen.set(key, op);
-    // A remove wins over a set of the same pair's value (dropTag), so drop sets on removed pairs.
     out.push(op);
   }
+  // A removed or renamed pair (dropTag) wins over a set of its value from another site.
   const removed = new Set(out.filter((op): op is RemoveOp | RenameOp => op.kind === "remove" || op.kind === "rename").map((op) => op.pair.value));
   return out.filter((op) => op.kind !== "set" || !removed.has(op.node));
 }
