@@ -22,6 +22,8 @@ export interface OpsHandlerOptions {
   /** Bound on each readiness check; keep below the probe's timeoutSeconds. Default 4000 ms. */
   readinessTimeoutMs?: number;
   paths?: Partial<OpsPaths>;
+  /** While true, `/readyz` answers 503 `draining` without running the checks (shutting down). */
+  isDraining?: () => boolean;
 }
 
 /** Request handler for probot's `addHandler` (or any `http.createServer` chain): answers the three paths, declines the rest. */
@@ -37,6 +39,10 @@ export function createOpsHandler(options: OpsHandlerOptions): OpsHandler {
       return true;
     }
     if (path === paths.readyz) {
+      if (options.isDraining?.()) {
+        send(req, res, 503, "application/json", JSON.stringify({ status: "draining", checks: {} }));
+        return true;
+      }
       const report = await runReadinessChecks(options.checks, { timeoutMs: options.readinessTimeoutMs ?? 4000 });
       for (const check of Object.values(report.checks)) if (check.error !== undefined) check.error = redactSecrets(check.error);
       send(req, res, report.ok ? 200 : 503, "application/json", JSON.stringify({ status: report.ok ? "ok" : "fail", checks: report.checks }));

@@ -7,6 +7,7 @@
  * export default (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
  *   ops.instrumentWebhooks(app.webhooks);
  *   addHandler(ops.handler);
+ *   // after run() resolved: handleTermination({ stop: () => server.stop(), drain: ops.drain, log })
  *   // services get ops.metrics
  * };
  * ```
@@ -26,6 +27,7 @@ export { toRouteLabel, toRouteTemplate } from "./github-route.js";
 export { createOpsHandler, DEFAULT_OPS_PATHS, type OpsHandler } from "./http.js";
 export { instrumentOctokit, octokitMetricsPlugin } from "./octokit.js";
 export { instrumentWebhooks, webhookLabels } from "./webhooks.js";
+export { handleTermination, type ShutdownOptions } from "./shutdown.js";
 
 export interface ObservabilityOptions {
   /** Registry to export from; a fresh one by default. */
@@ -47,17 +49,23 @@ export interface Observability {
   instrumentOctokit(octokit: HookableOctokit): void;
   /** Counts and times every webhook delivery: pass `app.webhooks` (probot's `@octokit/webhooks` instance). */
   instrumentWebhooks(webhooks: InstrumentableWebhooks): void;
+  /** From now on `/readyz` answers 503 (`handleTermination` calls it on SIGTERM). */
+  drain(): void;
 }
 
 /** Builds the metrics, the ops handler and the instrumentation hooks sharing one registry. */
 export function createObservability(options: ObservabilityOptions = {}): Observability {
   const { metrics, registry } = createPrometheusMetrics({ registry: options.registry, collectDefaultMetrics: options.collectDefaultMetrics });
+  let draining = false;
   return {
     metrics,
     registry,
-    handler: createOpsHandler({ registry, checks: options.readiness?.checks ?? [], readinessTimeoutMs: options.readiness?.timeoutMs, paths: options.paths }),
+    handler: createOpsHandler({ registry, checks: options.readiness?.checks ?? [], readinessTimeoutMs: options.readiness?.timeoutMs, paths: options.paths, isDraining: () => draining }),
     octokitPlugin: octokitMetricsPlugin(metrics),
     instrumentOctokit: (octokit) => instrumentOctokit(octokit, metrics),
     instrumentWebhooks: (webhooks) => instrumentWebhooks(webhooks, metrics),
+    drain: () => {
+      draining = true;
+    },
   };
 }
