@@ -86,6 +86,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   const limit = options.maxLabelValues ?? 500;
   const routes = new BoundedLabel(limit);
   const events = new BoundedLabel(limit);
+  const actions = new BoundedLabel(limit);
   const resources = new BoundedLabel(limit);
   const registers = [registry];
 
@@ -149,7 +150,9 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   const metrics: StagegateMetrics = {
     recordWebhook({ event, action, outcome, durationSeconds }) {
       const boundedEvent = events.get(event);
-      webhookEvents.inc({ event: boundedEvent, action: events.get(`${event}.${action}`) === OVERFLOW_LABEL ? OVERFLOW_LABEL : action, outcome });
+      // actions are capped per event/action pair: "opened" of pull_request and of issues are distinct series
+      const boundedAction = actions.get(`${event}.${action}`) === OVERFLOW_LABEL ? OVERFLOW_LABEL : action;
+      webhookEvents.inc({ event: boundedEvent, action: boundedAction, outcome });
       handlerDuration.observe({ event: boundedEvent }, durationSeconds);
     },
     recordPromotion: ({ environment, outcome }) => promotions.inc({ environment, outcome }),
