@@ -19,7 +19,8 @@ function pad(cells: string[][]): string[] {
 /** Prints what ran where (oldest first) and DORA headline figures for production. */
 export async function printAudit(dir: string, now: Date, narrator: Narrator): Promise<AuditRow[]> {
   const { rows, findings, environments } = await readAuditRows(dir);
-  const ordered = [...rows].sort((a, b) => a.time.localeCompare(b.time));
+  // The initial commit's digests are where the story starts, not changes: left out of the table.
+  const ordered = rows.filter((r) => r.kind !== "initial").sort((a, b) => a.time.localeCompare(b.time));
   const header = ["time (UTC)", "environment", "service", "digest", "kind", "PR", "approved by", "merged by", "deployment"];
   const table = ordered.map((r) => [
     r.time.slice(5, 16).replace("T", " "),
@@ -35,7 +36,9 @@ export async function printAudit(dir: string, now: Date, narrator: Narrator): Pr
   const lines = pad([header, ...table]);
   narrator.say(narrator.bold(lines[0]!));
   for (const line of lines.slice(1)) narrator.say(line);
-  const prod = productionEnvironments(environments);
+  // Every environment whose name says production (prod-eu and prod-us here), else the pipeline's last stage.
+  const named = environments.map((e) => e.name).filter((n) => /^prod/.test(n));
+  const prod = named.length > 0 ? named : productionEnvironments(environments);
   const dora = computeDora(rows, { window: 30 * 86_400_000, now, environments: prod });
   const lead = dora.leadTime.medianMs !== undefined ? formatDuration(dora.leadTime.medianMs) : "n/a";
   const restore = dora.timeToRestore.medianMs !== undefined ? formatDuration(dora.timeToRestore.medianMs) : "n/a";
