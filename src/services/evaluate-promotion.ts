@@ -122,7 +122,7 @@ const CONFIRM = /^\/stagegate approve-override ([a-z0-9-]+)/m;
  * `/stagegate override <gate> reason: …` comments and their `/stagegate approve-override <gate>`
  * confirmations. Whether the author may override is the gates' decision (applyOverrides), not ours.
  */
-function readOverrides(comments: readonly PullRequestComment[]): OverrideFact[] {
+export function readOverrides(comments: readonly PullRequestComment[]): OverrideFact[] {
   const out: OverrideFact[] = [];
   for (const comment of comments) {
     const override = OVERRIDE.exec(comment.body);
