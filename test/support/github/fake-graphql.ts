@@ -120,7 +120,8 @@ export function createRootValue(repos: FakeRepo[], now: () => string): Record<st
     defaultBranchRef: () => refNode(repo, repo.defaultBranch, repo.defaultBranch),
     object: (args: Args) => {
       const [rev, path = ""] = String(args.expression).split(/:(.*)/s) as [string, string?];
-      const commit = repo.commits.get(rev) ?? (repo.refs.has(rev) ? repo.head(rev) : undefined);
+      const branch = rev === "HEAD" ? repo.defaultBranch : rev;
+      const commit = repo.commits.get(rev) ?? (repo.refs.has(branch) ? repo.head(branch) : undefined);
       if (!commit) return null;
       const dir = path.replace(/\/+$/, "");
       if (dir === "") return treeNode(commit.files, "", commit.oid);

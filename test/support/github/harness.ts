@@ -3,6 +3,7 @@
  * client for adapter tests, and a Probot instance with retries and throttling disabled for handler tests.
  */
 import { generateKeyPairSync } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Octokit } from "@octokit/rest";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach } from "vitest";
@@ -50,4 +51,41 @@ export function createTestProbot(): Probot {
     logLevel: "fatal",
     Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
   });
+}
+
+/** Options of the Stagegate app under test (the env.ts subset it reads). */
+export interface AppUnderTestOptions {
+  environmentsRepo?: string;
+  intakeSecret?: string;
+  now?: () => number;
+}
+
+/** Loads the Stagegate app into a test Probot; returns the probot and the HTTP handlers it registered. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+export async function loadStagegateApp(options: AppUnderTestOptions = {}): Promise<{ probot: Probot; handlers: HttpHandler[] }> {
+  const { createStagegateApp } = await import("../../../src/app/app.js");
+  const probot = createTestProbot();
+  const handlers: HttpHandler[] = [];
+  await probot.load(
+    createStagegateApp({
+      STAGEGATE_REGISTRY_HOST: "ghcr.io",
+      ...(options.environmentsRepo ? { STAGEGATE_ENVIRONMENTS_REPO: options.environmentsRepo } : {}),
+      ...(options.intakeSecret ? { STAGEGATE_INTAKE_SECRET: options.intakeSecret } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    }),
+    { cwd: process.cwd(), addHandler: (handler) => void handlers.push(handler) },
+  );
+  return { probot, handlers };
+}
+
+/** The fixture world: the environments repo (with collaborators, teams, a label) and a source repo. */
+export function createWorld(files = environmentsRepoFiles()): FakeRepo[] {
+  const environments = new FakeRepo("acme/environments", files);
+  environments.collaborators.set("carol", "U_carol");
+  environments.teams.set("checkout-team", { id: "T_checkout", members: new Set(["dave"]) });
+  environments.teams.set("release-managers", { id: "T_release", members: new Set(["rita"]) });
+  environments.labels.set("promotion", "LA_promotion");
+  const source = new FakeRepo("acme/checkout", { "README.md": "# checkout\n", "Dockerfile": "FROM scratch\n" });
+  return [environments, source];
 }

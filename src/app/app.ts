@@ -1,0 +1,58 @@
+/**
+ * The Stagegate Probot app: registers one handler per intake event and the signed HTTP intake route.
+ * Built from validated options (env.ts) so tests and `stagegate serve` construct it the same way.
+ */
+import type { ApplicationFunction, Probot } from "probot";
+import type { GitHubClient, RepoRef } from "../adapters/github/client.js";
+import { parseRepoRef } from "../adapters/github/client.js";
+import { callGitHub } from "../adapters/github/errors.js";
+import type { Logger } from "../core/logger.js";
+import { registerIssueComment } from "../handlers/issue-comment.js";
+import { registerRegistryPackage } from "../handlers/registry-package.js";
+import { registerRepositoryDispatch } from "../handlers/repository-dispatch.js";
+import type { AppEnv } from "./env.js";
+import type { HandlerDeps } from "./handler-support.js";
+import { createIntakeRoute } from "./intake-route.js";
+import { ReplayCache } from "./replay-cache.js";
+
+export type StagegateAppOptions = Pick<AppEnv, "STAGEGATE_INTAKE_SECRET" | "STAGEGATE_ENVIRONMENTS_REPO" | "STAGEGATE_REGISTRY_HOST"> & {
+  /** Clock of the HTTP intake's timestamp check (tests). */
+  now?: () => number;
+};
+
+/** Installation lookups are cached: one `GET /repos/{o}/{r}/installation` per repository per 10 minutes. */
+const INSTALLATION_TTL_MS = 10 * 60_000;
+
+/** An installation client for a repository the app is installed on (HTTP intake has no installation in its request). */
+export function createInstallationResolver(app: Probot, now: () => number = Date.now): (repo: RepoRef) => Promise<GitHubClient> {
+  const cache = new Map<string, { id: number; at: number }>();
+  return async (repo) => {
+    const key = `${repo.owner}/${repo.repo}`.toLowerCase();
+    let entry = cache.get(key);
+    if (!entry || now() - entry.at > INSTALLATION_TTL_MS) {
+      const appClient = await app.auth();
+      const { data } = await callGitHub({ operation: "getRepoInstallation", repo: key }, () => appClient.request("GET /repos/{owner}/{repo}/installation", { ...repo }));
+      entry = { id: data.id, at: now() };
+      cache.set(key, entry);
+      if (cache.size > 1000) cache.delete(cache.keys().next().value!);
+    }
+    return (await app.auth(entry.id)) as unknown as GitHubClient;
+  };
+}
+
+/** The Probot application function. */
+export function createStagegateApp(options: StagegateAppOptions): ApplicationFunction {
+  return (app, { addHandler }) => {
+    const defaultEnvironmentsRepo = options.STAGEGATE_ENVIRONMENTS_REPO ? parseRepoRef(options.STAGEGATE_ENVIRONMENTS_REPO) : undefined;
+    const deps: HandlerDeps = { registryHost: options.STAGEGATE_REGISTRY_HOST, ...(defaultEnvironmentsRepo ? { defaultEnvironmentsRepo } : {}) };
+    registerRegistryPackage(app, deps);
+    registerRepositoryDispatch(app, deps);
+    registerIssueComment(app);
+    const log = app.log.child({ name: "stagegate" }) as unknown as Logger;
+    if (options.STAGEGATE_INTAKE_SECRET) {
+      addHandler(createIntakeRoute({ secret: options.STAGEGATE_INTAKE_SECRET, log, replayCache: new ReplayCache(), getClient: createInstallationResolver(app, options.now), ...(options.now ? { now: options.now } : {}) }));
+    } else {
+      log.info({}, "HTTP intake disabled: STAGEGATE_INTAKE_SECRET is not set");
+    }
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Start-up configuration of the GitHub App, read from environment variables and validated with zod.
+ * Every missing or invalid variable is reported by name with what it should hold, then the process
+ * exits 1 (`stagegate serve`): a misconfigured app never starts half-working.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { repoSchema } from "../core/config/common.js";
+
+const levels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+export const appEnvSchema = z
+  .object({
+    APP_ID: z.string({ error: "APP_ID is required: the numeric App ID from the GitHub App's settings page" }).regex(/^\d+$/, "APP_ID must be the numeric App ID"),
+    PRIVATE_KEY: z.string().optional().describe("PEM private key of the App (or base64 of it)."),
+    PRIVATE_KEY_PATH: z.string().optional().describe("Path of the App's .pem private key."),
+    WEBHOOK_SECRET: z.string({ error: "WEBHOOK_SECRET is required: the webhook secret set in the GitHub App's settings" }).min(16, "WEBHOOK_SECRET must be at least 16 characters"),
+    STAGEGATE_INTAKE_SECRET: z.string().min(32, "STAGEGATE_INTAKE_SECRET must be at least 32 characters (HMAC key of POST /stagegate/intake)").optional(),
+    STAGEGATE_ENVIRONMENTS_REPO: repoSchema.optional().describe("Default environments repository (owner/name) for intake from other repositories."),
+    GHE_HOST: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "GHE_HOST must be a host name such as github.example.com").optional(),
+    GHE_PROTOCOL: z.enum(["https", "http"]).default("https"),
+    STAGEGATE_REGISTRY_HOST: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/).default("ghcr.io").describe("Container registry host of registry_package events."),
+    LOG_LEVEL: z.enum(levels, { error: `LOG_LEVEL must be one of ${levels.join(", ")}` }).default("info"),
+    LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default("0.0.0.0"),
+    WEBHOOK_PATH: z.string().startsWith("/").default("/api/github/webhooks"),
+    WEBHOOK_PROXY_URL: z.url().optional(),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) ctx.addIssue({ code: "custom", path: ["PRIVATE_KEY"], message: "PRIVATE_KEY or PRIVATE_KEY_PATH is required: the App's private key (PEM, or its path)" });
+  });
+
+/** Validated configuration; the private key is resolved to PEM text. */
+export type AppEnv = Omit<z.infer<typeof appEnvSchema>, "PRIVATE_KEY" | "PRIVATE_KEY_PATH"> & { privateKey: string };
+
+export type AppEnvResult = { ok: true; env: AppEnv } | { ok: false; errors: string[] };
+
+/** Decodes a PEM given inline, with escaped newlines, or base64-encoded (single-line env vars). */
+export function decodePrivateKey(value: string): string | undefined {
+  const text = value.includes("-----BEGIN") ? value.replace(/\\n/g, "\n") : Buffer.from(value, "base64").toString("utf8");
+  return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ? text : undefined;
+}
+
+/** Validates `source` (process.env); `readFile` is injected for tests. */
+export function parseAppEnv(source: Record<string, string | undefined>, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): AppEnvResult {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = appEnvSchema.safeParse(cleaned);
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`) };
+  const { PRIVATE_KEY, PRIVATE_KEY_PATH, ...rest } = parsed.data;
+  let raw: string;
+  try {
+    raw = PRIVATE_KEY ?? readFile(PRIVATE_KEY_PATH!);
+  } catch (error) {
+    return { ok: false, errors: [`PRIVATE_KEY_PATH: cannot read ${PRIVATE_KEY_PATH}: ${(error as Error).message}`] };
+  }
+  const privateKey = decodePrivateKey(raw);
+  if (!privateKey) return { ok: false, errors: [`${PRIVATE_KEY ? "PRIVATE_KEY" : "PRIVATE_KEY_PATH"}: not a PEM private key (paste the .pem content, base64 of it, or its path)`] };
+  return { ok: true, env: { ...rest, privateKey } };
+}
+
+/** REST base URL for GitHub Enterprise Server, or undefined for github.com. */
+export function getBaseUrl(env: Pick<AppEnv, "GHE_HOST" | "GHE_PROTOCOL">): string | undefined {
+  return env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : undefined;
+}
