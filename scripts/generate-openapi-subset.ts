@@ -19,6 +19,24 @@ export const OPERATIONS = [
   "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
   "POST /repos/{owner}/{repo}/check-runs",
   "GET /orgs/{org}/teams/{team_slug}/memberships/{username}",
+  // Gates and the deployment lifecycle (src/adapters/github/{pull-requests,deployments,notes,commits,rulesets}.ts, tick).
+  "PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "GET /repos/{owner}/{repo}/deployments",
+  "POST /repos/{owner}/{repo}/deployments",
+  "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "POST /repos/{owner}/{repo}/git/trees",
+  "POST /repos/{owner}/{repo}/git/commits",
+  "POST /repos/{owner}/{repo}/git/refs",
+  "PATCH /repos/{owner}/{repo}/git/refs/{ref}",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "POST /repos/{owner}/{repo}/rulesets",
+  "PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}",
+  "GET /repos/{owner}/{repo}/issues",
+  "POST /repos/{owner}/{repo}/issues",
+  "GET /installation/repositories",
+  "GET /app/installations",
 ] as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
