@@ -86,14 +86,14 @@ export class GitCli {
   }
 
   /**
-   * Every branch and `refs/stagegate/` ref with the commit it points at, from one for-each-ref. The
+   * Every `refs/stagegate/` ref with the commit it points at, from one for-each-ref. The
    * listing is reused for {@link REFS_TTL_MS} and dropped on every update-ref this instance runs, so a
    * process sees its own writes at once and other processes' writes within the TTL; compare-and-swap
    * on every write keeps a stale read from ever overwriting someone else's change.
    */
   async listRefs(): Promise<Map<string, string>> {
     if (this.#refs && performance.now() - this.#refs.at < REFS_TTL_MS) return this.#refs.map;
-    const out = await this.run(["for-each-ref", "--format=%(objectname) %(refname)", "refs/stagegate/", "refs/heads/"]);
+    const out = await this.run(["for-each-ref", "--format=%(objectname) %(refname)", "refs/stagegate/"]);
     const map = new Map<string, string>();
     for (const line of out.split("\n")) {
       const space = line.indexOf(" ");
@@ -110,7 +110,8 @@ export class GitCli {
 
   /** The oid `rev` resolves to, or undefined when it does not exist. */
   async resolve(rev: string): Promise<string | undefined> {
-    if (rev.startsWith("refs/heads/") || rev.startsWith("refs/stagegate/")) return (await this.listRefs()).get(rev);
+    // Branches move under people's hands (git commit, git revert): always read them fresh.
+    if (rev.startsWith("refs/stagegate/")) return (await this.listRefs()).get(rev);
     const out = await this.run(["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { allowExitCodes: [1] });
     return out.trim() || undefined;
   }
