@@ -37,6 +37,7 @@ export const OPERATIONS = [
   "POST /repos/{owner}/{repo}/issues",
   "GET /installation/repositories",
   "GET /app/installations",
+  "GET /app",
 ] as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
