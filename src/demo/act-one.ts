@@ -135,6 +135,7 @@ export async function actOne(world: DemoWorld, story: Story, narrator: Narrator,
     await world.deployStatus("prod-eu", "checkout", "success");
     await world.tick();
     expectThat((await world.latestDeployment("prod-eu", "checkout"))?.statuses.some((s) => s.creator === "stagegate" && s.state === "success"), "rollback not verified");
+    expectThat(!(await world.openPrs()).some((p) => p.branch.endsWith(`/checkout/${d}`)), "1.4.0 must not be proposed again after failing");
     return [`"${head.subject}"`, `prod-eu runs sha256:${short(oldProdDigest)} again, verified healthy`];
   });
 

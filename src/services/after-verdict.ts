@@ -33,8 +33,10 @@ export async function ensureNextStages(deps: LifecycleDeps, deployment: Deployme
   const running = readDeployedDigests(snapshot, loaded);
   const out: NextStageOutcome[] = [];
   for (const stage of planNextStages(loaded, deployment.environment, deployment.digest, facts)) {
-    // Already there (merged, or put there by hand): nothing to open. Cheap, and spares the ports on every tick.
-    if (getDeployed(running, stage.environment, deployment.service)?.digests.includes(deployment.digest)) {
+    // Already there (merged, or put there by hand), or it was there once and was rolled back or
+    // replaced: never propose it again automatically (a person can still promote it by hand).
+    const wasThere = all.some((d) => d.environment === stage.environment && d.digest === deployment.digest);
+    if (wasThere || getDeployed(running, stage.environment, deployment.service)?.digests.includes(deployment.digest)) {
       out.push({ environment: stage.environment, status: "already-promoted" });
       continue;
     }
