@@ -70,7 +70,7 @@ export const metricsGateSchema = z.strictObject({
 });
 
 const cronWindowSchema = z.strictObject({
-  schedule: z.string().min(9).max(120).describe("Cron expression (5 fields) opening the window, in the gate's timezone."),
+  schedule: z.string().min(1).max(120).describe("Cron expression (5 fields, or @hourly/@daily/@weekly/@monthly/@yearly) opening the window, in the gate's timezone."),
   duration: durationSchema.describe("How long the window stays open after each start."),
   reason: z.string().max(300).optional().describe("Shown in the check run when this window decides the gate."),
 });
