@@ -27,9 +27,6 @@ export const appEnvSchema = z
     WEBHOOK_PATH: z.string().startsWith("/").default("/api/github/webhooks"),
     WEBHOOK_PROXY_URL: z.url().optional(),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) ctx.addIssue({ code: "custom", path: ["PRIVATE_KEY"], message: "PRIVATE_KEY or PRIVATE_KEY_PATH is required: the App's private key (PEM, or its path)" });
   });
 
 /** Validated configuration; the private key is resolved to PEM text. */
@@ -47,7 +44,10 @@ export function decodePrivateKey(value: string): string | undefined {
 export function parseAppEnv(source: Record<string, string | undefined>, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): AppEnvResult {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = appEnvSchema.safeParse(cleaned);
-  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`) };
+  const errors = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`);
+  // Checked beside the schema so it is reported together with every other missing variable.
+  if (!cleaned.PRIVATE_KEY && !cleaned.PRIVATE_KEY_PATH) errors.push("PRIVATE_KEY: PRIVATE_KEY or PRIVATE_KEY_PATH is required: the App's private key (PEM, base64 of it, or its path)");
+  if (!parsed.success || errors.length > 0) return { ok: false, errors };
   const { PRIVATE_KEY, PRIVATE_KEY_PATH, ...rest } = parsed.data;
   let raw: string;
   try {

@@ -42,7 +42,7 @@ export class RestContract {
 
   constructor(subset: OpenApi = JSON.parse(readFileSync(new URL("./openapi-subset.json", import.meta.url), "utf8")) as OpenApi) {
     this.#ajv = addFormats(new Ajv({ strict: false, allErrors: true, validateFormats: true }));
-    this.#ajv.addSchema(subset as object, "openapi");
+    this.#ajv.addSchema(normaliseNullable(subset) as object, "openapi");
     for (const [template, methods] of Object.entries(subset.paths)) {
       for (const [method, op] of Object.entries(methods)) {
         const parameters = (op.parameters ?? []).map((p) => ("$ref" in p ? subset.components.parameters[p.$ref.split("/").pop()!]! : p));
@@ -106,6 +106,21 @@ export class RestContract {
     if (!hasSchema) return [];
     return this.#errors(this.#validator(`${operation.pointer}/responses/${status}/content/application~1json/schema`), body, `REST response ${status}`);
   }
+}
+
+/**
+ * OpenAPI 3.0 `nullable: true` next to `$ref`/`allOf` (no `type`) is legal OpenAPI but ajv refuses it;
+ * rewrite those nodes as `anyOf: [node, { type: "null" }]`.
+ */
+function normaliseNullable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(normaliseNullable);
+  if (node === null || typeof node !== "object") return node;
+  const entries = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, normaliseNullable(v)]));
+  if (entries.nullable === true && entries.type === undefined) {
+    const { nullable: _nullable, description, ...rest } = entries;
+    return { ...(description === undefined ? {} : { description }), anyOf: [rest, { type: "null" }] };
+  }
+  return entries;
 }
 
 function coerce(value: string, schema: object): unknown {
