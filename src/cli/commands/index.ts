@@ -5,6 +5,8 @@ import { register as demo } from "./demo.js";
 import { register as deployStatus } from "./deploy-status.js";
 import { register as merge } from "./merge.js";
 import { register as promote } from "./promote.js";
+import { register as promoteGithub } from "./promote-remote.js";
+import { register as serve } from "./serve.js";
 import { register as status } from "./status.js";
 import { register as tick } from "./tick.js";
 import { register as dora } from "./dora.js";
@@ -16,4 +18,4 @@ import { register as validate } from "./validate.js";
  * Every CLI command, in help order. Adding a command = one file in this folder exporting
  * `register(program: Command): void`, plus one line here.
  */
-export const commands: ((program: Command) => void)[] = [validate, setImage, plan, promote, approve, merge, deployStatus, tick, status, audit, dora, demo];
+export const commands: ((program: Command) => void)[] = [validate, setImage, plan, promote, promoteGithub, approve, merge, deployStatus, tick, status, audit, dora, demo, serve];

@@ -1,0 +1,46 @@
+/**
+ * Starts the GitHub App server programmatically (what `stagegate serve` and `npm start` run): Probot's
+ * Server with Stagegate's app, the ops endpoints (/healthz, /readyz, /metrics) and redacting JSON logs.
+ */
+import { pino } from "pino";
+import { Probot, ProbotOctokit, Server } from "probot";
+import { appJwtCheck, createObservability, loggerOptions } from "../observability/index.js";
+import { createStagegateApp } from "./app.js";
+import { getBaseUrl, type AppEnv } from "./env.js";
+
+/** Builds and starts the server; resolves once it listens. */
+export async function startServer(env: AppEnv): Promise<Server> {
+  const log = pino(loggerOptions({ level: env.LOG_LEVEL, name: "stagegate" }));
+  const ops = createObservability({ readiness: { checks: [appJwtCheck({ appId: env.APP_ID, privateKey: env.privateKey })] } });
+  const baseUrl = getBaseUrl(env);
+  const server = new Server({
+    host: env.HOST,
+    port: env.PORT,
+    webhookPath: env.WEBHOOK_PATH,
+    ...(env.WEBHOOK_PROXY_URL ? { webhookProxy: env.WEBHOOK_PROXY_URL } : {}),
+    log,
+    Probot: Probot.defaults({
+      appId: env.APP_ID,
+      privateKey: env.privateKey,
+      secret: env.WEBHOOK_SECRET,
+      log,
+      Octokit: ProbotOctokit.plugin(ops.octokitPlugin),
+      ...(baseUrl ? { baseUrl } : {}),
+      ...(env.REDIS_URL ? { redisConfig: env.REDIS_URL } : {}),
+    }),
+  });
+  await server.load((app, options) => {
+    ops.instrumentWebhooks(app.webhooks);
+    options.addHandler(ops.handler);
+    return createStagegateApp(env)(app, options);
+  });
+  await server.start();
+  const stop = async () => {
+    ops.drain();
+    await server.stop();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop());
+  process.once("SIGINT", () => void stop());
+  return server;
+}

@@ -1,0 +1,109 @@
+/**
+ * `stagegate promote-github`: opens the promotion PR on a GitHub environments repository from a CI job.
+ * A separate command from local `stagegate promote --repo DIR` so the two never share flags by accident.
+ *
+ * Auth: GITHUB_TOKEN (an installation token, e.g. from actions/create-github-app-token), or APP_ID +
+ * PRIVATE_KEY/PRIVATE_KEY_PATH to mint one for the repository's installation. Exit codes: 0 done,
+ * 1 refused (bad input, unknown service, config error), 75 transient GitHub failure (retry the job).
+ */
+import { readFileSync } from "node:fs";
+import { Octokit } from "@octokit/rest";
+import type { Command } from "commander";
+import { Probot } from "probot";
+import { parseRepoRef, type GitHubClient } from "../../adapters/github/client.js";
+import { createInstallationResolver } from "../../app/app.js";
+import { decodePrivateKey } from "../../app/env.js";
+import { describeFailure } from "../../app/handler-support.js";
+import { describeOutcomes, runIntake, type IntakeResult } from "../../app/intake.js";
+import { artifactPayloadSchema, formatIssues } from "../../core/intake/payloads.js";
+import { TerminalError } from "../../core/errors.js";
+import { silentLogger } from "../../core/logger.js";
+
+export interface PromoteGithubOptions {
+  repo: string;
+  service: string;
+  digest: string;
+  image?: string;
+  tag?: string;
+  to?: string;
+  sourceRepo?: string;
+  sourceSha?: string;
+  buildUrl?: string;
+  json?: boolean;
+}
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** The API base URL: GITHUB_API_URL (set by Actions), GHE_HOST, or github.com. */
+function getBaseUrl(env: CliIo["env"]): string {
+  if (env.GITHUB_API_URL) return env.GITHUB_API_URL;
+  return env.GHE_HOST ? `https://${env.GHE_HOST}/api/v3` : "https://api.github.com";
+}
+
+async function getClient(env: CliIo["env"], repo: { owner: string; repo: string }): Promise<GitHubClient> {
+  const baseUrl = getBaseUrl(env);
+  if (env.GITHUB_TOKEN) return new Octokit({ auth: env.GITHUB_TOKEN, baseUrl });
+  const key = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, "utf8") : undefined);
+  const privateKey = key ? decodePrivateKey(key) : undefined;
+  if (!env.APP_ID || !privateKey) throw new TerminalError("set GITHUB_TOKEN (an installation token), or APP_ID and PRIVATE_KEY/PRIVATE_KEY_PATH");
+  const probot = new Probot({ appId: env.APP_ID, privateKey, baseUrl, logLevel: "warn" });
+  return createInstallationResolver(probot)(repo);
+}
+
+/** Runs the command; returns the exit code. */
+export async function runPromoteGithub(options: PromoteGithubOptions, io: CliIo): Promise<number> {
+  const repo = parseRepoRef(options.repo);
+  if (!repo) {
+    io.err(`--repo must be OWNER/NAME, got ${options.repo}`);
+    return 1;
+  }
+  const parsed = artifactPayloadSchema.safeParse({
+    service: options.service,
+    digest: options.digest,
+    ...(options.image ? { image: options.image } : {}),
+    ...(options.tag ? { tag: options.tag } : {}),
+    ...(options.to ? { environment: options.to } : {}),
+    ...(options.sourceRepo && options.sourceSha ? { source: { repo: options.sourceRepo, sha: options.sourceSha } } : {}),
+    ...(options.buildUrl ? { buildUrl: options.buildUrl } : {}),
+  });
+  if (!parsed.success) {
+    for (const issue of formatIssues(parsed.error)) io.err(`invalid artifact: ${issue}`);
+    return 1;
+  }
+  let result: IntakeResult;
+  try {
+    const client = await getClient(io.env, repo);
+    result = await runIntake({ client, log: silentLogger }, { ...parsed.data, ...(io.env.GITHUB_ACTOR ? { requestedBy: io.env.GITHUB_ACTOR } : {}) }, { environmentsRepo: repo });
+  } catch (error) {
+    const failure = describeFailure(error);
+    io.err(`${failure.title}: ${failure.message}`);
+    return failure.kind === "refused" ? 1 : failure.kind === "bug" ? 1 : 75;
+  }
+  if (options.json) io.out(JSON.stringify(result, null, 2));
+  else io.out(`${result.service} ${result.digest} → ${repo.owner}/${repo.repo}\n${describeOutcomes(result)}`);
+  return 0;
+}
+
+export function register(program: Command): void {
+  program
+    .command("promote-github")
+    .description("open the promotion PR on a GitHub environments repository (CI jobs; auth: GITHUB_TOKEN or APP_ID + PRIVATE_KEY)")
+    .requiredOption("--repo <owner/name>", "environments repository on GitHub")
+    .requiredOption("--service <name>", "service name from stagegate.yaml")
+    .requiredOption("--digest <sha256:hex>", "image digest")
+    .option("--image <repository>", "image repository (defaults to the service's)")
+    .option("--tag <tag>", "human-readable tag kept next to the digest")
+    .option("--to <env>", "environment (defaults to the pipeline's entry environments)")
+    .option("--source-repo <owner/name>", "source repository of the build")
+    .option("--source-sha <sha>", "source commit of the build")
+    .option("--build-url <url>", "link to the build")
+    .option("--json", "print the result as JSON")
+    .action(async (options: PromoteGithubOptions) => {
+      const code = await runPromoteGithub(options, { env: process.env, out: (l) => console.log(l), err: (l) => console.error(l) });
+      process.exitCode = code;
+    });
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { runPromoteGithub } from "../../../src/cli/commands/promote-remote.js";
+import { DIGEST_A } from "../../support/github/fixtures.js";
+import { createWorld, useFakeGitHub } from "../../support/github/harness.js";
+
+const fakeGitHub = useFakeGitHub();
+
+function io(env: Record<string, string> = { GITHUB_TOKEN: "ghs_ci" }) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { env, out: (l: string) => void out.push(l), err: (l: string) => void err.push(l) }, out, err };
+}
+
+describe("stagegate promote-github", () => {
+  it("opens the promotion PR with an installation token and prints it", async () => {
+    const fake = fakeGitHub(createWorld());
+    const { io: cli, out } = io();
+    const code = await runPromoteGithub({ repo: "acme/environments", service: "checkout", digest: DIGEST_A, to: "staging", json: true }, cli);
+    expect(code).toBe(0);
+    expect(JSON.parse(out[0]!)).toMatchObject({ service: "checkout", outcomes: [{ environment: "staging", status: "opened" }] });
+    expect(fake.repo("acme/environments").openPulls()).toHaveLength(1);
+  });
+
+  it("exits 1 with the reason for a bad digest or an unknown service, and 75 on a transient failure", async () => {
+    const fake = fakeGitHub(createWorld());
+    const bad = io();
+    expect(await runPromoteGithub({ repo: "acme/environments", service: "checkout", digest: "latest" }, bad.io)).toBe(1);
+    expect(bad.err[0]).toContain("digest");
+    const unknown = io();
+    expect(await runPromoteGithub({ repo: "acme/environments", service: "billing", digest: DIGEST_A }, unknown.io)).toBe(1);
+    expect(unknown.err[0]).toContain('unknown service "billing"');
+    fake.faults.push({ match: (r) => r.kind === "graphql" && r.name === "StagegateSnapshot", http: { status: 503 } });
+    expect(await runPromoteGithub({ repo: "acme/environments", service: "checkout", digest: DIGEST_A }, io().io)).toBe(75);
+  });
+
+  it("refuses to run without credentials", async () => {
+    fakeGitHub(createWorld());
+    const cli = io({});
+    expect(await runPromoteGithub({ repo: "acme/environments", service: "checkout", digest: DIGEST_A }, cli.io)).toBe(1);
+    expect(cli.err[0]).toContain("GITHUB_TOKEN");
+  });
+});
