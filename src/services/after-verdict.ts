@@ -98,7 +98,8 @@ export async function ensureRollback(deps: LifecycleDeps, deployment: Deployment
   const env = getEnvironment(loaded, decision.environment)!;
   const previous = (await deps.deployments.listDeployments({ environment: env.name, service: decision.service })).find((d) => d.digest === decision.digest);
   const service = loaded.config.services.find((s) => s.name === decision.service)!;
-  const artifact = previous?.payload.artifact ?? { service: service.name, image: service.image, digest: decision.digest };
+  const tag = previous?.payload.artifact?.tag ?? deployment.payload.previousTag;
+  const artifact = previous?.payload.artifact ?? { service: service.name, image: service.image, digest: decision.digest, ...(tag ? { tag } : {}) };
   const outcome = await promote(
     { repo: deps.repo, ...(deps.log ? { log: deps.log } : {}) },
     { artifact, environment: env.name, kind: "rollback", reason: decision.reason, requestedBy: VERIFIER },

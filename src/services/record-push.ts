@@ -57,6 +57,7 @@ export async function recordPush(deps: LifecycleDeps, push: { before: string; af
     const knownArtifact = history.find((d) => d.digest === digest)?.payload.artifact;
     const fromPr = prEvidence && prEvidence.environment === env.name && prEvidence.artifact.digest === digest ? prEvidence : undefined;
     const requestedBy = fromPr?.requestedBy;
+    const previousTag = fromPr?.previous.find((p) => p.digest === change.previous)?.tag;
     const artifact: Artifact = fromPr
       ? fromPr.artifact
       : ours
@@ -72,6 +73,7 @@ export async function recordPush(deps: LifecycleDeps, push: { before: string; af
         digest,
         kind: recognition.rollback ? "rollback" : "promotion",
         ...(change.previous ? { previousDigest: change.previous } : {}),
+        ...(previousTag ? { previousTag } : {}),
         artifact,
         ...(pullRequest !== undefined ? { pullRequest } : {}),
         files,

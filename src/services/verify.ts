@@ -31,11 +31,12 @@ const HEALTH_ATTEMPT = "health check attempt";
  * - no verdict within `verification.timeout` of the deployment → failed.
  */
 export async function verifyDeployment(deps: LifecycleDeps, deployment: Deployment, loaded: LoadedConfig): Promise<VerifyOutcome> {
-  const fact = toDeploymentFact(deployment, { verifier: VERIFIER });
   const done = (verdict: Verdict, detail: string): VerifyOutcome => ({ deployment, verdict, changed: false, detail });
-  if (fact.failedAt) return done("failed", "failed");
-  if (fact.verifiedAt) return done("verified", "verified");
-  if (fact.endedAt) return done("inactive", "superseded before a verdict");
+  // Only Stagegate's own statuses are verdicts; the deployer's failure is evidence for one (below).
+  const own = deployment.statuses.filter((s) => s.creator === VERIFIER);
+  if (own.some((s) => s.state === "failure" || s.state === "error")) return done("failed", "failed");
+  if (own.some((s) => s.state === "success")) return done("verified", "verified");
+  if (toDeploymentFact(deployment, { verifier: VERIFIER }).endedAt) return done("inactive", "superseded before a verdict");
   const env = getEnvironment(loaded, deployment.environment);
   const verification = env ? getPolicy(loaded, env).verification : undefined;
   const now = deps.clock.now();

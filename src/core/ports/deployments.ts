@@ -12,6 +12,8 @@ export interface DeploymentPayload {
   kind: DeploymentKind;
   /** Digest running before this deployment (the rollback target). */
   previousDigest?: string;
+  /** Tag that was written next to the previous digest (a rollback writes it back). */
+  previousTag?: string;
   /** The artifact as promoted (source commit, tag, …), carried to the next stage. */
   artifact?: Artifact;
   /** Who asked for the promotion (separation of duties follows the artifact downstream). */

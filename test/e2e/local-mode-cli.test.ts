@@ -1,0 +1,91 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GitCli } from "../../src/adapters/git/git-cli.js";
+import { initLocalRepo } from "../../src/adapters/git/local-adapter.js";
+import { parseNote } from "../../src/core/audit/note-schema.js";
+import { getTrailer, getTrailers, parseTrailers } from "../../src/core/evidence/trailers.js";
+
+const run = promisify(execFile);
+const BIN = resolve("bin/stagegate.js");
+const D = (c: string) => `sha256:${c.repeat(64)}`;
+const values = (digest: string, tag = "1.0") => `# api values\nimage:\n  repository: ghcr.io/acme/api\n  tag: "${tag}"\n  digest: ${digest}\nreplicas: 2\n`;
+const FILES = new Map([
+  ["stagegate.yaml", "version: 1\nenvironments:\n  - { name: dev, path: envs/dev, policy: dev }\n  - { name: staging, path: envs/staging, from: [dev], policy: staging }\n  - { name: prod, path: envs/prod, from: [staging], policy: prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n"],
+  ["policies/dev.yaml", "version: 1\nmerge: { mode: auto }\n"],
+  ["policies/staging.yaml", "version: 1\ngates:\n  - gate: upstream\nmerge: { mode: auto }\n"],
+  ["policies/prod.yaml", "version: 1\ngates:\n  - gate: upstream\n  - gate: approvals\n    users: [rita]\nmerge: { mode: manual }\nrollback: { mode: pr, merge: auto }\n"],
+  ["envs/dev/values.yaml", values(D("0"))],
+  ["envs/staging/values.yaml", values(D("0"))],
+  ["envs/prod/values.yaml", values(D("0"))],
+  ["envs/prod/README.md", "prod\n"],
+]);
+
+let root = "";
+let dir = "";
+let git: GitCli;
+
+/** Runs the real CLI (bin/stagegate.js) in local mode at a fixed simulated time. */
+async function stagegate(...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [BIN, ...args, "--repo", dir], { env: { ...process.env, STAGEGATE_NOW: "2026-03-02T10:00:00Z", NO_COLOR: "1" } });
+  return stdout;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "stagegate-cli-"));
+  dir = join(root, "envs-repo");
+  await initLocalRepo(dir, FILES, { clock: { now: () => new Date("2026-03-02T09:00:00Z") } });
+  git = new GitCli(dir);
+  await stagegate("promote", "--service", "api", "--digest", D("1"), "--tag", "1.1", "--as", "dana");
+  await stagegate("tick");
+  await stagegate("deploy-status", "dev", "api", "success", "--as", "argocd");
+  await stagegate("tick");
+  await stagegate("deploy-status", "staging", "api", "success", "--as", "argocd");
+  await stagegate("tick");
+}, 240_000);
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("local mode through the CLI: dev → staging → prod, then a failed verification in prod and its rollback", () => {
+  it("refuses to merge the prod PR before the approval, then merges it", async () => {
+    await expect(stagegate("merge", "3", "--as", "rita")).rejects.toMatchObject({ stderr: expect.stringContaining("required check `stagegate`") });
+    await stagegate("approve", "3", "--as", "rita");
+    await stagegate("merge", "3", "--as", "rita");
+    expect(await git.run(["show", "main:envs/prod/values.yaml"])).toBe(values(D("1"), "1.1"));
+    const trailers = parseTrailers(await git.run(["log", "-1", "--format=%B", "main"]));
+    expect(getTrailer(trailers, "Stagegate-Environment")).toBe("prod");
+    expect(getTrailers(trailers, "Stagegate-Approved-By")).toEqual(["rita"]);
+    expect(getTrailer(trailers, "Stagegate-Gates")).toBe("upstream=success, approvals=success");
+  }, 60_000);
+
+  it("rolls prod back after the deployer reports failure", async () => {
+    const promotion = (await git.run(["rev-parse", "main"])).trim();
+    await stagegate("deploy-status", "prod", "api", "failure", "--as", "argocd");
+    const out = await stagegate("tick");
+    expect(out).toMatch(/rollback PR #4/);
+    // Exactly the file the promotion changed, with the previous digest and tag, byte for byte.
+    expect(await git.run(["show", "main:envs/prod/values.yaml"])).toBe(values(D("0")));
+    expect((await git.run(["diff", "--name-only", `${promotion}`, "main"])).trim()).toBe("envs/prod/values.yaml");
+    const trailers = parseTrailers(await git.run(["log", "-1", "--format=%B", "main"]));
+    expect(getTrailer(trailers, "Stagegate-Kind")).toBe("rollback");
+    expect(getTrailer(trailers, "Stagegate-PR")).toBe("#4");
+    const note = parseNote(await git.run(["notes", "--ref=refs/notes/stagegate", "show", promotion]));
+    expect("note" in note && note.note.deployments?.map((d) => d.state)).toEqual(["queued", "failure"]);
+    const refs = (await git.run(["for-each-ref", "--format=%(refname)", "refs/stagegate/deployments/prod/api/"])).trim().split("\n");
+    expect(refs).toHaveLength(2);
+    const kinds = await Promise.all(refs.map(async (r) => JSON.parse(await git.run(["show", `${r}:deployment.json`])).kind));
+    expect(kinds.sort()).toEqual(["promotion", "rollback"]);
+    // The work tree follows main (local mode never leaves it behind).
+    expect((await git.run(["status", "--porcelain"])).trim()).toBe("");
+  }, 60_000);
+
+  it("shows the state with stagegate status", async () => {
+    const out = await stagegate("status");
+    expect(out).toMatch(/api\s+1{12} healthy since .*1{12} healthy since .*0{12} deploying since/);
+  }, 30_000);
+});
