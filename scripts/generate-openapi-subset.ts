@@ -38,6 +38,8 @@ export const OPERATIONS = [
   "GET /installation/repositories",
   "GET /app/installations",
   "GET /app",
+  // Provenance gate (src/adapters/sigstore/attestations-api.ts): GitHub artifact attestations of a digest.
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
 ] as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
