@@ -27,14 +27,14 @@ export interface DemoResult {
 /** Monday 2 March 2026, 06:00 UTC = 07:00 in Berlin: before prod's change window opens. */
 const START = "2026-03-02T06:00:00Z";
 
-function artifact(tag: string, author: string): Artifact {
+function artifact(tag: string, author: string, committedAt: string): Artifact {
   return {
     service: "checkout",
     image: "ghcr.io/acme/checkout",
     digest: fakeDigest(`checkout ${tag}`),
     tag,
-    source: { repo: "acme/checkout", sha: fakeSha(`checkout ${tag}`), author },
-    createdAt: START,
+    source: { repo: "acme/checkout", sha: fakeSha(`checkout ${tag}`), author, committedAt },
+    createdAt: committedAt,
   };
 }
 
@@ -56,8 +56,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     narrator.say(narrator.dim(`Simulated clock from ${START} (07:00 in Berlin). Local mode keeps PRs, checks and deployments in refs/stagegate/*.`));
     narrator.heading("Setup");
     // marco is a release manager who also wrote 1.4.0: his approval of it must not count.
-    const bad = artifact("1.4.0", "marco");
-    const fixed = artifact("1.4.1", "dana");
+    const bad = artifact("1.4.0", "marco", "2026-03-02T05:40:00Z");
+    const fixed = artifact("1.4.1", "dana", "2026-03-02T07:50:00Z");
     let world: DemoWorld | undefined;
     let oldProdDigest = "";
     await story.step(`environments repo created from environments-template/ at ${dir}`, async () => {
