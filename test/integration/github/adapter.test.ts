@@ -122,6 +122,31 @@ describe("GitHubEnvironmentsRepo", () => {
       expect(retry.status).toBe("opened");
     });
 
+    it.each([
+      ["502", { status: 502 }],
+      ["secondary rate limit", { status: 403, headers: { "retry-after": "120" }, body: { message: "You have exceeded a secondary rate limit." } }],
+    ])("keeps the PR when labelling/reviewers fail with %s, and says so", async (_name, http) => {
+      const fake = fakeGitHub([setupRepo()]);
+      fake.faults.push({ match: (r) => r.kind === "graphql" && r.name === "StagegateDecoratePromotion", http });
+      const error = await promote({ repo: new GitHubEnvironmentsRepo(createTestClient(), repoRef) }, request()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RetryableError);
+      expect(fake.repo("acme/environments").openPulls()).toHaveLength(1);
+      expect((await promote({ repo: new GitHubEnvironmentsRepo(createTestClient(), repoRef) }, request())).status).toBe("exists");
+    });
+
+    it("leaves the older PR open when closing it fails, and the next delivery closes it", async () => {
+      const fake = fakeGitHub([setupRepo()]);
+      await promote({ repo: new GitHubEnvironmentsRepo(createTestClient(), repoRef) }, request(DIGEST_A));
+      fake.faults.push({ match: (r) => r.kind === "graphql" && r.name === "StagegateClosePromotion", http: { status: 502 } });
+      const outcome = await promote({ repo: new GitHubEnvironmentsRepo(createTestClient(), repoRef) }, request(DIGEST_B));
+      const state = fake.repo("acme/environments");
+      expect(outcome).toMatchObject({ status: "opened", superseded: [] });
+      expect(state.pulls.map((p) => p.state)).toEqual(["OPEN", "OPEN"]);
+      const again = await promote({ repo: new GitHubEnvironmentsRepo(createTestClient(), repoRef) }, request(DIGEST_B));
+      expect(again).toMatchObject({ status: "exists", superseded: [state.pulls[0]!.number] });
+      expect(state.pulls.map((p) => p.state)).toEqual(["CLOSED", "OPEN"]);
+    });
+
     it("repairs a branch left without commit or PR when the commit failed mid-mutation", async () => {
       const fake = fakeGitHub([setupRepo()]);
       fake.faults.push({ match: (r) => r.kind === "graphql" && r.name === "StagegateOpenPromotion", field: { name: "createCommitOnBranch", message: "Something went wrong while executing your query.", type: "INTERNAL" } });
