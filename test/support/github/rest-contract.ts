@@ -120,6 +120,8 @@ function normaliseNullable(node: unknown): unknown {
     const { nullable: _nullable, description, ...rest } = entries;
     return { ...(description === undefined ? {} : { description }), anyOf: [rest, { type: "null" }] };
   }
+  // `nullable` next to an `enum` (an in-progress check run's `conclusion`): JSON Schema's enum must list null too.
+  if (entries.nullable === true && Array.isArray(entries.enum) && !entries.enum.includes(null)) return { ...entries, enum: [...entries.enum, null] };
   return entries;
 }
 
