@@ -1,0 +1,51 @@
+/**
+ * The payload Stagegate stores on a GitHub deployment, and reading it back. The top level is what a
+ * deployer (Argo CD notification, Flux, a workflow on the `deployment` event) needs — service, digest,
+ * previous digest, promotion PR —; `evidence` keeps the rest of the port's DeploymentPayload. Pure.
+ */
+import type { DeploymentPayload } from "../../core/ports/deployments.js";
+
+/** Marks the payload as Stagegate's; deployments without it are someone else's and ignored. */
+export const PAYLOAD_MARKER = "stagegate";
+
+/** Task of a service's deployments. */
+export function deploymentTask(service: string): string {
+  return `deploy:${service}`;
+}
+
+/** The JSON object stored as the deployment's payload. */
+export function formatDeploymentPayload(payload: DeploymentPayload): Record<string, unknown> {
+  const { service, digest, previousDigest, pullRequest, ...evidence } = payload;
+  return {
+    [PAYLOAD_MARKER]: 1,
+    service,
+    digest,
+    ...(previousDigest ? { previous: previousDigest } : {}),
+    ...(pullRequest !== undefined ? { pr: pullRequest } : {}),
+    evidence,
+  };
+}
+
+/** The port payload of a stored payload (string or object), or undefined when it is not Stagegate's. */
+export function parseDeploymentPayload(raw: unknown): DeploymentPayload | undefined {
+  let value = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const p = value as Record<string, unknown>;
+  if (p[PAYLOAD_MARKER] !== 1 || typeof p.service !== "string" || typeof p.digest !== "string") return undefined;
+  const evidence = (typeof p.evidence === "object" && p.evidence !== null ? p.evidence : {}) as Partial<DeploymentPayload>;
+  return {
+    ...evidence,
+    service: p.service,
+    digest: p.digest,
+    kind: evidence.kind === "rollback" ? "rollback" : "promotion",
+    ...(typeof p.previous === "string" ? { previousDigest: p.previous } : {}),
+    ...(typeof p.pr === "number" ? { pullRequest: p.pr } : {}),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * DeploymentsPort on GitHub: the Deployments API. One deployment per (environment, service, merge
+ * commit), task `deploy:<service>`, the digest in the payload; created idempotently (the deployments
+ * of that sha and environment are listed first and a matching one is reused, so a redelivered push
+ * records nothing twice). Statuses are posted with `auto_inactive: false`: an environment holds many
+ * services, and GitHub's automatic inactivation would retire the other services' deployments —
+ * Stagegate marks the superseded deployment of the same service inactive itself.
+ */
+import type { Deployment, DeploymentsPort, DeploymentStatus, NewDeployment } from "../../core/ports/deployments.js";
+import type { Clock } from "../../core/ports/clock.js";
+import { systemClock } from "../../core/ports/clock.js";
+import { formatRepoRef } from "./client.js";
+import { deploymentTask, formatDeploymentPayload, parseDeploymentPayload } from "./deployment-payload.js";
+import { callGitHub } from "./errors.js";
+import type { FactsSession } from "./facts-session.js";
+import { DEPLOYMENT_FIELDS, DEPLOYMENTS_PER_QUERY, parseDeployments, toDeployment, type RawDeployment } from "./gate-facts-query.js";
+
+const DEPLOYMENTS_QUERY = `query StagegateDeployments($owner: String!, $name: String!, $environments: [String!]) {
+  repository(owner: $owner, name: $name) { deployments(first: ${DEPLOYMENTS_PER_QUERY}, environments: $environments, orderBy: { field: CREATED_AT, direction: DESC }) { nodes { ${DEPLOYMENT_FIELDS} } } }
+}`;
+
+/** Options of the deployments adapter. */
+export interface DeploymentOptions {
+  /** Whether an environment is a production one (no downstream environment): sets `production_environment`. */
+  isProduction?: (environment: string) => Promise<boolean> | boolean;
+  /** Link shown on the deployment statuses Stagegate posts (e.g. the PR or the evidence). */
+  logUrl?: (deployment: Deployment) => string | undefined;
+  /** Time of the statuses this delivery posts, as later reads in the same delivery see them. */
+  clock?: Clock;
+}
+
+interface RestDeployment {
+  id: number;
+  sha: string;
+  environment: string;
+  task: string;
+  created_at: string;
+  payload: unknown;
+}
+
+/** Deployments of the environments repository. */
+export class GitHubDeployments implements DeploymentsPort {
+  #session: FactsSession;
+  #options: DeploymentOptions;
+
+  constructor(session: FactsSession, options: DeploymentOptions = {}) {
+    this.#session = session;
+    this.#options = options;
+  }
+
+  async listDeployments(filter: { environment?: string; service?: string } = {}): Promise<Deployment[]> {
+    let all = this.#session.deployments;
+    if (!all) {
+      const { client, repo, identity } = this.#session;
+      const raw = await callGitHub({ operation: "listDeployments", repo: formatRepoRef(repo) }, () =>
+        client.graphql<{ repository: { deployments: { nodes: RawDeployment[] } } | null }>(DEPLOYMENTS_QUERY, { owner: repo.owner, name: repo.repo, environments: null }),
+      );
+      all = parseDeployments(raw.repository?.deployments.nodes ?? [], identity);
+      this.#session.deployments = all;
+    }
+    return all.filter((d) => (filter.environment === undefined || d.environment === filter.environment) && (filter.service === undefined || d.service === filter.service));
+  }
+
+  async createDeployment(input: NewDeployment): Promise<{ deployment: Deployment; created: boolean }> {
+    const { client, repo } = this.#session;
+    const context = { operation: "createDeployment", repo: formatRepoRef(repo), environment: input.environment, sha: input.ref };
+    const task = deploymentTask(input.payload.service);
+    const existing = await callGitHub(context, () =>
+      client.request("GET /repos/{owner}/{repo}/deployments", { owner: repo.owner, repo: repo.repo, sha: input.ref, environment: input.environment, task, per_page: 100 }),
+    );
+    const match = (existing.data as RestDeployment[]).find((d) => {
+      const payload = parseDeploymentPayload(d.payload);
+      return payload?.service === input.payload.service && payload.digest === input.payload.digest;
+    });
+    if (match) {
+      const known = (await this.listDeployments({ environment: input.environment })).find((d) => d.id === String(match.id));
+      return { deployment: known ?? this.#fromRest(match), created: false };
+    }
+    const production = (await this.#options.isProduction?.(input.environment)) ?? false;
+    const response = await callGitHub(context, () =>
+      client.request("POST /repos/{owner}/{repo}/deployments", {
+        owner: repo.owner,
+        repo: repo.repo,
+        ref: input.ref,
+        task,
+        environment: input.environment,
+        payload: formatDeploymentPayload(input.payload),
+        description: `${input.payload.kind === "rollback" ? "rollback" : "deploy"} ${input.payload.service} ${input.payload.digest.slice(0, 19)}`,
+        auto_merge: false,
+        required_contexts: [],
+        transient_environment: false,
+        production_environment: production,
+      }),
+    );
+    const deployment = this.#fromRest(response.data as RestDeployment, input);
+    this.#session.deployments = [deployment, ...(this.#session.deployments ?? [])];
+    return { deployment, created: true };
+  }
+
+  async addDeploymentStatus(id: string, status: Omit<DeploymentStatus, "createdAt">): Promise<void> {
+    const { client, repo, identity } = this.#session;
+    const known = this.#session.deployments?.find((d) => d.id === id);
+    const logUrl = status.logUrl ?? (known ? this.#options.logUrl?.(known) : undefined);
+    await callGitHub({ operation: "addDeploymentStatus", repo: formatRepoRef(repo), deployment: id, state: status.state }, () =>
+      client.request("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
+        owner: repo.owner,
+        repo: repo.repo,
+        deployment_id: Number(id),
+        state: status.state,
+        // GitHub caps descriptions at 140 characters.
+        description: status.description.length > 140 ? status.description.slice(0, 139) + "…" : status.description,
+        ...(logUrl ? { log_url: logUrl } : {}),
+        auto_inactive: false,
+      }),
+    );
+    // Whatever Stagegate posts is its own status (the app's bot is the creator on GitHub).
+    if (known) known.statuses.push({ ...status, creator: identity.verifier, createdAt: (this.#options.clock ?? systemClock).now().toISOString() });
+  }
+
+  #fromRest(d: RestDeployment, input?: NewDeployment): Deployment {
+    const payload = parseDeploymentPayload(d.payload) ?? input!.payload;
+    return toDeployment(String(d.id), d.environment, d.sha, d.created_at, payload, []);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * What the gate and deployment handlers share: who the app is (id + slug, looked up once), a
+ * GitHubLifecycle per delivery, the PR evaluation entry point, and the one top-level catch that turns
+ * a known failure into a failing `stagegate` check saying how to fix it.
+ */
+import type { Context, Probot } from "probot";
+import type { GitHubClient, RepoRef } from "../adapters/github/client.js";
+import { parseRepoRef } from "../adapters/github/client.js";
+import { callGitHub } from "../adapters/github/errors.js";
+import { isBotLogin } from "../adapters/github/gate-facts-query.js";
+import { GitHubLifecycle, SnapshotCache } from "../adapters/github/lifecycle.js";
+import { describeFailure } from "../app/handler-support.js";
+import type { Logger } from "../core/logger.js";
+import { SUMMARY_CHECK } from "../core/plan/index.js";
+import type { Clock } from "../core/ports/clock.js";
+import { CONFIG_FILE } from "../core/snapshot.js";
+import { evaluatePullRequest, type ChangeOutcome } from "../services/evaluate-change.js";
+import type { EvaluateOutcome } from "../services/evaluate-promotion.js";
+import type { HealthProbe } from "../services/lifecycle-deps.js";
+
+/** Options of the lifecycle handlers. */
+export interface LifecycleHandlerOptions {
+  appId: number;
+  /** The app's slug; looked up with `GET /app` once when absent. */
+  appSlug?: string;
+  clock?: Clock;
+  health?: HealthProbe;
+  snapshots?: SnapshotCache;
+}
+
+/** Shared state of the lifecycle handlers of one app instance. */
+export class LifecycleApp {
+  readonly app: Probot;
+  readonly options: LifecycleHandlerOptions;
+  readonly snapshots: SnapshotCache;
+  #slug: Promise<string> | undefined;
+
+  constructor(app: Probot, options: LifecycleHandlerOptions) {
+    this.app = app;
+    this.options = options;
+    this.snapshots = options.snapshots ?? new SnapshotCache();
+    if (options.appSlug) this.#slug = Promise.resolve(options.appSlug);
+  }
+
+  /** The app's slug (its bot is `<slug>[bot]`). */
+  slug(): Promise<string> {
+    this.#slug ??= (async () => {
+      const client = await this.app.auth();
+      const { data } = await callGitHub({ operation: "getApp" }, () => client.request("GET /app"));
+      return (data as { slug?: string } | null)?.slug ?? "stagegate";
+    })();
+    this.#slug.catch(() => (this.#slug = undefined));
+    return this.#slug;
+  }
+
+  /** Ports of `repo` (default: the event's repository) for this delivery. */
+  async open(client: GitHubClient, repo: RepoRef, log: Logger): Promise<GitHubLifecycle> {
+    const { appId, clock, health } = this.options;
+    return new GitHubLifecycle(client, repo, { appId, appSlug: await this.slug(), log, snapshots: this.snapshots, ...(clock ? { clock } : {}), ...(health ? { health } : {}) });
+  }
+}
+
+/** The event's repository. */
+export function getEventRepo(context: Context): RepoRef {
+  return parseRepoRef((context.payload as { repository: { full_name: string } }).repository.full_name)!;
+}
+
+/** True when the repository holds a stagegate.yaml on its default branch (reads the cached snapshot). */
+export async function isEnvironmentsRepo(lifecycle: GitHubLifecycle): Promise<boolean> {
+  return (await lifecycle.cachedSnapshot()).files.has(CONFIG_FILE);
+}
+
+/**
+ * Evaluates one PR: one facts query (plus a snapshot read when the cache is cold or stale), then the
+ * gates; writes only changed checks. `body` (from the event) lets the query include the artifact's
+ * source checks.
+ */
+export async function evaluatePr(lifecycle: GitHubLifecycle, number: number, body?: string): Promise<EvaluateOutcome | ChangeOutcome> {
+  await lifecycle.prepare(number, body !== undefined ? { body } : {});
+  return evaluatePullRequest(lifecycle.deps, number, { isStagegate: (login) => isBotLogin(login, lifecycle.botLogin) });
+}
+
+/**
+ * The one top-level catch of a gate handler: terminal failures (invalid configuration, unknown
+ * environment) become a failing `stagegate` check on `headSha` naming the fix; transient ones are
+ * rethrown so GitHub's redelivery or the next tick retries.
+ */
+export async function reportGateFailure(lifecycle: GitHubLifecycle | undefined, headSha: string | undefined, error: unknown, log: Logger): Promise<void> {
+  const failure = describeFailure(error);
+  log.warn({ err: error, kind: failure.kind }, "gate evaluation failed");
+  if (failure.kind === "retryable" || failure.kind === "conflict" || !lifecycle || !headSha) {
+    if (failure.kind !== "conflict") throw error;
+    return;
+  }
+  await lifecycle.checks.writeChecks(headSha, [{ name: SUMMARY_CHECK, status: "completed", conclusion: "failure", title: failure.title, summary: failure.message }]);
+  if (failure.kind === "bug") throw error;
+}

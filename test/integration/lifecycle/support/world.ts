@@ -1,0 +1,154 @@
+/**
+ * The lifecycle tests' world (written for these tests): an environments repo with a DAG
+ * dev → staging, dev → perf, (staging + perf) → prod, a reversible and a forward-only service, and a
+ * source repository; plus helpers to load the lifecycle handlers and deliver real webhook payloads.
+ */
+import { FakeRepo } from "../../../support/github/fake-state.js";
+import { createTestProbot, INSTALLATION_ID } from "../../../support/github/harness.js";
+import { getExample, retarget } from "../../../support/github/webhooks.js";
+import { registerLifecycleHandlers } from "../../../../src/handlers/register-lifecycle.js";
+import { SnapshotCache } from "../../../../src/adapters/github/lifecycle.js";
+import type { LifecycleGitHub } from "./lifecycle-github.js";
+
+export const DIGEST_OLD = `sha256:${"0".repeat(64)}`;
+export const DIGEST_A = `sha256:${"a".repeat(64)}`;
+export const DIGEST_B = `sha256:${"b".repeat(64)}`;
+export const SOURCE_SHA = "1".repeat(40);
+export const ENV_REPO = "acme/environments";
+
+export const kustomization = (env: string, digest: string, image = "ghcr.io/acme/checkout") => `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: shop-${env}
+images:
+  - name: ${image}
+    digest: ${digest}
+`;
+
+const CONFIG = `version: 1
+environments:
+  - name: dev
+    path: environments/dev
+    policy: dev
+  - name: staging
+    path: environments/staging
+    from: [dev]
+    policy: staging
+  - name: perf
+    path: environments/perf
+    from: [dev]
+    policy: dev
+  - name: prod
+    path: environments/prod
+    from: [staging, perf]
+    policy: prod
+services:
+  - name: checkout
+    image: ghcr.io/acme/checkout
+    source: acme/checkout
+  - name: ledger
+    image: ghcr.io/acme/ledger
+    source: acme/ledger
+    migrations: forward-only
+`;
+
+export const POLICIES: Record<string, string> = {
+  "policies/dev.yaml": `version: 1
+merge:
+  mode: auto
+  method: squash
+verification:
+  statuses: ["argocd/*", "kustomization/*"]
+  timeout: 30m
+`,
+  "policies/staging.yaml": `version: 1
+gates:
+  - gate: upstream
+  - gate: soak
+    duration: 1h
+  - gate: approvals
+    count: 1
+    teams: [acme/release-managers]
+    sla: 4h
+    escalate:
+      mention: [acme/release-managers]
+      requestReviewFrom: [acme/release-managers]
+  - gate: source-checks
+    checks: [build]
+overrides:
+  teams: [acme/sre]
+  expiry: 24h
+verification:
+  statuses: ["argocd/*"]
+  timeout: 30m
+`,
+  "policies/prod.yaml": `version: 1
+gates:
+  - gate: upstream
+  - gate: approvals
+    count: 1
+    teams: [acme/release-managers]
+  - gate: window
+    timezone: UTC
+overrides:
+  teams: [acme/sre]
+  requireSecondPerson: true
+  expiry: 12h
+`,
+};
+
+/** Files of the environments repo. */
+export function environmentsFiles(): Record<string, string> {
+  const files: Record<string, string> = { "stagegate.yaml": CONFIG, ...POLICIES, "README.md": "# environments\n" };
+  for (const env of ["dev", "staging", "perf", "prod"]) {
+    files[`environments/${env}/checkout/kustomization.yaml`] = kustomization(env, DIGEST_OLD);
+    files[`environments/${env}/ledger/kustomization.yaml`] = kustomization(env, DIGEST_OLD, "ghcr.io/acme/ledger");
+  }
+  return files;
+}
+
+/** The environments repo (teams: release-managers = rita, rob; sre = sam, sue) and the source repo. */
+export function createLifecycleWorld(files = environmentsFiles()): FakeRepo[] {
+  const environments = new FakeRepo(ENV_REPO, files);
+  environments.teams.set("release-managers", { id: "T_release", members: new Set(["rita", "rob"]) });
+  environments.teams.set("sre", { id: "T_sre", members: new Set(["sam", "sue"]) });
+  environments.labels.set("promotion", "LA_promotion");
+  const source = new FakeRepo("acme/checkout", { "README.md": "# checkout\n" });
+  // The artifact's source commit, as CI built it.
+  source.commits.set(SOURCE_SHA, { oid: SOURCE_SHA, parentOid: source.head().oid, files: new Map(source.head().files), headline: "feat: faster checkout", body: "" });
+  return [environments, source];
+}
+
+/** A Probot with the lifecycle handlers, on the fake's clock, with a fresh snapshot cache. */
+export async function loadLifecycleApp(fake: LifecycleGitHub, options: { snapshots?: SnapshotCache } = {}) {
+  const probot = createTestProbot();
+  let shared: ReturnType<typeof registerLifecycleHandlers> | undefined;
+  await probot.load((app) => {
+    shared = registerLifecycleHandlers(app, { appId: fake.app.id, clock: fake.clock, snapshots: options.snapshots ?? new SnapshotCache() });
+  });
+  return { probot, shared: shared! };
+}
+
+type Payload = Record<string, unknown>;
+
+/** A real pull_request example re-targeted at a PR of the fake. */
+export function pullRequestEvent(fake: LifecycleGitHub, number: number, action = "opened"): Payload {
+  const repo = fake.repo(ENV_REPO);
+  const pull = repo.pulls.find((p) => p.number === number)!;
+  const payload = retarget(getExample<Payload>("pull_request", (e) => e.action === "opened"), ENV_REPO, INSTALLATION_ID) as unknown as Payload & { pull_request: Record<string, unknown>; action: string };
+  payload.action = action;
+  const head = repo.refs.get(pull.head)?.oid ?? pull.head;
+  Object.assign(payload.pull_request, {
+    number,
+    state: pull.state === "OPEN" ? "open" : "closed",
+    body: pull.body,
+    head: { ...(payload.pull_request.head as object), ref: pull.head, sha: head },
+    base: { ...(payload.pull_request.base as object), ref: "main", sha: repo.head().oid },
+  });
+  if (action === "edited") payload.changes = { body: { from: "" } };
+  return payload;
+}
+
+/** Delivers an event. */
+export function deliver(probot: Awaited<ReturnType<typeof loadLifecycleApp>>["probot"], name: string, payload: Payload, id = `d-${Math.random().toString(36).slice(2)}`) {
+  return probot.receive({ id, name, payload } as never);
+}
