@@ -4,15 +4,18 @@
  */
 import { pino } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
-import { appJwtCheck, createObservability, loggerOptions } from "../observability/index.js";
+import { appJwtCheck, createObservability, githubReachabilityCheck, handleTermination, isGithubReadinessEnabled, loggerOptions } from "../observability/index.js";
 import { createStagegateApp } from "./app.js";
 import { getBaseUrl, type AppEnv } from "./env.js";
 
 /** Builds and starts the server; resolves once it listens. */
 export async function startServer(env: AppEnv): Promise<Server> {
   const log = pino(loggerOptions({ level: env.LOG_LEVEL, name: "stagegate" }));
-  const ops = createObservability({ readiness: { checks: [appJwtCheck({ appId: env.APP_ID, privateKey: env.privateKey })] } });
   const baseUrl = getBaseUrl(env);
+  const credentials = { appId: env.APP_ID, privateKey: env.privateKey };
+  // STAGEGATE_READYZ_GITHUB=true adds GET /app to /readyz (docs/observability.md: off by default on purpose)
+  const github = isGithubReadinessEnabled(process.env) ? [githubReachabilityCheck({ ...credentials, ...(baseUrl ? { baseUrl } : {}) })] : [];
+  const ops = createObservability({ readiness: { checks: [appJwtCheck(credentials), ...github] } });
   const server = new Server({
     host: env.HOST,
     port: env.PORT,
@@ -40,7 +43,8 @@ export async function startServer(env: AppEnv): Promise<Server> {
     await server.stop();
     process.exit(0);
   };
-  process.once("SIGTERM", () => void stop());
+  // SIGTERM (rollouts, drains): fail readiness, finish in-flight deliveries, exit within the grace period
+  handleTermination({ stop: () => server.stop(), drain: ops.drain, log });
   process.once("SIGINT", () => void stop());
   return server;
 }
