@@ -78,7 +78,7 @@ async function reconcilePushes(deps: LifecycleDeps): Promise<RecordedDeployment[
 }
 
 /** Appends the verdict to the evidence note of the deployment's commit (notes only grow). */
-async function noteVerdict(deps: LifecycleDeps, deployment: Deployment, outcome: VerifyOutcome): Promise<void> {
+export async function noteVerdict(deps: LifecycleDeps, deployment: Deployment, outcome: VerifyOutcome): Promise<void> {
   // Only commits Stagegate merged carry an evidence note; a part without one would read as an invalid note.
   if ((await deps.notes.readNote(deployment.ref)) === undefined) return;
   const state = outcome.verdict === "verified" ? "success" : "failure";
