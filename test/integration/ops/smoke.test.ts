@@ -141,4 +141,13 @@ describe.skipIf(!hasServer)("production server smoke test", () => {
     const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
     expect(rssKiB / 1024).toBeLessThan(384);
   });
+
+  it("drains and exits 0 on SIGTERM (the kubelet's stop signal, forwarded by tini)", async () => {
+    const exited = new Promise<number | null>((resolve) => server?.once("exit", (code) => resolve(code)));
+    const started = Date.now();
+    server?.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(output).toMatch(/SIGTERM: draining/);
+  });
 });
