@@ -119,6 +119,17 @@ export const httpGateSchema = z.strictObject({
   allowPrivateNetwork: z.boolean().default(false).describe("Allow loopback/private addresses (link-local and metadata addresses are always refused)."),
 });
 
+export const provenanceGateSchema = z.strictObject({
+  gate: z.literal("provenance").describe("The artifact's digest carries a signature-verified build attestation (GitHub artifact attestation, Sigstore bundle) from the expected repository, workflow and ref."),
+  ...base,
+  repository: z.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/).describe("Source repository (owner/name) that must have built the artifact; its attestations are read from there."),
+  workflow: z.string().regex(/^\.github\/workflows\/[^@\s]+\.ya?ml$/).max(300).optional().describe("Path of the workflow that must have run the build (e.g. .github/workflows/release.yml); any workflow when absent."),
+  ref: z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).min(1)]).optional().describe("Git ref(s) the build must have run on (refs/heads/main, refs/tags/v*); `*` matches any run of characters. Any ref when absent."),
+  predicateType: z.string().min(1).max(300).default("https://slsa.dev/provenance/v1").describe("in-toto predicate type the attestation must carry."),
+  signerIdentity: z.string().min(1).max(500).optional().describe("Pattern the signing certificate's identity (subject alternative name, e.g. https://github.com/acme/build/.github/workflows/reusable.yml@refs/heads/main) must match; `*` wildcards."),
+  issuer: z.string().min(1).max(300).default("https://token.actions.githubusercontent.com").describe("OIDC issuer recorded in the signing certificate."),
+});
+
 /** Every gate type. */
 export const gateSpecSchema = z.discriminatedUnion("gate", [
   upstreamGateSchema,
@@ -129,6 +140,7 @@ export const gateSpecSchema = z.discriminatedUnion("gate", [
   windowGateSchema,
   approvalsGateSchema,
   httpGateSchema,
+  provenanceGateSchema,
 ]);
 
 export type GateSpec = z.infer<typeof gateSpecSchema>;

@@ -1,4 +1,5 @@
 import type { DeploymentState } from "../ports/deployments.js";
+import type { ProvenanceFacts } from "../provenance/types.js";
 import type { PullRequestReview } from "../ports/pull-requests.js";
 import type { SourceCheck } from "../ports/source.js";
 
@@ -33,6 +34,8 @@ export interface GateFacts {
   http?: Record<string, HttpFact>;
   /** `/stagegate override` commands found on the PR (parsed by the handler), any order. */
   overrides?: OverrideFact[];
+  /** Gate name → the attestations of the digest, fetched and signature-verified by the adapter (adapters/sigstore). */
+  provenance?: Record<string, ProvenanceFacts>;
 }
 
 /**

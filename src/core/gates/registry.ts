@@ -2,6 +2,7 @@ import type { GateType } from "../config/gate-schemas.js";
 import { evaluateApprovals } from "./approvals.js";
 import { evaluateHttp } from "./http.js";
 import { evaluateMetrics } from "./metrics.js";
+import { evaluateProvenance } from "./provenance.js";
 import { evaluateSoak } from "./soak.js";
 import { evaluateSourceChecks } from "./source-checks.js";
 import { evaluateUpstream } from "./upstream.js";
@@ -19,4 +20,5 @@ export const GATE_EVALUATORS: { readonly [T in GateType]: GateEvaluator<T> } = {
   window: evaluateWindow,
   approvals: evaluateApprovals,
   http: evaluateHttp,
+  provenance: evaluateProvenance,
 };
