@@ -71,6 +71,8 @@ export async function promote(deps: PromoteDeps, request: PromotionRequestInput,
     pr = opened.pr;
     status = opened.created ? "opened" : "exists";
   }
+  // A redelivery after a crash between opening and decorating finds the PR open: finish its labels and reviewers.
+  if (status === "exists") await deps.repo.ensureDecorated?.(plan, pr);
   log.info({ status, pr: pr.number, branch: plan.branch, files: plan.files.length }, status === "opened" ? "promotion opened" : "promotion already open");
 
   const superseded = await supersedeOlder(deps.repo, plan, pr, open, log);

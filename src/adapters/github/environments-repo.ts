@@ -14,7 +14,7 @@ import type { GitHubClient, RepoRef } from "./client.js";
 import { formatRepoRef } from "./client.js";
 import { callGitHub, classifyGraphqlError, getGraphqlErrors, getGraphqlPartialData, translateGitHubError } from "./errors.js";
 import type { OpenMode } from "./promotion-mutations.js";
-import { buildCloseMutation, buildDecorateMutation, buildOpenMutation, getReviewerRequest, PULL_REQUEST_QUERY, splitCommitMessage } from "./promotion-mutations.js";
+import { buildCloseMutation, buildDecorateMutation, buildOpenMutation, buildReviewerQuery, getReviewerRequest, PULL_REQUEST_QUERY, splitCommitMessage } from "./promotion-mutations.js";
 import type { PromotionBranch, RawPullRequest, RawRef, RawSnapshot, RawSubtree } from "./snapshot-query.js";
 import { BRANCH_PREFIX, BRANCH_QUERY, flattenTree, getConfigText, getRelevantPrefixes, getRootEntries, OPEN_PROMOTIONS_QUERY, SNAPSHOT_QUERY, SUBTREE_QUERY, toPromotionBranch, toPullRequest } from "./snapshot-query.js";
 
@@ -161,6 +161,32 @@ export class GitHubEnvironmentsRepo implements EnvironmentsRepoPort {
     throw translateGitHubError(fieldErrors.length > 0 ? errorFromEntries(fieldErrors) : new Error("createPullRequest returned no pull request"), context);
   }
 
+  /**
+   * Finishes an open promotion PR whose DECORATE never ran (the process crashed after OPEN, or DECORATE
+   * failed): when planned labels are missing, applies them and requests the planned reviewers (one query
+   * for their ids, one DECORATE). Free when every planned label is present, so a plain redelivery still
+   * costs one query. Labels are the marker: a plan without labels cannot tell, and is left alone.
+   */
+  async ensureDecorated(plan: PromotionPlan, pr: PromotionPullRequest): Promise<void> {
+    const branch = this.#state?.branches.get(plan.branch);
+    const current = branch?.pr?.number === pr.number ? branch.pr : undefined;
+    const missing = plan.labels.filter((l) => !(current ?? pr).labels.includes(l));
+    if (!current || missing.length === 0) return;
+    const state = this.#state as RepoState;
+    const log = this.#log.child({ branch: plan.branch, pr: pr.number });
+    const labelIds = missing.flatMap((name) => state.labelIds.get(name) ?? []);
+    const { request: reviewers } = getReviewerRequest(plan.reviewers, this.repo.owner);
+    let ids = { userIds: [] as string[], teamIds: [] as string[], unresolved: [] as string[] };
+    if (reviewers.users.length + reviewers.teams.length > 0) {
+      const { query, variables } = buildReviewerQuery({ owner: this.repo.owner, name: this.repo.repo, ownerIsOrganization: state.ownerIsOrganization, reviewers });
+      const raw = await callGitHub({ operation: "resolveReviewers", repo: formatRepoRef(this.repo) }, () => this.#client.graphql<{ repository: PullRequestWithIds["repository"] | null }>(query, variables));
+      ids = getReviewerIds({ repository: raw.repository ?? undefined }, reviewers);
+    }
+    log.warn({ missingLabels: missing }, "promotion PR was left undecorated; applying labels and review requests");
+    await this.#decorateWithIds(current.id, labelIds, ids.userIds, ids.teamIds, log);
+    current.labels = [...current.labels, ...missing.filter((l) => state.labelIds.has(l))];
+  }
+
   async closePromotion(number: number, comment: string): Promise<void> {
     const context = { operation: "closePromotion", repo: formatRepoRef(this.repo), pr: number };
     const target = [...(this.#state?.branches.values() ?? [])].find((b) => b.pr?.number === number);
@@ -221,7 +247,7 @@ function isPlannedCommit(branch: PromotionBranch, plan: PromotionPlan): boolean 
   return branch.headParentOid === plan.baseOid && branch.headHeadline === splitCommitMessage(plan.commitMessage).headline;
 }
 
-function getReviewerIds(pr: PullRequestWithIds, reviewers: { users: string[]; teams: string[] }): { userIds: string[]; teamIds: string[]; unresolved: string[] } {
+function getReviewerIds(pr: Pick<PullRequestWithIds, "repository">, reviewers: { users: string[]; teams: string[] }): { userIds: string[]; teamIds: string[]; unresolved: string[] } {
   const unresolved: string[] = [];
   const teamIds = reviewers.teams.flatMap((slug, i) => {
     const id = pr.repository?.owner?.[`team${i}`]?.id;

@@ -143,6 +143,29 @@ export function buildCloseMutation(input: { pullRequestId: string; refId?: strin
   return { query: `mutation StagegateClosePromotion(${declarations.join(", ")}) {\n  ${fields.join("\n  ")}\n}`, variables };
 }
 
+/**
+ * Resolves reviewer node ids without opening anything (repairing an interrupted DECORATE). The result's
+ * `repository` has the same aliases (`team<i>`, `user<i>`) as the OPEN mutation's PR payload.
+ */
+export function buildReviewerQuery(input: { owner: string; name: string; ownerIsOrganization: boolean; reviewers: ReviewerRequest }): { query: string; variables: Record<string, unknown> } {
+  const declarations = ["$owner: String!", "$name: String!"];
+  const variables: Record<string, unknown> = { owner: input.owner, name: input.name };
+  const teams = input.ownerIsOrganization
+    ? input.reviewers.teams.map((slug, i) => {
+        declarations.push(`$team${i}: String!`);
+        variables[`team${i}`] = slug;
+        return `team${i}: team(slug: $team${i}) { id slug }`;
+      })
+    : [];
+  const users = input.reviewers.users.map((login, i) => {
+    declarations.push(`$user${i}: String!`);
+    variables[`user${i}`] = login;
+    return `user${i}: collaborators(login: $user${i}, first: 1) { nodes { id login } }`;
+  });
+  const owner = teams.length > 0 ? `owner { ... on Organization { ${teams.join(" ")} } }` : "";
+  return { query: `query StagegateReviewers(${declarations.join(", ")}) {\n  repository(owner: $owner, name: $name) { id ${owner} ${users.join(" ")} }\n}`, variables };
+}
+
 /** Looks up a PR and its head ref by number (closePromotion without a cached snapshot). */
 export const PULL_REQUEST_QUERY = `query StagegatePullRequest($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) { pullRequest(number: $number) { ${PR_FIELDS} headRef { id name } } }

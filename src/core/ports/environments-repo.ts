@@ -32,6 +32,12 @@ export interface EnvironmentsRepoPort {
    * (plan.title, plan.body, labels, reviewers). When the branch or PR already exists, returns the existing PR.
    */
   openPromotion(plan: PromotionPlan): Promise<{ pr: PromotionPullRequest; created: boolean }>;
+  /**
+   * Optional repair for an already open PR of this plan: applies the labels and review requests an
+   * interrupted opening left undone (a crash or failure between opening the PR and decorating it).
+   * Must cost nothing when the PR is complete.
+   */
+  ensureDecorated?(plan: PromotionPlan, pr: PromotionPullRequest): Promise<void>;
   /** Closes a PR with a comment and deletes its branch. No-op when already closed. */
   closePromotion(number: number, comment: string): Promise<void>;
   /** Adds a comment to a PR or issue. */
