@@ -2,12 +2,12 @@
 // Node process building Probot from the environment (REDIS_URL included) and writing through an installation
 // client; a loopback stub stands in for GitHub and records when each write arrives.
 import { spawn, type ChildProcess } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
+import { createHmac, generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGithubStub, type GithubStub } from "./support/github-stub.js";
-import { hasCommand, startRedis, stop, waitForOutput, type RedisServer } from "./support/processes.js";
+import { freePort, hasCommand, startRedis, stop, waitForHealthz, waitForOutput, type RedisServer } from "./support/processes.js";
 
 const root = join(import.meta.dirname, "../../..");
 const writer = join(import.meta.dirname, "support/throttled-writer.ts");
@@ -107,5 +107,61 @@ describe.skipIf(!hasRedis)("scale-out with REDIS_URL (redis-server on loopback)"
     // wait up to 1 s after its warm-up write), well under the 5 s one shared lane needs
     expect(span(times)).toBeLessThan(WRITE_MIN_TIME_MS * (WRITES_PER_REPLICA + 0.5));
     expect(await client?.keys("b_*")).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasRedis)("scale-out of the real server (two `stagegate serve` processes, one Redis)", () => {
+  const INTAKE_SECRET = "scale-out-intake-secret-0123456789abcdef";
+
+  /** Starts `node bin/stagegate.js serve` (the image's CMD) with REDIS_URL; resolves with its base URL once healthy. */
+  async function startServer(): Promise<string> {
+    const port = await freePort();
+    const child = spawn(process.execPath, ["bin/stagegate.js", "serve"], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: "production",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        APP_ID: "1",
+        PRIVATE_KEY: privateKey,
+        WEBHOOK_SECRET: "scale-out-webhook-secret",
+        STAGEGATE_INTAKE_SECRET: INTAKE_SECRET,
+        GHE_HOST: stub.host,
+        GHE_PROTOCOL: "http",
+        REDIS_URL: redis?.url,
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    let output = "";
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitForHealthz(child, baseUrl, 60_000, () => output);
+    return baseUrl;
+  }
+
+  /** A signed request to the HTTP intake: the server looks up the installation, then reads the repository. */
+  function intake(baseUrl: string, digestByte: string): Promise<Response> {
+    const body = JSON.stringify({ repository: "acme/environments", service: "checkout", digest: `sha256:${digestByte.repeat(64)}` });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = `sha256=${createHmac("sha256", INTAKE_SECRET).update(`${timestamp}.${body}`).digest("hex")}`;
+    return fetch(`${baseUrl}/stagegate/intake`, { method: "POST", headers: { "content-type": "application/json", "x-stagegate-timestamp": timestamp, "x-stagegate-signature-256": signature }, body });
+  }
+
+  it("both servers schedule their GitHub requests through the same Redis limiter keys", { timeout: 120_000 }, async () => {
+    await client?.flushall();
+    const servers = await Promise.all([startServer(), startServer()]);
+    // The stub has no GraphQL endpoint, so each intake fails after its first GitHub calls; what matters here is
+    // that those calls (app-level installation lookup, installation token, GraphQL read) went through Bottleneck.
+    await Promise.all(servers.map((url, index) => intake(url, String(index + 1))));
+
+    expect(await client?.zcard("b_octokit-global-no-id_client_running")).toBe(2); // app-level client of each server
+    expect(await client?.zcard("b_octokit-write-1_client_running")).toBe(2); // installation 1's write/GraphQL lane
+    for (const url of servers) {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain('stagegate_github_requests_total{route="GET /repos/{owner}/{repo}/installation",status="200"} 1');
+    }
   });
 });

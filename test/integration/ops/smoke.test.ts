@@ -12,7 +12,7 @@ import examples from "@octokit/webhooks-examples/api.github.com/index.json" with
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { layOutRuntimeImage } from "./support/dockerfile.js";
 import { startGithubStub, type GithubStub } from "./support/github-stub.js";
-import { freePort, stop } from "./support/processes.js";
+import { freePort, stop, waitForHealthz } from "./support/processes.js";
 
 const root = join(import.meta.dirname, "../../..");
 // The App engineer's serve command (src/cli/commands/serve.ts) starts the server; until it exists there is nothing to smoke-test.
@@ -27,17 +27,6 @@ let stub: GithubStub;
 let server: ChildProcess | undefined;
 let baseUrl: string;
 let output = "";
-
-async function waitForHealthy(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`server exited with ${server.exitCode}:\n${output.slice(-4000)}`);
-    const ok = await fetch(`${url}/healthz`).then((response) => response.ok, () => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`server not healthy after ${timeoutMs} ms:\n${output.slice(-4000)}`);
-}
 
 function deliver(payload: string, signature: string, event = "ping"): Promise<Response> {
   return fetch(`${baseUrl}/api/github/webhooks`, {
@@ -83,7 +72,7 @@ describe.skipIf(!hasServer)("production server smoke test", () => {
     });
     server.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     server.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    await waitForHealthy(baseUrl, 60_000);
+    await waitForHealthz(server, baseUrl, 60_000, () => output);
   }, 120_000);
 
   afterAll(async () => {

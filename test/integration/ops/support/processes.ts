@@ -67,3 +67,14 @@ export async function startRedis(): Promise<RedisServer> {
   await waitForOutput(child, /Ready to accept connections/, 10_000);
   return { url: `redis://127.0.0.1:${port}`, port, process: child };
 }
+
+/** Polls `<baseUrl>/healthz` until it answers 200; fails early if the child exits. */
+export async function waitForHealthz(child: ChildProcess, baseUrl: string, timeoutMs: number, output: () => string = () => ""): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output().slice(-4000)}`);
+    if (await fetch(`${baseUrl}/healthz`).then((response) => response.ok, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`server not healthy after ${timeoutMs} ms:\n${output().slice(-4000)}`);
+}
