@@ -42,6 +42,11 @@ export async function gatherGateFacts(deps: LifecycleDeps, pr: PromotionPullRequ
     overrides: [],
   };
   if (source) facts.sourceCommit = { repo: source.repo, sha: source.sha };
+  const provenanceGates = deps.provenance ? gates.filter((g) => g.gate === "provenance") : [];
+  if (provenanceGates.length > 0) {
+    const probe = deps.provenance!;
+    facts.provenance = Object.fromEntries(await Promise.all(provenanceGates.map(async (g) => [g.name ?? g.gate, await probe({ repository: g.repository, digest: evidence.artifact.digest })] as const)));
+  }
   if (sourceChecks) facts.sourceChecks = sourceChecks;
   return facts;
 }

@@ -1,5 +1,6 @@
 import { formatDiagnostic, loadConfiguration, type LoadedConfig } from "../core/config/index.js";
 import type { Policy } from "../core/config/index.js";
+import type { ProvenanceProbe } from "../core/provenance/types.js";
 import { ConfigError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { ChecksPort } from "../core/ports/checks.js";
@@ -43,6 +44,8 @@ export interface LifecycleDeps {
   bot?: string;
   /** Runs verification health checks; without it, policies with `verification.health` wait until their timeout. */
   health?: HealthProbe;
+  /** Lists and verifies build attestations for provenance gates (adapters/sigstore); without it those gates fail closed. */
+  provenance?: ProvenanceProbe;
 }
 
 /** The creator name of Stagegate's own deployment statuses: the verified/failed verdicts. */

@@ -55,3 +55,6 @@ export interface ProvenanceFacts {
   /** The attestations could not be listed (API error, no access). */
   error?: string;
 }
+
+/** Collects the provenance facts of one (repository, digest): lists its attestations and verifies each (adapters/sigstore). */
+export type ProvenanceProbe = (request: { repository: string; digest: string }) => Promise<ProvenanceFacts>;
