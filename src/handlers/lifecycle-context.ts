@@ -14,18 +14,27 @@ import type { Logger } from "../core/logger.js";
 import { SUMMARY_CHECK } from "../core/plan/index.js";
 import type { Clock } from "../core/ports/clock.js";
 import { CONFIG_FILE } from "../core/snapshot.js";
+import { parsePromotionBody } from "../core/evidence/body.js";
 import { evaluatePullRequest, type ChangeOutcome } from "../services/evaluate-change.js";
 import type { EvaluateOutcome } from "../services/evaluate-promotion.js";
 import type { HealthProbe } from "../services/lifecycle-deps.js";
 
 /** Options of the lifecycle handlers. */
 export interface LifecycleHandlerOptions {
-  appId: number;
-  /** The app's slug; looked up with `GET /app` once when absent. */
+  /** The GitHub App's id and slug; looked up with `GET /app` once when absent. */
+  appId?: number;
   appSlug?: string;
   clock?: Clock;
   health?: HealthProbe;
   snapshots?: SnapshotCache;
+  /** The environments repository for events from other repositories (STAGEGATE_ENVIRONMENTS_REPO); else `<owner>/environments`. */
+  environmentsRepo?: RepoRef;
+}
+
+/** Who the app is. */
+export interface AppIdentity {
+  appId: number;
+  slug: string;
 }
 
 /** Shared state of the lifecycle handlers of one app instance. */
@@ -33,31 +42,63 @@ export class LifecycleApp {
   readonly app: Probot;
   readonly options: LifecycleHandlerOptions;
   readonly snapshots: SnapshotCache;
-  #slug: Promise<string> | undefined;
+  #identity: Promise<AppIdentity> | undefined;
 
   constructor(app: Probot, options: LifecycleHandlerOptions) {
     this.app = app;
     this.options = options;
     this.snapshots = options.snapshots ?? new SnapshotCache();
-    if (options.appSlug) this.#slug = Promise.resolve(options.appSlug);
+    if (options.appId !== undefined && options.appSlug) this.#identity = Promise.resolve({ appId: options.appId, slug: options.appSlug });
   }
 
-  /** The app's slug (its bot is `<slug>[bot]`). */
-  slug(): Promise<string> {
-    this.#slug ??= (async () => {
+  /** The app's id and slug (its bot is `<slug>[bot]`), from `GET /app` once per process. */
+  identity(): Promise<AppIdentity> {
+    this.#identity ??= (async () => {
       const client = await this.app.auth();
       const { data } = await callGitHub({ operation: "getApp" }, () => client.request("GET /app"));
-      return (data as { slug?: string } | null)?.slug ?? "stagegate";
+      const app = data as { id: number; slug?: string };
+      return { appId: this.options.appId ?? app.id, slug: this.options.appSlug ?? app.slug ?? "stagegate" };
     })();
-    this.#slug.catch(() => (this.#slug = undefined));
-    return this.#slug;
+    this.#identity.catch(() => (this.#identity = undefined));
+    return this.#identity;
   }
 
-  /** Ports of `repo` (default: the event's repository) for this delivery. */
-  async open(client: GitHubClient, repo: RepoRef, log: Logger): Promise<GitHubLifecycle> {
-    const { appId, clock, health } = this.options;
-    return new GitHubLifecycle(client, repo, { appId, appSlug: await this.slug(), log, snapshots: this.snapshots, ...(clock ? { clock } : {}), ...(health ? { health } : {}) });
+  /** The app's bot login. */
+  async botLogin(): Promise<string> {
+    return `${(await this.identity()).slug}[bot]`;
   }
+
+  /** Ports of `repo` for this delivery. */
+  async open(client: GitHubClient, repo: RepoRef, log: Logger): Promise<GitHubLifecycle> {
+    const { clock, health } = this.options;
+    const { appId, slug } = await this.identity();
+    return new GitHubLifecycle(client, repo, { appId, appSlug: slug, log, snapshots: this.snapshots, ...(clock ? { clock } : {}), ...(health ? { health } : {}) });
+  }
+}
+
+/** Where the promotions of artifacts built in `source` live. */
+export function getEnvironmentsRepoFor(shared: LifecycleApp, source: RepoRef): RepoRef {
+  return shared.options.environmentsRepo ?? { owner: source.owner, repo: "environments" };
+}
+
+/**
+ * Re-evaluates the open promotion PRs whose artifact was built from `sha` of `source` (its checks or
+ * statuses changed). The PR bodies come with the open-promotion listing, so each evaluation is one query.
+ */
+export async function reevaluateSourceCommit(shared: LifecycleApp, client: GitHubClient, source: RepoRef, sha: string, log: Logger): Promise<number[]> {
+  const lifecycle = await shared.open(client, getEnvironmentsRepoFor(shared, source), log);
+  const prs = (await lifecycle.environments.listOpenPromotions()).filter((pr) => {
+    const parsed = parsePromotionBody(pr.body);
+    return parsed.ok && parsed.evidence.artifact.source?.sha === sha && parsed.evidence.artifact.source.repo.toLowerCase() === `${source.owner}/${source.repo}`.toLowerCase();
+  });
+  for (const pr of prs) {
+    try {
+      await evaluatePr(lifecycle, pr.number, pr.body);
+    } catch (error) {
+      await reportGateFailure(lifecycle, pr.headSha, error, log);
+    }
+  }
+  return prs.map((pr) => pr.number);
 }
 
 /** The event's repository. */

@@ -49,3 +49,19 @@ export function parseDeploymentPayload(raw: unknown): DeploymentPayload | undefi
     ...(typeof p.pr === "number" ? { pullRequest: p.pr } : {}),
   };
 }
+
+/**
+ * A deployer's status that Stagegate mirrors onto a deployment (Argo CD / Flux commit statuses) is
+ * posted by the app, so its description carries who reported it: `[argocd/shop] Sync succeeded`.
+ */
+const MIRRORED = /^\[([^\]\s]{1,100})\] /;
+
+/** The description of a mirrored deployer status. */
+export function mirroredDescription(deployer: string, description: string): string {
+  return `[${deployer}] ${description}`;
+}
+
+/** The deployer named by a mirrored status description, if it is one. */
+export function getMirroredDeployer(description: string): string | undefined {
+  return MIRRORED.exec(description)?.[1];
+}

@@ -13,7 +13,7 @@ import type { PullRequestComment, PullRequestReview } from "../../core/ports/pul
 import type { SourceCheckFact } from "../../core/gates/facts.js";
 import { parseRepoRef } from "./client.js";
 import { parseCheckRun, type RawCheckRun } from "./check-run-format.js";
-import { parseDeploymentPayload } from "./deployment-payload.js";
+import { getMirroredDeployer, parseDeploymentPayload } from "./deployment-payload.js";
 
 /** Deployments read per query: the newest of the repository, every service and environment. */
 export const DEPLOYMENTS_PER_QUERY = 100;
@@ -259,7 +259,7 @@ export function parseDeployments(nodes: RawDeployment[], identity: IdentityOptio
         .map((s) => ({
           state: DEPLOYMENT_STATES[s.state] ?? "queued",
           description: s.description ?? "",
-          creator: isBotLogin(s.creator?.login, identity.botLogin) ? identity.verifier : (s.creator?.login ?? "ghost"),
+          creator: isBotLogin(s.creator?.login, identity.botLogin) ? (getMirroredDeployer(s.description ?? "") ?? identity.verifier) : (s.creator?.login ?? "ghost"),
           createdAt: s.createdAt,
           ...(s.logUrl ? { logUrl: s.logUrl } : {}),
         }))

@@ -123,7 +123,7 @@ export async function loadLifecycleApp(fake: LifecycleGitHub, options: { snapsho
   const probot = createTestProbot();
   let shared: ReturnType<typeof registerLifecycleHandlers> | undefined;
   await probot.load((app) => {
-    shared = registerLifecycleHandlers(app, { appId: fake.app.id, clock: fake.clock, snapshots: options.snapshots ?? new SnapshotCache() });
+    shared = registerLifecycleHandlers(app, { appId: fake.app.id, appSlug: fake.app.slug, clock: fake.clock, snapshots: options.snapshots ?? new SnapshotCache() });
   });
   return { probot, shared: shared! };
 }
