@@ -44,6 +44,33 @@ export const reviewersSchema = z.strictObject({
   serviceOwners: z.boolean().default(true).describe("Request review from the service's owners."),
 });
 
+/** A compliance control this policy's gates satisfy (`controls:` of a gate names it); `stagegate audit --by-control` groups evidence by it. */
+export const controlSchema = z.strictObject({
+  description: z.string().min(1).max(1000).describe("What the control requires, as the auditor reads it (e.g. changes are authorised, tested and approved before production)."),
+  environments: z.array(nameSchema).optional().describe("Environments the control covers; default: every environment using this policy."),
+});
+
+/** Lifecycle moments a notification can be sent for (docs/notifications.md). */
+export const NOTIFICATION_EVENTS = ["opened", "awaiting-approval", "sla-breached", "gate-failed", "merged", "deployed", "verification-failed", "rolled-back", "override-used"] as const;
+
+const envVarName = z.string().regex(/^[A-Z][A-Z0-9_]*$/).max(100);
+const notificationBase = {
+  urlFromEnv: envVarName.describe("Name of an environment variable of the app holding the webhook URL (secrets never live in the repo)."),
+  events: z.array(z.enum(NOTIFICATION_EVENTS)).min(1).describe("Events sent to this channel."),
+  environments: z.array(nameSchema).optional().describe("Only promotions into these environments; default: every environment using this policy."),
+};
+
+/** One notification channel of a policy. */
+export const notificationSchema = z.discriminatedUnion("channel", [
+  z.strictObject({ channel: z.literal("slack").describe("Slack incoming webhook (Block Kit message)."), ...notificationBase }),
+  z.strictObject({ channel: z.literal("teams").describe("Microsoft Teams incoming webhook / workflow (message with an Adaptive Card)."), ...notificationBase }),
+  z.strictObject({
+    channel: z.literal("webhook").describe("Generic JSON POST, signed with HMAC-SHA256 in X-Stagegate-Signature-256."),
+    ...notificationBase,
+    secretFromEnv: envVarName.describe("Name of an environment variable of the app holding the HMAC secret."),
+  }),
+]);
+
 /** A policy file `policies/<name>.yaml`. */
 export const policySchema = z
   .strictObject({
@@ -57,6 +84,8 @@ export const policySchema = z
     reviewers: reviewersSchema.optional().describe("Who is requested to review promotion PRs."),
     labels: z.array(z.string().min(1).max(50)).default([]).describe("Labels added to promotion PRs."),
     promoters: z.array(principalSchema).default([]).describe("Users/teams allowed to run /stagegate promote into these environments."),
+    controls: z.record(z.string().min(1).max(64), controlSchema).optional().describe("Compliance controls (id → description, covered environments) the gates' `controls:` refer to; see docs/compliance.md."),
+    notifications: z.array(notificationSchema).max(20).default([]).describe("Where lifecycle events of promotions are sent (Slack, Teams, signed webhook); see docs/notifications.md."),
   })
   .describe("A Stagegate policy: the gates, approvals, overrides, merge, verification and rollback rules of an environment.");
 
