@@ -152,3 +152,25 @@ export function pullRequestEvent(fake: LifecycleGitHub, number: number, action =
 export function deliver(probot: Awaited<ReturnType<typeof loadLifecycleApp>>["probot"], name: string, payload: Payload, id = `d-${Math.random().toString(36).slice(2)}`) {
   return probot.receive({ id, name, payload } as never);
 }
+
+/** A real push example as a push of `after` onto the default branch. */
+export function pushEvent(fake: LifecycleGitHub, before: string, after: string, changed: string[]): Payload {
+  const payload = retarget(getExample<Payload>("push", (e) => (e.commits as unknown[]).length > 0) as never, ENV_REPO, INSTALLATION_ID) as unknown as Payload & { commits: Record<string, unknown>[] };
+  const template = payload.commits[0]!;
+  return Object.assign(payload, { ref: "refs/heads/main", before, after, created: false, deleted: false, forced: false, commits: [{ ...template, id: after, added: [], removed: [], modified: changed }], head_commit: { ...template, id: after, added: [], removed: [], modified: changed } });
+}
+
+/** A real status example: `context` reported `state` on `sha` of `repo`. */
+export function statusEvent(repo: string, sha: string, context: string, state: "pending" | "success" | "failure" | "error", description = `${context} ${state}`): Payload {
+  const payload = retarget(getExample<Payload>("status") as never, repo, INSTALLATION_ID) as unknown as Payload;
+  return Object.assign(payload, { sha, context, state, description, target_url: `https://argocd.example.com/applications/${encodeURIComponent(context)}` });
+}
+
+/** A real deployment_status example: `creator` posted `state` on deployment `id`. */
+export function deploymentStatusEvent(fake: LifecycleGitHub, id: number, state: string, creator = "deploy-workflow[bot]"): Payload {
+  const d = fake.state(ENV_REPO).deployments.find((x) => x.id === id)!;
+  const payload = retarget(getExample<Payload>("deployment_status") as never, ENV_REPO, INSTALLATION_ID) as unknown as Payload & { deployment: Record<string, unknown>; deployment_status: Record<string, unknown> };
+  Object.assign(payload.deployment, { id, sha: d.sha, ref: d.sha, environment: d.environment, task: d.task, payload: d.payload });
+  Object.assign(payload.deployment_status, { state, description: `rollout ${state}`, creator: { ...(payload.deployment_status.creator as object), login: creator } });
+  return payload;
+}
