@@ -46,7 +46,7 @@ interface RunResult {
 async function run(scenario: Scenario, fault?: { index: number; kind: (typeof FAULT_KINDS)[number] }): Promise<RunResult> {
   const fake = new FakeGitHub(createWorld()).install();
   try {
-    const faults = new RequestFaults(fake);
+    const faults = new RequestFaults();
     const probot = await loadAppWithFaults(faults);
     for (const [i, d] of scenario.setup.entries()) {
       const error = await deliver(probot, d, `setup-${i}`);

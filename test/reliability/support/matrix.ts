@@ -2,7 +2,6 @@
  * The bookkeeping of a fault matrix: which (flow, request k, fault) cases ran, which passed, and why the
  * others failed, so one assertion per flow and fault can show every failing case at once.
  */
-import type { FaultKind } from "./request-faults.js";
 
 export interface CaseResult {
   flow: string;
@@ -10,7 +9,7 @@ export interface CaseResult {
   index: number;
   /** What that request was (GraphQL operation, REST route or port method). */
   request: string;
-  fault: FaultKind;
+  fault: string;
   problems: string[];
 }
 
@@ -22,7 +21,7 @@ export class MatrixTally {
     this.results.push(result);
   }
 
-  failures(flow?: string, fault?: FaultKind): CaseResult[] {
+  failures(flow?: string, fault?: string): CaseResult[] {
     return this.results.filter((r) => r.problems.length > 0 && (flow === undefined || r.flow === flow) && (fault === undefined || r.fault === fault));
   }
 
@@ -50,6 +49,12 @@ export function diffJson(expected: unknown, actual: unknown, path = "$"): string
       const d = diffJson((expected as Record<string, unknown>)[key], (actual as Record<string, unknown>)[key], `${path}.${key}`);
       if (d) return d;
     }
+  }
+  if (typeof expected === "string" && typeof actual === "string") {
+    let i = 0;
+    while (i < expected.length && expected[i] === actual[i]) i++;
+    const from = Math.max(0, i - 60);
+    return `${path}: strings differ at ${i}: expected …${JSON.stringify(expected.slice(from, i + 200))}, found …${JSON.stringify(actual.slice(from, i + 200))}`;
   }
   return `${path}: expected ${JSON.stringify(expected)?.slice(0, 300)}, found ${JSON.stringify(actual)?.slice(0, 300)}`;
 }

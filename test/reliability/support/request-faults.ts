@@ -11,10 +11,11 @@
  * - `crash`: the request is applied, then the process "dies": this and every later request of the run
  *   throw before reaching GitHub, so nothing after request k happens (a crash between two requests).
  *
- * HTTP answers are produced by the fake GitHub itself (FakeGitHub.faults), so Octokit parses real
- * responses (status, headers, GraphQL error bodies) and the adapter's translation is exercised for real.
+ * The failed answers are what Octokit itself produces from such responses (a RequestError with status,
+ * headers and body; a GraphQL 200 whose `errors` Octokit turns into a GraphqlResponseError), so the
+ * adapter's error translation is exercised for real, whichever fake GitHub serves the other requests.
  */
-import type { FakeGitHub } from "../../support/github/fake-github.js";
+import { RequestError } from "@octokit/request-error";
 
 export const FAULT_KINDS = ["500", "502", "timeout", "rate-limit", "conflict", "unprocessable", "crash"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -31,6 +32,7 @@ interface RequestOptions {
   method?: string;
   url?: string;
   baseUrl?: string;
+  headers?: Record<string, string>;
 }
 
 type RequestFn = (options: RequestOptions) => Promise<unknown>;
@@ -52,12 +54,6 @@ export class RequestFaults {
   #kind: FaultKind | undefined;
   #dead = false;
   #fired = false;
-  readonly #fake: FakeGitHub;
-
-  constructor(fake: FakeGitHub) {
-    this.#fake = fake;
-  }
-
   /** Makes request `index` (0-based, counted from now) fail with `kind`. */
   arm(index: number, kind: FaultKind): void {
     this.count = 0;
@@ -99,13 +95,17 @@ export class RequestFaults {
         // @octokit/request turns an aborted fetch into an error with status 500 (fetch-wrapper's AbortError path).
         throw Object.assign(new Error("This operation was aborted"), { name: "AbortError", status: 500 });
       }
-      this.#fake.faults.unshift({ match: () => true, times: 1, http: httpFault(kind, isGraphql(options)) });
-      return request(options);
+      const answer = httpFault(kind, isGraphql(options));
+      const url = `${options.baseUrl ?? "https://api.github.com"}${options.url ?? ""}`;
+      const response = { status: answer.status, url, headers: answer.headers ?? {}, data: answer.body };
+      // A 200 carries GraphQL errors: Octokit's graphql() raises GraphqlResponseError from it.
+      if (answer.status === 200) return response;
+      throw new RequestError(String((answer.body as { message?: string }).message), answer.status, { request: { method: (options.method ?? "GET") as "GET", url, headers: options.headers ?? {} }, response });
     });
   };
 }
 
-function httpFault(kind: Exclude<FaultKind, "crash" | "timeout">, graphql: boolean): { status: number; headers?: Record<string, string>; body?: unknown } {
+function httpFault(kind: Exclude<FaultKind, "crash" | "timeout">, graphql: boolean): { status: number; headers?: Record<string, string>; body: unknown } {
   switch (kind) {
     case "500":
       return { status: 500, body: { message: "Server Error" } };
