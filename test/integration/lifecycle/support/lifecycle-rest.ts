@@ -53,7 +53,7 @@ export function handleLifecycleRest(world: RestWorld, method: string, path: stri
   }
   if (method === "POST" && (r = /^\/pulls\/(\d+)\/requested_reviewers$/.exec(rest))) {
     state.requestedReviewers.push({ pr: Number(r[1]), users: (body.reviewers as string[]) ?? [], teams: (body.team_reviewers as string[]) ?? [] });
-    return [201, example(world, "pull-request-review-request", { number: Number(r[1]) })];
+    return [201, example(world, "pull-request-review-request", { number: Number(r[1]), requested_teams: [], requested_reviewers: [] })];
   }
   if (method === "PUT" && (r = /^\/pulls\/(\d+)\/merge$/.exec(rest))) return merge(world, repo, state, Number(r[1]), body);
   if (method === "GET" && rest === "/deployments") {

@@ -174,3 +174,29 @@ export function deploymentStatusEvent(fake: LifecycleGitHub, id: number, state: 
   Object.assign(payload.deployment_status, { state, description: `rollout ${state}`, creator: { ...(payload.deployment_status.creator as object), login: creator } });
   return payload;
 }
+
+/** A PR opened by a person from branch `branch` with `changes` on top of main. */
+export function openHandMadePr(fake: LifecycleGitHub, author: string, branch: string, changes: Record<string, string>, title = "hand-made change"): number {
+  const repo = fake.repo(ENV_REPO);
+  repo.refs.set(branch, { id: `REF_${branch}`, oid: repo.head().oid });
+  repo.push(branch, changes, title);
+  const pull = repo.createPull({ baseRefName: "main", headRefName: branch, title, body: "Bumping by hand." }, fake.clock.iso());
+  fake.state(ENV_REPO).authors.set(pull.number, author);
+  return pull.number;
+}
+
+/** Latest conclusion (or status) of each of the app's checks on `sha`. */
+export function checksOn(fake: LifecycleGitHub, sha: string): Record<string, string> {
+  return Object.fromEntries(fake.state(ENV_REPO).latestRuns(sha, fake.app.id).map((r) => [r.name, r.conclusion ?? r.status]));
+}
+
+/** A real issue_comment example on PR `number` by `login`. */
+export function commentEvent(fake: LifecycleGitHub, number: number, login: string, body: string): Payload {
+  const pull = fake.repo(ENV_REPO).pulls.find((p) => p.number === number)!;
+  fake.state(ENV_REPO).comment(number, login, body, fake.clock.iso());
+  const payload = retarget(getExample<Payload>("issue_comment", (e) => e.action === "created") as never, ENV_REPO, INSTALLATION_ID) as unknown as Payload & { issue: Record<string, unknown>; comment: Record<string, unknown>; sender: Record<string, unknown> };
+  Object.assign(payload.issue, { number, body: pull.body, pull_request: { url: `https://api.github.com/repos/${ENV_REPO}/pulls/${number}` } });
+  Object.assign(payload.comment, { body, user: { ...(payload.comment.user as object), login } });
+  Object.assign(payload.sender, { login, type: "User" });
+  return payload;
+}
