@@ -85,8 +85,9 @@ export async function initLocalRepo(dir: string, files: ReadonlyMap<string, stri
   await git.run(["init", "--quiet", `--initial-branch=${branch}`]);
   const meta = new MetaStore(git, options.clock);
   const identity = meta.identity(options.author ?? "platform-team");
-  const entries: string[] = [];
-  for (const [path, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) entries.push(`100644 ${await git.writeBlob(content)}\t${path}`);
+  const sorted = [...files].sort(([a], [b]) => a.localeCompare(b));
+  const oids = await git.writeBlobs(sorted.map(([, content]) => content));
+  const entries = sorted.map(([path], i) => `100644 ${oids[i]}\t${path}`);
   await git.run(["update-index", "--add", "--index-info"], { input: entries.join("\n") + "\n" });
   const tree = (await git.run(["write-tree"])).trim();
   const commit = (await git.run(["commit-tree", tree], { input: `${options.message ?? "Initial environments repository"}\n`, identity })).trim();

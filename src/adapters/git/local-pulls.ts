@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, TerminalError } from "../../core/errors.j
 import type { PromotionPullRequest } from "../../core/ports/environments-repo.js";
 import type { MergeRequest, PullRequestComment, PullRequestReview, PullRequestsPort } from "../../core/ports/pull-requests.js";
 import type { PromotionPlan } from "../../core/plan-types.js";
-import { ZERO_OID } from "./git-cli.js";
+import { ZERO_OID, type RefUpdate } from "./git-cli.js";
 import type { LocalRepository } from "./local-repository.js";
 import type { MetaFiles, MetaStore } from "./meta-store.js";
 
@@ -94,17 +94,27 @@ export class LocalPulls implements PullRequestsPort {
     return (await this.#state(number)).comments;
   }
 
-  /** Opens the PR of a plan: branch + commit + metadata. Returns the open PR of the branch when there is one. */
+  /**
+   * Opens the PR of a plan: branch + commit + metadata. Returns the open PR of the branch when there is
+   * one. The branch, the PR's metadata ref and its head ref are created in ONE `update-ref --stdin`
+   * transaction whose branch and PR refs must not exist yet (or, for a branch left behind without an
+   * open PR, must still be where it was read): of two processes opening the same branch at the same
+   * moment exactly one succeeds, and the other, re-reading, returns the winner's PR. A process that
+   * only lost the PR number to another branch takes the next number.
+   */
   async open(plan: PromotionPlan): Promise<{ pr: StoredPullRequest; created: boolean }> {
     if (plan.status !== "changed") throw new TerminalError(`nothing to open: ${plan.message ?? plan.status}`, { branch: plan.branch });
-    const existing = (await this.#all()).find((s) => s.pr.branch === plan.branch && s.pr.state === "open");
-    if (existing) return { pr: existing.pr, created: false };
     const identity = this.meta.identity(LOCAL_BOT);
-    const head = await this.repo.commitFiles(plan.baseOid, plan.files.map((f) => ({ path: f.path, content: f.after })), plan.commitMessage, identity);
-    await this.repo.setBranch(plan.branch, head, identity);
+    const branchRef = `refs/heads/${plan.branch}`;
+    let head: string | undefined;
     for (let attempt = 0; attempt < 20; attempt++) {
-      const numbers = (await this.meta.list(PULLS_PREFIX)).map((r) => Number(r.slice(PULLS_PREFIX.length))).filter(Number.isInteger);
-      const number = Math.max(0, ...numbers) + 1;
+      const all = await this.#all();
+      const existing = all.find((s) => s.pr.branch === plan.branch && s.pr.state === "open");
+      if (existing) return { pr: existing.pr, created: false };
+      head ??= await this.repo.commitFiles(plan.baseOid, plan.files.map((f) => ({ path: f.path, content: f.after })), plan.commitMessage, identity);
+      // A branch without an open PR is a leftover (its PR closed or merged before the branch was deleted): taken over.
+      const leftover = await this.repo.git.resolve(branchRef);
+      const number = Math.max(0, ...all.map((s) => s.pr.number)) + 1;
       const pr: StoredPullRequest = {
         number,
         url: this.#ref(number),
@@ -119,11 +129,13 @@ export class LocalPulls implements PullRequestsPort {
         createdAt: identity.date.toISOString(),
         reviewers: plan.reviewers,
       };
-      const written = await this.meta.write(this.#ref(number), toFiles({ pr, reviews: [], comments: [] }), `open #${number}: ${plan.title}`, LOCAL_BOT, ZERO_OID);
-      if (written) {
-        await this.repo.git.run(["update-ref", `${PULL_HEADS_PREFIX}${number}`, head]);
-        return { pr, created: true };
-      }
+      const state = await this.meta.writeCommit(toFiles({ pr, reviews: [], comments: [] }), `open #${number}: ${plan.title}`, LOCAL_BOT);
+      const updates: RefUpdate[] = [
+        { ref: branchRef, newOid: head, oldOid: leftover ?? ZERO_OID },
+        { ref: this.#ref(number), newOid: state, oldOid: ZERO_OID },
+        { ref: `${PULL_HEADS_PREFIX}${number}`, newOid: head },
+      ];
+      if (await this.repo.git.updateRefs(updates, `stagegate: open #${number}: ${plan.title}`, identity)) return { pr, created: true };
     }
     throw new ConflictError("could not allocate a pull request number", { branch: plan.branch });
   }

@@ -1,9 +1,9 @@
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ConflictError, NotFoundError } from "../../core/errors.js";
 import type { CommitInfo, CommitsPort } from "../../core/ports/commits.js";
 import type { RepoSnapshot } from "../../core/snapshot.js";
-import type { GitCli, GitIdentity } from "./git-cli.js";
+import { ZERO_OID, type GitCli, type GitIdentity } from "./git-cli.js";
 
 /** Files larger than this are left out of snapshots: no manifest or policy is that big. */
 const MAX_SNAPSHOT_FILE_BYTES = 1024 * 1024;
@@ -19,6 +19,7 @@ export class LocalRepository implements CommitsPort {
   #branch: string | undefined;
   /** Snapshots by commit: a commit never changes, and every evaluation reads the head again. */
   readonly #snapshots = new Map<string, RepoSnapshot>();
+  #bare: Promise<boolean> | undefined;
 
   constructor(
     readonly git: GitCli,
@@ -102,13 +103,13 @@ export class LocalRepository implements CommitsPort {
 
   /** Writes a commit with `files` replaced on top of `base` (a temporary index; the work tree is untouched). */
   async commitFiles(base: string, files: { path: string; content: string }[], message: string, identity: GitIdentity, parents: string[] = [base]): Promise<string> {
-    const gitDir = (await this.git.run(["rev-parse", "--absolute-git-dir"])).trim();
+    const gitDir = await this.git.gitDir();
     const index = join(gitDir, `stagegate-index-${process.pid}-${Math.random().toString(36).slice(2)}`);
     try {
       const env = { GIT_INDEX_FILE: index };
       await this.git.run(["read-tree", base], { env });
-      const entries: string[] = [];
-      for (const file of files) entries.push(`100644 ${await this.git.writeBlob(file.content)}\t${file.path}`);
+      const oids = await this.git.writeBlobs(files.map((f) => f.content));
+      const entries = files.map((file, i) => `100644 ${oids[i]}\t${file.path}`);
       if (entries.length > 0) await this.git.run(["update-index", "--add", "--index-info"], { env, input: entries.join("\n") + "\n" });
       const tree = (await this.git.run(["write-tree"], { env })).trim();
       return (await this.git.run(["commit-tree", tree, ...parents.flatMap((p) => ["-p", p])], { input: message, identity })).trim();
@@ -139,9 +140,7 @@ export class LocalRepository implements CommitsPort {
     if (!(await this.git.compareAndSwap(`refs/heads/${branch}`, commit, expected, reason, identity))) {
       throw new ConflictError(`${branch} moved while Stagegate was merging; it will retry`, { branch, expected });
     }
-    const bare = (await this.git.run(["rev-parse", "--is-bare-repository"])).trim() === "true";
-    const head = (await this.git.run(["symbolic-ref", "-q", "HEAD"], { allowExitCodes: [1] })).trim();
-    if (bare || head !== `refs/heads/${branch}`) return;
+    if (!(await this.#checkedOut(branch))) return;
     try {
       await this.git.run(["read-tree", "-u", "-m", expected, commit]);
     } catch {
@@ -149,13 +148,18 @@ export class LocalRepository implements CommitsPort {
     }
   }
 
-  /** Creates or moves a branch (no compare: branch names are deterministic, content is re-derived). */
-  async setBranch(branch: string, commit: string, identity: GitIdentity): Promise<void> {
-    await this.git.run(["update-ref", "-m", "stagegate: promotion branch", `refs/heads/${branch}`, commit], { identity });
+  /** Whether `branch` is checked out in a work tree (HEAD names it and the repository is not bare). */
+  async #checkedOut(branch: string): Promise<boolean> {
+    this.#bare ??= this.git.run(["rev-parse", "--is-bare-repository"]).then((out) => out.trim() === "true");
+    if (await this.#bare) return false;
+    // HEAD is a one-line file; reading it saves a process per merge.
+    const head = await readFile(join(await this.git.gitDir(), "HEAD"), "utf8").catch(() => "");
+    return head.trim() === `ref: refs/heads/${branch}`;
   }
 
+  /** Deletes a branch if it still points where it did when read (a branch someone moved stays). */
   async deleteBranch(branch: string): Promise<void> {
     const oid = await this.git.resolve(`refs/heads/${branch}`);
-    if (oid) await this.git.run(["update-ref", "-d", `refs/heads/${branch}`, oid], { allowExitCodes: [1] });
+    if (oid) await this.git.updateRefs([{ ref: `refs/heads/${branch}`, newOid: ZERO_OID, oldOid: oid }], "stagegate: delete branch");
   }
 }

@@ -81,16 +81,20 @@ export class MetaStore {
 
   /** Writes a new state commit on `ref` if it still points at `expected` (ZERO_OID: create only). */
   async write(ref: string, files: MetaFiles, message: string, actor: string, expected: string): Promise<boolean> {
-    const identity = this.identity(actor);
-    const entries: string[] = [];
-    for (const name of Object.keys(files).sort()) {
-      const oid = await this.git.writeBlob(JSON.stringify(files[name], null, 2) + "\n");
-      entries.push(`100644 blob ${oid}\t${name}`);
-    }
-    const tree = (await this.git.run(["mktree"], { input: entries.join("\n") + "\n" })).trim();
-    const parents = expected === ZERO_OID ? [] : ["-p", expected];
-    const commit = (await this.git.run(["commit-tree", tree, ...parents], { input: message + "\n", identity })).trim();
-    return this.git.compareAndSwap(ref, commit, expected, `stagegate: ${message.split("\n")[0]}`, identity);
+    const commit = await this.writeCommit(files, message, actor, expected === ZERO_OID ? [] : [expected]);
+    return this.git.compareAndSwap(ref, commit, expected, `stagegate: ${message.split("\n")[0]}`, this.identity(actor));
+  }
+
+  /** Writes a state commit of `files` (no ref moves): the caller moves refs, e.g. in one transaction with others. */
+  async writeCommit(files: MetaFiles, message: string, actor: string, parents: string[] = []): Promise<string> {
+    const names = Object.keys(files).sort();
+    const oids = await this.git.writeBlobs(names.map((name) => JSON.stringify(files[name], null, 2) + "\n"));
+    const tree = await this.git.writeTree(names.map((name, i) => `100644 blob ${oids[i]}\t${name}`));
+    return this.commit(tree, parents, message, this.identity(actor));
+  }
+
+  private async commit(tree: string, parents: string[], message: string, identity: GitIdentity): Promise<string> {
+    return (await this.git.run(["commit-tree", tree, ...parents.flatMap((p) => ["-p", p])], { input: message + "\n", identity })).trim();
   }
 
   /**
