@@ -89,3 +89,16 @@ describe("local mode through the CLI: dev → staging → prod, then a failed ve
     expect(out).toMatch(/api\s+1{12} healthy since .*1{12} healthy since .*0{12} deploying since/);
   }, 30_000);
 });
+
+describe("two stagegate promote processes at the same moment", () => {
+  it("open exactly one PR: the loser of the ref transaction reports the winner's", async () => {
+    const raceDir = join(root, "race-repo");
+    await initLocalRepo(raceDir, FILES, { clock: { now: () => new Date("2026-03-02T09:00:00Z") } });
+    const args = [BIN, "promote", "--service", "api", "--digest", D("7"), "--as", "dana", "--repo", raceDir];
+    const env = { ...process.env, STAGEGATE_NOW: "2026-03-02T10:00:00Z", NO_COLOR: "1" };
+    const outputs = (await Promise.all([run(process.execPath, args, { env }), run(process.execPath, args, { env })])).map((r) => r.stdout.split("\n")[0]);
+    expect(outputs.sort()).toEqual(["exists PR #1: promote api to dev: sha256:777777777777", "opened PR #1: promote api to dev: sha256:777777777777"]);
+    const refs = await new GitCli(raceDir).run(["for-each-ref", "--format=%(refname)", "refs/stagegate/pulls/", "refs/heads/stagegate/"]);
+    expect(refs.trim().split("\n")).toEqual(["refs/heads/stagegate/dev/api/777777777777", "refs/stagegate/pulls/1"]);
+  }, 60_000);
+});

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { initLocalRepo } from "../../../src/adapters/git/local-adapter.js";
+import { initLocalRepo, openLocalRepo } from "../../../src/adapters/git/local-adapter.js";
 import { toLifecycleDeps } from "../../../src/adapters/git/local-lifecycle.js";
 import { GitCli } from "../../../src/adapters/git/git-cli.js";
 import { parseTrailers, getTrailer } from "../../../src/core/evidence/trailers.js";
@@ -98,5 +98,32 @@ describe("lifecycle services on a local repository", () => {
     expect(report.recorded[0]?.rollbackReason).toMatch(/revert of/);
     const comments = await adapter.pulls.listComments(opened.pr!.number);
     expect(comments.at(-1)?.body).toMatch(/Rolled back in dev/);
+  });
+
+  it("opens exactly one PR when two processes open the same branch at the same moment", async () => {
+    const { dir, adapter } = await setup();
+    // A second adapter = a second process: its own git processes and ref listing, nothing shared in memory.
+    const other = openLocalRepo(dir, { clock: adapter.clock });
+    const outcomes = await Promise.all([adapter, other].map((a) => promote({ repo: a.repo }, { artifact: artifact(D("1")), environment: "dev", requestedBy: "dana" })));
+    expect(outcomes.map((o) => o.status).sort()).toEqual(["exists", "opened"]);
+    expect(outcomes.map((o) => o.pr?.number)).toEqual([1, 1]);
+    const git = new GitCli(dir);
+    expect((await git.run(["for-each-ref", "--format=%(refname)", "refs/stagegate/pulls/", "refs/heads/stagegate/"])).trim().split("\n")).toEqual(["refs/heads/stagegate/dev/api/111111111111", "refs/stagegate/pulls/1"]);
+  });
+
+  it("gives two PRs opened at the same moment for different branches different numbers", async () => {
+    const { dir, adapter } = await setup();
+    const other = openLocalRepo(dir, { clock: adapter.clock });
+    const [dev, prod] = await Promise.all([
+      promote({ repo: adapter.repo }, { artifact: artifact(D("1")), environment: "dev" }),
+      promote({ repo: other.repo }, { artifact: artifact(D("2")), environment: "prod" }),
+    ]);
+    expect([dev.status, prod.status]).toEqual(["opened", "opened"]);
+    expect([dev.pr!.number, prod.pr!.number].sort()).toEqual([1, 2]);
+    const opened = await openLocalRepo(dir, { clock: adapter.clock }).pulls.listOpen();
+    expect(opened.map((p) => [p.number, p.branch]).sort()).toEqual([
+      [dev.pr!.number, "stagegate/dev/api/111111111111"],
+      [prod.pr!.number, "stagegate/prod/api/222222222222"],
+    ].sort());
   });
 });
