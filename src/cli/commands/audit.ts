@@ -1,8 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { readConfigAtBranch } from "../../adapters/git/config-at-ref.js";
 import { fetchNotes, readHistory } from "../../adapters/git/history.js";
 import { buildAudit, type AuditOptions } from "../../core/audit/build-audit.js";
+import { buildControlCatalog, groupByControl, type ControlReport } from "../../core/audit/controls.js";
+import { renderControlsCsv, renderControlsHtml, renderControlsJson, renderControlsMarkdown } from "../../core/audit/controls-render.js";
 import { computeDora, productionEnvironments } from "../../core/audit/dora.js";
 import { renderHtml } from "../../core/audit/render-html.js";
 import { renderCsv, renderJson, renderMarkdown } from "../../core/audit/render-text.js";
@@ -29,6 +32,8 @@ export interface AuditCommandOptions {
   verify?: boolean;
   fetch?: boolean;
   branch?: string;
+  /** Group the evidence by compliance control (docs/compliance.md). */
+  byControl?: boolean;
 }
 
 const FORMATS = new Set<AuditFormat>(["md", "json", "csv", "html"]);
@@ -67,7 +72,8 @@ export async function auditRepository(options: AuditCommandOptions, warn: (line:
 }
 
 /** Renders an audit in a format; html also charts the weekly DORA series of the production-like environments. */
-export function renderAudit(format: AuditFormat, result: AuditResult, history: HistoryInput, options: { env?: string; service?: string; now?: Date }): string {
+export function renderAudit(format: AuditFormat, result: AuditResult, history: HistoryInput, options: { env?: string; service?: string; now?: Date }, controls?: ControlReport): string {
+  if (controls && format !== "html") return format === "json" ? renderControlsJson(controls) : format === "csv" ? renderControlsCsv(controls) : renderControlsMarkdown(controls);
   switch (format) {
     case "json":
       return renderJson(result);
@@ -79,7 +85,7 @@ export function renderAudit(format: AuditFormat, result: AuditResult, history: H
       const first = times.length > 0 ? Math.min(...times) : now.getTime();
       const environments = options.env ? [options.env] : productionEnvironments(history.environments);
       const dora = computeDora(result.rows, { window: Math.max(7 * 86_400_000, now.getTime() - first), now, environments, service: options.service });
-      return renderHtml(result, dora);
+      return renderHtml(result, dora, undefined, controls ? [renderControlsHtml(controls)] : []);
     }
     default:
       return renderMarkdown(result);
@@ -92,7 +98,8 @@ export async function runAudit(options: AuditCommandOptions, out: (text: string)
   if (!FORMATS.has(format)) throw new UsageError(`--format must be one of md, json, csv, html (got "${options.format}")`);
   const { history, result } = await auditRepository(options, err);
   for (const warning of history.warnings) err(`warning: ${warning}`);
-  const text = renderAudit(format, result, history, options);
+  const controls = options.byControl ? groupByControl(result, buildControlCatalog(await readConfigAtBranch(resolve(options.repo), history.branch))) : undefined;
+  const text = renderAudit(format, result, history, options, controls);
   if (options.out) {
     await writeFile(options.out, text);
     err(`wrote ${result.rows.length} changes and ${result.findings.length} findings to ${options.out}`);
@@ -114,6 +121,7 @@ export function register(program: Command): void {
     .option("--verify", "check that every promotion commit is signed")
     .option("--fetch", "fetch refs/notes/stagegate from origin first")
     .option("--branch <name>", "branch to audit (default: the repository's default branch)")
+    .option("--by-control", "group the evidence by compliance control (the policies' controls and the gates' controls:)")
     .exitOverride((error) => {
       process.exit(error.code === "commander.helpDisplayed" ? 0 : 2);
     })
