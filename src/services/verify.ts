@@ -1,5 +1,6 @@
 import { getEnvironment, getPolicy, parseDuration, type LoadedConfig } from "../core/config/index.js";
 import { toDeploymentFact } from "../core/gates/deployment-facts.js";
+import { matchGlob } from "../core/gates/glob.js";
 import { shortDigest } from "../core/plan/index.js";
 import type { Deployment, DeploymentStatus } from "../core/ports/deployments.js";
 import { VERIFIER, type LifecycleDeps } from "./lifecycle-deps.js";
@@ -20,6 +21,16 @@ function expand(url: string, d: Deployment): string {
 }
 
 const HEALTH_ATTEMPT = "health check attempt";
+
+/**
+ * Whether a status is the deployer's report: a named (commit) status counts only when its name matches
+ * one of the policy's `verification.statuses` patterns (every name does when the list is empty); a
+ * status without a name is a deployment status, which only the deployer posts.
+ */
+export function isDeployerReport(status: DeploymentStatus, patterns: readonly string[]): boolean {
+  if (status.context === undefined || patterns.length === 0) return true;
+  return patterns.some((pattern) => matchGlob(pattern, status.context!));
+}
 
 /**
  * Advances the verification of one deployment (DESIGN.md §2 step 5), level-triggered: reads the
@@ -48,7 +59,8 @@ export async function verifyDeployment(deps: LifecycleDeps, deployment: Deployme
     return { deployment, verdict: v, changed: true, detail: description };
   };
 
-  const deployer = deployment.statuses.filter((s) => s.creator !== VERIFIER && s.state !== "inactive").at(-1);
+  const patterns = verification?.statuses ?? [];
+  const deployer = deployment.statuses.filter((s) => s.creator !== VERIFIER && s.state !== "inactive" && isDeployerReport(s, patterns)).at(-1);
   if (deployer && (deployer.state === "failure" || deployer.state === "error")) {
     return verdict("failed", `Verification failed: the deployer reported ${deployer.state} (${deployer.description})`);
   }

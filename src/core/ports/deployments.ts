@@ -34,6 +34,11 @@ export interface DeploymentStatus {
   creator: string;
   createdAt: string;
   logUrl?: string;
+  /**
+   * The commit status / check name the deployer reported under (e.g. `deploy/checkout`, `argocd/checkout-prod`):
+   * matched against the policy's `verification.statuses`. Absent on plain deployment statuses.
+   */
+  context?: string;
 }
 
 /** One deployment of one service's digest into one environment, created on the push that changed it. */
