@@ -11,10 +11,11 @@ import { parse as parseYaml } from "yaml";
 import { DigestTracker, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
 import { identityOf, mergedTrailers } from "../../core/audit/evidence.js";
 import { parseNote } from "../../core/audit/note-schema.js";
-import { parseTrailerLines } from "../../core/audit/trailers.js";
+import { parseTrailerText } from "../../core/audit/trailers.js";
 import type { HistoryInput, HistoryRecord, ReflogEntry, SignatureStatus } from "../../core/audit/types.js";
 import { configSchema } from "../../core/config/config-schema.js";
 import { GitCli, ZERO_OID } from "./git-cli.js";
+import { BlobStream, streamGit } from "./git-stream.js";
 
 export const NOTES_REF = "refs/notes/stagegate";
 
@@ -51,19 +52,46 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   const { branch, ref, gitDir } = await resolveBranch(git, options.branch);
 
   const format = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", options.verify ? "%G?" : "", "%s", `%(trailers:only,unfold,separator=%x1c)`, "%N"].join("%x1f");
-  const [config, out] = await Promise.all([
-    readConfig(git, ref, warnings),
-    git.run(["-c", "core.quotePath=off", "log", ref, `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", `--format=%x1e${format}%x1f%x1d`]),
-  ]);
-  const { records, raws } = parseLog(out, Boolean(options.verify));
+  const args = ["-c", "core.quotePath=off", "log", ref, `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", `--format=%x1e${format}%x1f%x1d`];
+  // git writes the log while this process parses it, and `git cat-file --batch` reads the blobs of
+  // changed environment files while the log is still running: on a large history the three overlap.
+  const blobs = options.extract ? new BlobStream(dir) : undefined;
+  let wantBlob: ((entry: RawEntry) => void) | undefined;
+  const early: RawEntry[] = [];
+  const configRead = readConfig(git, ref, warnings).then((config) => {
+    const envs = config && blobs ? environmentMatcher(config.environments) : undefined;
+    if (envs && blobs) wantBlob = (entry) => void (envs(entry.path) && blobs.want(entry.newBlob));
+    for (const entry of early.splice(0)) wantBlob?.(entry);
+    return config;
+  });
+  // Blobs only for first-parent commits, recognised as they stream (a parent never precedes its
+  // child here unless commit dates are skewed; computeChanges reads any blob missed that way).
+  let nextFirstParent: string | undefined;
+  const parser = new LogParser(Boolean(options.verify), (record, raw) => {
+    if (nextFirstParent !== undefined && record.sha !== nextFirstParent) return;
+    nextFirstParent = record.parents[0] ?? "";
+    for (const entry of raw) {
+      if (entry.status === "D" || entry.newBlob === ZERO_OID) continue;
+      if (wantBlob) wantBlob(entry);
+      else early.push(entry);
+    }
+  });
+  try {
+    await streamGit(dir, args, (chunk) => parser.push(chunk));
+  } catch (error) {
+    blobs?.abort();
+    throw error;
+  }
+  const { records, raws } = parser.end();
   markFirstParent(records);
+  const config = await configRead;
 
   const digestsComputed = Boolean(config && options.extract);
-  if (config && options.extract) {
+  if (config && options.extract && blobs) {
     const tracker = new DigestTracker(config.environments, config.services, options.extract);
-    await computeChanges(git, records, raws, tracker);
+    await computeChanges(git, records, raws, tracker, await blobs.close());
     for (const error of tracker.errors.slice(0, 20)) warnings.push(`could not read image references: ${error}`);
-  }
+  } else blobs?.abort();
   const reflog = await readReflogs(git, gitDir, branch, records, options.reflogLimit ?? 2000);
   return {
     records,
@@ -120,49 +148,115 @@ interface RawEntry {
 
 /** Parses the `git log` output: records (newest first) and raw diff entries per commit. */
 export function parseLog(out: string, withSignature: boolean): { records: HistoryRecord[]; raws: Map<string, RawEntry[]> } {
-  const records: HistoryRecord[] = [];
-  const raws = new Map<string, RawEntry[]>();
-  for (const chunk of out.split("\x1e")) {
-    const end = chunk.indexOf(HEADER_END);
-    if (end < 0) continue;
-    const fields = chunk.slice(0, end).split(SEP);
-    const [sha = "", parents = "", an = "", ae = "", aI = "", cn = "", ce = "", cI = "", sig = "", subject = "", trailerText = "", noteText = ""] = fields;
+  const parser = new LogParser(withSignature);
+  parser.push(out);
+  return parser.end();
+}
+
+/**
+ * Incremental parser of the `git log` output: text goes in as it arrives, one record per
+ * `\x1e`-separated chunk. Fields are cut with indexOf (no per-record split arrays, no regex).
+ */
+export class LogParser {
+  readonly #records: HistoryRecord[] = [];
+  readonly #raws = new Map<string, RawEntry[]>();
+  #rest = "";
+
+  constructor(
+    private readonly withSignature: boolean,
+    private readonly onRecord?: (record: HistoryRecord, raw: RawEntry[]) => void,
+  ) {}
+
+  /** Parses every record completed by `text` (a record ends where the next one starts). */
+  push(text: string): void {
+    const buffer = this.#rest + text;
+    let start = buffer.indexOf("\x1e");
+    if (start < 0) {
+      this.#rest = buffer;
+      return;
+    }
+    for (let next = buffer.indexOf("\x1e", start + 1); next >= 0; next = buffer.indexOf("\x1e", start + 1)) {
+      this.#parseRecord(buffer, start + 1, next);
+      start = next;
+    }
+    this.#rest = buffer.slice(start);
+  }
+
+  /** The last record, and everything parsed. */
+  end(): { records: HistoryRecord[]; raws: Map<string, RawEntry[]> } {
+    if (this.#rest.startsWith("\x1e")) this.#parseRecord(this.#rest, 1, this.#rest.length);
+    this.#rest = "";
+    return { records: this.#records, raws: this.#raws };
+  }
+
+  #parseRecord(text: string, from: number, to: number): void {
+    const headerEnd = text.indexOf(HEADER_END, from);
+    if (headerEnd < 0 || headerEnd >= to) return;
+    let pos = from;
+    const field = (): string => {
+      const end = text.indexOf(SEP, pos);
+      const stop = end < 0 || end > headerEnd ? headerEnd : end;
+      const value = text.slice(pos, stop);
+      pos = stop + 1;
+      return value;
+    };
+    const sha = field();
+    const parents = field();
+    const author = { name: field(), email: field(), date: field() };
+    const committer = { name: field(), email: field(), date: field() };
+    const sig = field();
+    const subject = field();
+    const trailerText = field();
+    const noteText = pos < headerEnd ? text.slice(pos, headerEnd) : "";
     const record: HistoryRecord = {
       sha,
       parents: parents ? parents.split(" ") : [],
-      author: { name: an, email: ae, date: aI },
-      committer: { name: cn, email: ce, date: cI },
+      author,
+      committer,
       subject,
       // The body is not read: it doubles the log's size, and reverts are recognised by their subject
       // (GitHub's `Revert "…"`) or by the digest moving back to one the environment ran before.
       body: "",
-      trailers: parseTrailerLines(trailerText.split(TRAILER_SEP)),
+      trailers: trailerText ? parseTrailerText(trailerText, TRAILER_SEP) : {},
       firstParent: false,
     };
-    if (withSignature && SIGNATURES.has(sig as SignatureStatus)) record.signature = sig as SignatureStatus;
-    if (noteText.trim()) {
+    if (this.withSignature && SIGNATURES.has(sig as SignatureStatus)) record.signature = sig as SignatureStatus;
+    if (noteText.length > 0 && noteText.trim()) {
       const note = parseNote(noteText);
       if ("note" in note) record.note = note.note;
       else record.noteError = note.error;
     }
-    records.push(record);
-    raws.set(sha, parseRaw(chunk.slice(end + HEADER_END.length)));
+    const raw = parseRaw(text, headerEnd + HEADER_END.length, to);
+    this.#records.push(record);
+    this.#raws.set(sha, raw);
+    this.onRecord?.(record, raw);
   }
-  return { records, raws };
 }
 
-/** `-z` raw entries: `:oldmode newmode oldsha newsha status\0path\0`. */
-function parseRaw(text: string): RawEntry[] {
-  const tokens = text.split("\0");
+/** `-z` raw entries between `from` and `to`: `:oldmode newmode oldsha newsha status\0path\0`. */
+function parseRaw(text: string, from: number, to: number): RawEntry[] {
   const entries: RawEntry[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const meta = tokens[i]?.trim() ?? "";
-    if (!meta.startsWith(":")) continue;
-    const [, , , newBlob = "", status = ""] = meta.slice(1).split(" ");
-    const path = tokens[++i] ?? "";
-    entries.push({ status, newBlob, path });
+  let pos = text.indexOf(":", from);
+  while (pos >= 0 && pos < to) {
+    const metaEnd = text.indexOf("\0", pos);
+    if (metaEnd < 0 || metaEnd >= to) break;
+    const pathEnd = text.indexOf("\0", metaEnd + 1);
+    const stop = pathEnd < 0 || pathEnd > to ? to : pathEnd;
+    // `:100644 100644 <old> <new> M`: the new blob is the 4th field, the status the 5th.
+    const meta = text.slice(pos + 1, metaEnd).trim().split(" ");
+    entries.push({ status: meta[4] ?? "", newBlob: meta[3] ?? "", path: text.slice(metaEnd + 1, stop) });
+    pos = text.indexOf(":", stop);
   }
   return entries;
+}
+
+/** Environment of a repository path by precomputed folder prefixes (longest first, nested folders resolve inward). */
+function environmentMatcher(environments: readonly { name: string; path: string }[]): (path: string) => string | undefined {
+  const prefixes = environments
+    .map((e) => ({ name: e.name, path: e.path.replace(/\/+$/, "") }))
+    .sort((a, b) => b.path.length - a.path.length)
+    .map((e) => ({ name: e.name, path: e.path, prefix: e.path === "." || e.path === "" ? "" : `${e.path}/` }));
+  return (path) => prefixes.find((e) => e.prefix === "" || path === e.path || path.startsWith(e.prefix))?.name;
 }
 
 /** Flags the commits reachable from the tip by first parents (git log prints the tip first). */
@@ -177,23 +271,28 @@ function markFirstParent(records: HistoryRecord[]): void {
 }
 
 /**
- * Replays the first-parent history oldest first through the tracker, reading every environment file
- * blob that changed in one `git cat-file --batch`.
+ * Replays the first-parent history oldest first through the tracker. `blobs` holds the environment
+ * files the stream already read; any first-parent blob it missed is read in one more batch.
  */
-async function computeChanges(git: GitCli, records: HistoryRecord[], raws: Map<string, RawEntry[]>, tracker: DigestTracker): Promise<void> {
+async function computeChanges(git: GitCli, records: HistoryRecord[], raws: Map<string, RawEntry[]>, tracker: DigestTracker, blobs: Map<string, string>): Promise<void> {
   const chain = records.filter((r) => r.firstParent).reverse();
-  const wanted = new Set<string>();
+  const missing = new Set<string>();
   for (const record of chain) {
     for (const entry of raws.get(record.sha) ?? []) {
-      if (entry.status !== "D" && entry.newBlob !== ZERO_OID && tracker.environmentOf(entry.path)) wanted.add(entry.newBlob);
+      if (entry.status !== "D" && entry.newBlob !== ZERO_OID && !blobs.has(entry.newBlob) && tracker.environmentOf(entry.path)) missing.add(entry.newBlob);
     }
   }
-  const blobs = await git.readBlobs([...wanted]);
+  if (missing.size > 0) for (const [oid, text] of await git.readBlobs([...missing])) if (text !== undefined) blobs.set(oid, text);
   const bySha = new Map(records.map((r) => [r.sha, r]));
   for (const record of chain) {
-    const merged = record.parents.slice(1).map((p) => bySha.get(p)).filter((r): r is HistoryRecord => r !== undefined);
-    const identity = identityOf(mergedTrailers(record, merged), undefined);
-    for (const entry of raws.get(record.sha) ?? []) {
+    const raw = raws.get(record.sha) ?? [];
+    if (raw.length === 0) {
+      record.changes = [];
+      continue;
+    }
+    const merged = record.parents.length > 1 ? record.parents.slice(1).map((p) => bySha.get(p)).filter((r): r is HistoryRecord => r !== undefined) : [];
+    const identity = identityOf(merged.length > 0 ? mergedTrailers(record, merged) : record.trailers, undefined);
+    for (const entry of raw) {
       const env = tracker.environmentOf(entry.path);
       if (!env) continue;
       const content = entry.status === "D" ? undefined : blobs.get(entry.newBlob);

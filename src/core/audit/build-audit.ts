@@ -36,8 +36,8 @@ export function buildAudit(records: readonly HistoryRecord[], options: AuditOpti
   const seenDigests = new Map<string, Set<string>>();
 
   for (const commit of chain) {
-    const merged = commit.parents.slice(1).map((p) => bySha.get(p)).filter((r): r is HistoryRecord => r !== undefined);
-    const trailers = mergedTrailers(commit, merged);
+    const merged = commit.parents.length > 1 ? commit.parents.slice(1).map((p) => bySha.get(p)).filter((r): r is HistoryRecord => r !== undefined) : NO_RECORDS;
+    const trailers = merged.length > 0 ? mergedTrailers(commit, merged) : commit.trailers;
     const note = commit.note ?? merged.find((m) => m.note)?.note;
     const identity = identityOf(trailers, note);
     const promotionCommit = merged.find((m) => m.trailers[TRAILER.service]) ?? (commit.trailers[TRAILER.service] ? commit : undefined);
@@ -63,10 +63,13 @@ export function buildAudit(records: readonly HistoryRecord[], options: AuditOpti
     if (identity && !identityUsed) rows.push(recordedRow(commit, promotionCommit, trailers, note, identity, identityChange(identity)));
   }
 
-  const kept = rows.filter((row) => keep(row, options));
+  const filtered = options.environment !== undefined || options.service !== undefined || options.since !== undefined || options.until !== undefined;
+  const kept = filtered ? rows.filter((row) => keep(row, options)) : rows;
   const findings = collectFindings(records, kept, options).filter((f) => keepFinding(f, options));
   return { rows: kept, findings, summary: summarise(kept, findings, options) };
 }
+
+const NO_RECORDS: readonly HistoryRecord[] = [];
 
 /** Walks parents[0] from the tip: the commits that are the default branch's own history, oldest first. */
 export function firstParentChain(bySha: ReadonlyMap<string, HistoryRecord>, tip: string | undefined): HistoryRecord[] {
@@ -156,6 +159,7 @@ function keepFinding(finding: Finding, options: AuditOptions): boolean {
 }
 
 function inRange(time: string, options: AuditOptions): boolean {
+  if (!options.since && !options.until) return true;
   const t = Date.parse(time);
   if (options.since && t < options.since.getTime()) return false;
   if (options.until && t >= options.until.getTime()) return false;

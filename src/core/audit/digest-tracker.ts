@@ -29,25 +29,40 @@ export interface TrackedService {
 export class DigestTracker {
   /** file path → service → digests referenced in that file. */
   private readonly files = new Map<string, Map<string, Set<string>>>();
-  /** env\0service → digest state after the last commit. */
-  private readonly state = new Map<string, string>();
+  /** environment → paths of its files that reference a known service (what commit() re-reads). */
+  private readonly filesByEnv = new Map<string, Set<string>>();
+  /** environment → service → digest state after the last commit. */
+  private readonly state = new Map<string, Map<string, string>>();
   private readonly touched = new Set<string>();
   /** file path → digest tokens (`sha256:…`) of its last content, with counts: the fast path's baseline. */
   private readonly tokens = new Map<string, Map<string, number>>();
   private readonly serviceByImage: Map<string, string>;
-  private readonly environments: TrackedEnvironment[];
+  private readonly imageByService = new Map<string, string>();
+  /** Environment folders, longest first, with the prefix their files start with ("" for the root). */
+  private readonly environments: { name: string; path: string; prefix: string }[];
+  /** path → environment (null: none); a history names the same few files again and again. */
+  private readonly envOfPath = new Map<string, string | null>();
   /** Files the extractor failed on, with the reason (reported as warnings). */
   readonly errors: string[] = [];
 
   constructor(environments: readonly TrackedEnvironment[], services: readonly TrackedService[], private readonly extract: ReferenceExtractor) {
     // Longest path first, so nested environment folders resolve to the innermost one.
-    this.environments = [...environments].map((e) => ({ ...e, path: e.path.replace(/\/+$/, "") })).sort((a, b) => b.path.length - a.path.length);
+    this.environments = [...environments]
+      .map((e) => ({ name: e.name, path: e.path.replace(/\/+$/, "") }))
+      .sort((a, b) => b.path.length - a.path.length)
+      .map((e) => ({ ...e, prefix: e.path === "." || e.path === "" ? "" : `${e.path}/` }));
     this.serviceByImage = new Map(services.map((s) => [normaliseImage(s.image), s.name]));
+    // The first image naming a service wins, as a scan of serviceByImage in insertion order would.
+    for (const [image, name] of this.serviceByImage) if (!this.imageByService.has(name)) this.imageByService.set(name, image);
   }
 
   /** Environment a repository path belongs to, if any. */
   environmentOf(path: string): string | undefined {
-    return this.environments.find((e) => path === e.path || path.startsWith(`${e.path}/`) || e.path === "." || e.path === "")?.name;
+    const known = this.envOfPath.get(path);
+    if (known !== undefined) return known ?? undefined;
+    const env = this.environments.find((e) => e.prefix === "" || path === e.path || path.startsWith(e.prefix))?.name;
+    this.envOfPath.set(path, env ?? null);
+    return env;
   }
 
   /** Records the new content of a file (undefined: deleted). Files outside environments are ignored. */
@@ -56,7 +71,7 @@ export class DigestTracker {
     if (!env) return;
     this.touched.add(env);
     if (content === undefined) {
-      this.files.delete(path);
+      this.deleteFile(env, path);
       this.tokens.delete(path);
       return;
     }
@@ -75,8 +90,14 @@ export class DigestTracker {
       set.add(ref.digest);
       byService.set(service, set);
     }
-    if (byService.size > 0) this.files.set(path, byService);
-    else this.files.delete(path);
+    if (byService.size === 0) {
+      this.deleteFile(env, path);
+      return;
+    }
+    this.files.set(path, byService);
+    let paths = this.filesByEnv.get(env);
+    if (!paths) this.filesByEnv.set(env, (paths = new Set()));
+    paths.add(path);
   }
 
   /**
@@ -94,10 +115,8 @@ export class DigestTracker {
     const removed = (before.get(previous) ?? 0) - (after.get(previous) ?? 0);
     const added = (after.get(digest) ?? 0) - (before.get(digest) ?? 0);
     if (removed <= 0 || removed !== added) return false;
-    for (const key of new Set([...before.keys(), ...after.keys()])) {
-      if (key === previous || key === digest) continue;
-      if ((before.get(key) ?? 0) !== (after.get(key) ?? 0)) return false;
-    }
+    for (const [key, count] of before) if (key !== previous && key !== digest && (after.get(key) ?? 0) !== count) return false;
+    for (const [key, count] of after) if (key !== previous && key !== digest && (before.get(key) ?? 0) !== count) return false;
     if ((after.get(previous) ?? 0) !== 0) return false;
     const env = this.environmentOf(path);
     if (!env) return false;
@@ -111,17 +130,17 @@ export class DigestTracker {
   commit(): DigestChange[] {
     const changes: DigestChange[] = [];
     for (const env of [...this.touched].sort()) {
-      const prefix = `${env}\u0000`;
       const now = this.environmentDigests(env);
-      const services = new Set([...now.keys(), ...[...this.state.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length))]);
+      let state = this.state.get(env);
+      if (!state) this.state.set(env, (state = new Map()));
+      const services = new Set([...now.keys(), ...state.keys()]);
       for (const service of [...services].sort()) {
-        const before = this.state.get(prefix + service);
+        const before = state.get(service);
         const after = now.get(service);
         if (before === after) continue;
-        const image = this.imageOf(service);
-        changes.push({ environment: env, service, image, digest: after, previous: before });
-        if (after === undefined) this.state.delete(prefix + service);
-        else this.state.set(prefix + service, after);
+        changes.push({ environment: env, service, image: this.imageByService.get(service) ?? "", digest: after, previous: before });
+        if (after === undefined) state.delete(service);
+        else state.set(service, after);
       }
     }
     this.touched.clear();
@@ -130,34 +149,50 @@ export class DigestTracker {
 
   /** Current digest of a service in an environment. */
   current(environment: string, service: string): string | undefined {
-    return this.state.get(`${environment}\u0000${service}`);
+    return this.state.get(environment)?.get(service);
+  }
+
+  private deleteFile(env: string, path: string): void {
+    this.files.delete(path);
+    this.filesByEnv.get(env)?.delete(path);
   }
 
   private environmentDigests(env: string): Map<string, string> {
     const digests = new Map<string, Set<string>>();
-    for (const [path, byService] of this.files) {
-      if (this.environmentOf(path) !== env) continue;
-      for (const [service, set] of byService) {
+    for (const path of this.filesByEnv.get(env) ?? []) {
+      for (const [service, set] of this.files.get(path) ?? []) {
         const all = digests.get(service) ?? new Set<string>();
         for (const d of set) all.add(d);
         digests.set(service, all);
       }
     }
     // Files of one environment disagreeing on a digest is itself a state worth showing: join them.
-    return new Map([...digests].filter(([, set]) => set.size > 0).map(([service, set]) => [service, [...set].sort().join("+")]));
-  }
-
-  private imageOf(service: string): string {
-    for (const [image, name] of this.serviceByImage) if (name === service) return image;
-    return "";
+    const out = new Map<string, string>();
+    for (const [service, set] of digests) if (set.size > 0) out.set(service, set.size === 1 ? set.values().next().value! : [...set].sort().join("+"));
+    return out;
   }
 }
 
-const DIGEST_TOKEN = /sha256:[0-9a-f]{64}/g;
+const DIGEST_PREFIX = "sha256:";
 
-/** Counts of every `sha256:` digest written in a text. */
+/** True for a lowercase hex digit's char code (0-9, a-f). */
+function isHex(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
+}
+
+/** Counts of every `sha256:` digest written in a text (what /sha256:[0-9a-f]{64}/g matches, without a regex). */
 export function digestTokens(content: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const match of content.matchAll(DIGEST_TOKEN)) counts.set(match[0], (counts.get(match[0]) ?? 0) + 1);
+  let at = content.indexOf(DIGEST_PREFIX);
+  while (at >= 0) {
+    const start = at + DIGEST_PREFIX.length;
+    let i = start;
+    while (i < start + 64 && isHex(content.charCodeAt(i))) i++;
+    if (i === start + 64) {
+      const token = content.slice(at, i);
+      counts.set(token, (counts.get(token) ?? 0) + 1);
+      at = content.indexOf(DIGEST_PREFIX, i);
+    } else at = content.indexOf(DIGEST_PREFIX, at + 1);
+  }
   return counts;
 }

@@ -30,8 +30,13 @@ export function renderMarkdown(result: AuditResult): string {
 /** Identifiers and times go in code spans (copyable, never rendered as links or mentions); free text is escaped. */
 const CODE_COLUMNS = new Set(["time", "digest", "previous", "source", "commit"]);
 
+/** Characters code(), escapeText() or cell() would rewrite; a value without any is used as is. */
+const MARKDOWN_SPECIAL = /[\r\n`|\\*_{}[\]()<>#+!~@]/;
+
 function mdCell(key: string, value: string): string {
   if (value === "") return "";
+  // Most cells (times, digests, logins, kinds) hold nothing to escape: skip the three rewrites.
+  if (!MARKDOWN_SPECIAL.test(value)) return CODE_COLUMNS.has(key) ? `\`${value}\`` : value;
   return cell(CODE_COLUMNS.has(key) ? code(value) : escapeText(value));
 }
 

@@ -38,6 +38,36 @@ export function parseTrailerLines(lines: readonly string[]): Record<string, stri
   return out;
 }
 
+/**
+ * Same as {@link parseTrailerLines} over `text.split(separator)`, without the intermediate arrays
+ * (the audit reads the trailers of every commit of a long history).
+ */
+export function parseTrailerText(text: string, separator: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf(separator, start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(":", start);
+    if (colon > start && colon < end) {
+      const key = text.slice(start, colon).trim().toLowerCase();
+      if (isTrailerKey(key)) (out[key] ??= []).push(text.slice(colon + 1, end).trim());
+    }
+    start = end + separator.length;
+  }
+  return out;
+}
+
+/** `^[a-z0-9-]+$` without a regex. */
+function isTrailerKey(key: string): boolean {
+  if (key.length === 0) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45)) return false;
+  }
+  return true;
+}
+
 /** First value of a trailer. */
 export function trailer(trailers: Record<string, string[]>, key: string): string | undefined {
   return trailers[key]?.[0];

@@ -1,0 +1,93 @@
+// The audit's fast paths (plain note check instead of zod, trailer text parser, digest token scanner,
+// chunked log parser) must decide exactly as the reference implementations they replace.
+import { describe, expect, it } from "vitest";
+import { LogParser, parseLog } from "../../../src/adapters/git/history.js";
+import { digestTokens } from "../../../src/core/audit/digest-tracker.js";
+import { auditNoteSchema, isPlainNote, parseNote } from "../../../src/core/audit/note-schema.js";
+import { parseTrailerLines, parseTrailerText } from "../../../src/core/audit/trailers.js";
+
+const DIGEST = `sha256:${"ab".repeat(32)}`;
+const base = { service: "api", environment: "prod", artifact: { digest: DIGEST } };
+
+describe("plain note check", () => {
+  const cases: [string, unknown][] = [
+    ["minimal", base],
+    ["full", { ...base, version: 1, kind: "rollback", from: "staging", requestedBy: "rita", reason: "x", policy: "extra key kept", artifact: { digest: DIGEST, image: "ghcr.io/acme/api", tag: "v1", source: { repo: "acme/api", sha: "abc", author: "dave", committedAt: "2024-01-01T00:00:00Z" } }, previous: [{ digest: DIGEST }], pullRequest: { number: 12, author: "bob", url: "https://x" }, gates: [{ name: "soak", result: "success" }], approvals: [{ reviewer: "carol", at: "t" }, { user: "dave", count: 2 }], overrides: [{ gate: "soak", by: "rita" }], mergedBy: "stagegate", mergedAt: "t", deployments: [{ id: 3, state: "success" }, { id: "D_1" }] }],
+    ["override reason defaulted", { ...base, overrides: [{ gate: "soak", by: "rita" }] }],
+    ["wrong kind", { ...base, kind: "deploy" }],
+    ["null optional", { ...base, from: null }],
+    ["long text", { ...base, reason: "x".repeat(2001) }],
+    ["long login", { ...base, mergedBy: "x".repeat(201) }],
+    ["fractional PR", { ...base, pullRequest: { number: 1.5 } }],
+    ["missing digest", { ...base, artifact: { image: "x" } }],
+    ["array artifact", { ...base, artifact: [DIGEST] }],
+    ["gate without name", { ...base, gates: [{ result: "success" }] }],
+    ["deployment id boolean", { ...base, deployments: [{ id: true }] }],
+    ["override without by", { ...base, overrides: [{ gate: "soak" }] }],
+  ];
+  it.each(cases)("%s: same verdict and value as the zod schema", (_name, value) => {
+    const viaZod = auditNoteSchema.safeParse(structuredClone(value));
+    const parsed = parseNote(JSON.stringify(value));
+    if (viaZod.success) expect(parsed).toEqual({ note: viaZod.data });
+    else expect(parsed).toEqual({ error: expect.stringMatching(/^not an evidence note: /) });
+    const copy = structuredClone(value) as Record<string, unknown>;
+    if (isPlainNote(copy)) expect(viaZod.success).toBe(true);
+  });
+
+  it("appended parts merge before the check", () => {
+    const text = `${JSON.stringify({ ...base, deployments: [{ id: 1, state: "success" }] })}\n\n${JSON.stringify({ deployments: [{ id: 1, state: "failure" }] })}\n`;
+    expect(parseNote(text)).toEqual({ note: { ...base, deployments: [{ id: 1, state: "success" }, { id: 1, state: "failure" }] } });
+  });
+});
+
+describe("trailer text parser", () => {
+  it.each([
+    "Stagegate-Service: api\x1cStagegate-Approved-By: alice\x1cstagegate-approved-by: Bob ",
+    "",
+    "no colon\x1c: empty key\x1cBad Key: x\x1cKey:\x1cA:b:c",
+    "\x1c\x1cX-Y: 1\x1c",
+  ])("matches parseTrailerLines for %j", (text) => {
+    expect(parseTrailerText(text, "\x1c")).toEqual(parseTrailerLines(text.split("\x1c")));
+  });
+});
+
+describe("digest token scanner", () => {
+  it.each([
+    `image: a@${DIGEST}\nother: b@${DIGEST}`,
+    `sha256:${"a".repeat(63)} sha256:sha256:${"0".repeat(64)}`,
+    `sha256:${"A".repeat(64)} sha256:${"f".repeat(70)}`,
+    "no digests",
+  ])("counts what the regex counts in %j", (text) => {
+    const expected = new Map<string, number>();
+    for (const m of text.matchAll(/sha256:[0-9a-f]{64}/g)) expected.set(m[0], (expected.get(m[0]) ?? 0) + 1);
+    expect(digestTokens(text)).toEqual(expected);
+  });
+});
+
+describe("log parser", () => {
+  const record = (sha: string, parents: string, trailers: string, note: string, raw: string) =>
+    `\x1e${sha}\x1f${parents}\x1fA\x1fa@x\x1f2024-01-01T00:00:00Z\x1fC\x1fc@x\x1f2024-01-01T00:00:01Z\x1f\x1fSubject ${sha}\x1f${trailers}\x1f${note}\x1f\x1d\0\n${raw}`;
+  const a = "a".repeat(40);
+  const b = "b".repeat(40);
+  const blob = "1".repeat(40);
+  const log =
+    record(a, b, "Stagegate-Service: api\x1cStagegate-Environment: prod", `${JSON.stringify(base)}\n`, `:100644 100644 ${"0".repeat(40)} ${blob} M\0environments/prod/k.yaml\0:100644 100644 ${blob} ${"0".repeat(40)} D\0:odd name\0`) +
+    record(b, "", "", "", `:000000 100644 ${"0".repeat(40)} ${blob} A\0stagegate.yaml\0`);
+
+  it("gives the same records whatever the chunking", () => {
+    const whole = parseLog(log, false);
+    expect(whole.records.map((r) => r.sha)).toEqual([a, b]);
+    expect(whole.records[0]?.note?.service).toBe("api");
+    expect(whole.records[0]?.trailers["stagegate-environment"]).toEqual(["prod"]);
+    expect(whole.raws.get(a)).toEqual([
+      { status: "M", newBlob: blob, path: "environments/prod/k.yaml" },
+      { status: "D", newBlob: "0".repeat(40), path: ":odd name" },
+    ]);
+    expect(whole.raws.get(b)).toEqual([{ status: "A", newBlob: blob, path: "stagegate.yaml" }]);
+    for (const size of [1, 7, 64, 333]) {
+      const parser = new LogParser(false);
+      for (let i = 0; i < log.length; i += size) parser.push(log.slice(i, i + size));
+      expect(parser.end()).toEqual(whole);
+    }
+  });
+});
