@@ -67,8 +67,9 @@ export class DemoWorld {
     return tick(this.deps);
   }
 
+  /** What Argo CD notifications report, under a name the template's `verification.statuses: ["deploy/*"]` matches. */
   deployStatus(environment: string, service: string, state: "success" | "failure", by = "argocd"): Promise<Deployment> {
-    return reportDeploymentStatus(this.deps, { environment, service, state, by, description: `Argo CD: sync ${state === "success" ? "healthy" : "degraded"}` });
+    return reportDeploymentStatus(this.deps, { environment, service, state, by, context: `deploy/${environment}/${service}`, description: `Argo CD: sync ${state === "success" ? "healthy" : "degraded"}` });
   }
 
   pr(number: number): Promise<StoredPullRequest> {

@@ -28,12 +28,12 @@ afterEach(async () => {
   dirs = [];
 });
 
-async function setup() {
+async function setup(files: ReadonlyMap<string, string> = FILES) {
   const dir = await mkdtemp(join(tmpdir(), "stagegate-svc-"));
   dirs.push(dir);
   let t = Date.parse("2026-03-02T10:00:00Z");
   const clock = { now: () => new Date(t) };
-  const adapter = await initLocalRepo(dir, FILES, { clock });
+  const adapter = await initLocalRepo(dir, files, { clock });
   const deps = toLifecycleDeps(adapter);
   const advance = (ms: number) => (t += ms);
   return { dir, adapter, deps, advance };
@@ -125,5 +125,22 @@ describe("lifecycle services on a local repository", () => {
       [dev.pr!.number, "stagegate/dev/api/111111111111"],
       [prod.pr!.number, "stagegate/prod/api/222222222222"],
     ].sort());
+  });
+
+  it("counts only deployer statuses whose name matches the policy's verification.statuses", async () => {
+    const files = new Map(FILES);
+    files.set("policies/auto.yaml", "version: 1\nmerge: { mode: auto }\nverification:\n  statuses: [\"deploy/*\", \"argocd/api-*\"]\n");
+    const { adapter, deps } = await setup(files);
+    await promote({ repo: deps.repo }, { artifact: artifact(D("1")), environment: "dev" });
+    await tick(deps);
+    // A status under another name (a CI job, a linter) is recorded but is not the deployer's report.
+    await reportDeploymentStatus(deps, { environment: "dev", service: "api", state: "success", by: "ci", context: "lint" });
+    expect((await tick(deps)).verifications.map((v) => [v.verdict, v.detail])).toEqual([["pending", "waiting for the deployer to report the rollout"]]);
+    await reportDeploymentStatus(deps, { environment: "dev", service: "api", state: "failure", by: "ci", context: "deploy-preview/api" });
+    expect((await tick(deps)).verifications.map((v) => v.verdict)).toEqual(["pending"]);
+    await reportDeploymentStatus(deps, { environment: "dev", service: "api", state: "success", by: "argocd", context: "argocd/api-dev" });
+    expect((await tick(deps)).verifications.map((v) => v.verdict)).toEqual(["verified"]);
+    const [deployment] = await adapter.deployments.listDeployments({ environment: "dev", service: "api" });
+    expect(deployment!.statuses.map((s) => `${s.context ?? s.creator}:${s.state}`)).toEqual(["stagegate:queued", "lint:success", "deploy-preview/api:failure", "argocd/api-dev:success", "stagegate:success"]);
   });
 });
