@@ -14,6 +14,7 @@ import type { AppEnv } from "./env.js";
 import type { HandlerDeps } from "./handler-support.js";
 import { createIntakeRoute } from "./intake-route.js";
 import { ReplayCache } from "./replay-cache.js";
+import { wireLifecycle } from "./tick.js";
 
 export type StagegateAppOptions = Pick<AppEnv, "STAGEGATE_INTAKE_SECRET" | "STAGEGATE_ENVIRONMENTS_REPO" | "STAGEGATE_REGISTRY_HOST"> & {
   /** Clock of the HTTP intake's timestamp check (tests). */
@@ -49,6 +50,7 @@ export function createStagegateApp(options: StagegateAppOptions): ApplicationFun
     registerRepositoryDispatch(app, deps);
     registerIssueComment(app);
     const log = app.log.child({ name: "stagegate" }) as unknown as Logger;
+    wireLifecycle(app, addHandler, { secret: options.STAGEGATE_INTAKE_SECRET, environmentsRepo: defaultEnvironmentsRepo, log });
     if (options.STAGEGATE_INTAKE_SECRET) {
       addHandler(createIntakeRoute({ secret: options.STAGEGATE_INTAKE_SECRET, log, replayCache: new ReplayCache(), getClient: createInstallationResolver(app, options.now), ...(options.now ? { now: options.now } : {}) }));
     } else {
