@@ -3,7 +3,8 @@ import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environment
 import { GitHubNotes } from "../../../src/adapters/github/notes.js";
 import { promote } from "../../../src/services/promote.js";
 import { createTestClient } from "../../support/github/harness.js";
-import { useLifecycleGitHub, type LifecycleGitHub } from "./support/lifecycle-github.js";
+import type { LifecycleGitHub } from "./support/lifecycle-github.js";
+import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
 import { createLifecycleWorld, deliver, DIGEST_A, DIGEST_OLD, ENV_REPO, kustomization, loadLifecycleApp, pullRequestEvent, pushEvent, SOURCE_SHA, statusEvent } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();

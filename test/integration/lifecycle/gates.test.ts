@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environments-repo.js";
 import { promote } from "../../../src/services/promote.js";
 import { createTestClient } from "../../support/github/harness.js";
-import { useLifecycleGitHub, type LifecycleGitHub } from "./support/lifecycle-github.js";
+import type { LifecycleGitHub } from "./support/lifecycle-github.js";
+import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
 import { createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, loadLifecycleApp, pullRequestEvent, SOURCE_SHA } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();

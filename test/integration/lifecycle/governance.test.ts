@@ -3,7 +3,7 @@ import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environment
 import { promote } from "../../../src/services/promote.js";
 import { createTestClient, INSTALLATION_ID } from "../../support/github/harness.js";
 import { getExample } from "../../support/github/webhooks.js";
-import { useLifecycleGitHub } from "./support/lifecycle-github.js";
+import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
 import { checksOn, commentEvent, createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, kustomization, loadLifecycleApp, openHandMadePr, POLICIES, pullRequestEvent, SOURCE_SHA, statusEvent } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();

@@ -8,7 +8,6 @@ import { readFileSync } from "node:fs";
 import type { OperationDefinitionNode } from "graphql";
 import { execute, parse } from "graphql";
 import nock from "nock";
-import { afterEach } from "vitest";
 import { createRootValue } from "../../../support/github/fake-graphql.js";
 import { FakeGraphqlError, type FakeRepo } from "../../../support/github/fake-state.js";
 import { handleRest } from "../../../support/github/fake-rest.js";
@@ -144,19 +143,4 @@ export class LifecycleGitHub {
     this.violations.push(...contract!.checkResponse(method, uri, status, response).map((v) => `fake response ${method} ${url.pathname}: ${v}`));
     return [status, response];
   }
-}
-
-/** Registers cleanup: removes interceptors and fails the test on contract violations. */
-export function useLifecycleGitHub(): (repos: FakeRepo[], clock?: TestClock) => LifecycleGitHub {
-  const created: LifecycleGitHub[] = [];
-  afterEach(() => {
-    const fakes = created.splice(0);
-    for (const fake of fakes) fake.dispose();
-    for (const fake of fakes) if (fake.violations.length > 0) throw new Error(`GitHub contract violations:\n${fake.violations.join("\n")}`);
-  });
-  return (repos, clock) => {
-    const fake = new LifecycleGitHub(repos, clock).install();
-    created.push(fake);
-    return fake;
-  };
 }
