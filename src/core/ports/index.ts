@@ -6,3 +6,4 @@ export * from "./deployments.js";
 export * from "./notes.js";
 export * from "./pull-requests.js";
 export * from "./source.js";
+export * from "./notifier.js";
