@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { runLocalCommand } from "../../adapters/git/local-lifecycle.js";
 import { getEnvironment, getPolicy } from "../../core/config/index.js";
 import { TerminalError } from "../../core/errors.js";
+import type { DeploymentStatus } from "../../core/ports/deployments.js";
 import { reportDeploymentStatus } from "../../services/deploy-status.js";
 import { loadSnapshotConfig } from "../../services/lifecycle-deps.js";
 import { isDeployerReport } from "../../services/verify.js";
@@ -32,7 +33,7 @@ export function register(program: Command): void {
         const loaded = loadSnapshotConfig(await deps.repo.readSnapshot());
         const environment = getEnvironment(loaded, env);
         const patterns = environment ? (getPolicy(loaded, environment).verification?.statuses ?? []) : [];
-        const status = { state, description: "", creator: options.as, createdAt: "", context };
+        const status: DeploymentStatus = { state: state === "success" ? "success" : "failure", description: "", creator: options.as, createdAt: "", context };
         if (!isDeployerReport(status, patterns)) {
           // Recorded (as GitHub keeps every commit status) but not the deployer's report: say which names count.
           return [

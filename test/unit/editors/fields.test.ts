@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { loadConfiguration } from "../../../src/core/config/index.js";
 import { getTrailer, parseTrailers } from "../../../src/core/evidence/trailers.js";
 import { planPromotion } from "../../../src/core/plan/index.js";
-import { findImageReferences, setImageDigest } from "../../../src/editors/index.js";
+import { findImageReferences, setImageDigest, type Digest } from "../../../src/editors/index.js";
 
-const OLD = `sha256:${"0".repeat(64)}`;
-const NEW = `sha256:${"1".repeat(64)}`;
+const OLD: Digest = `sha256:${"0".repeat(64)}`;
+const NEW: Digest = `sha256:${"1".repeat(64)}`;
 const IMAGE = "ghcr.io/acme/api";
 const argo = (params: string) => `apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n    helm:\n      parameters:\n${params}`;
 
