@@ -145,7 +145,7 @@ function merge(world: RestWorld, repo: FakeRepo, state: LifecycleState, number: 
 
 function rulesets(world: RestWorld, state: LifecycleState, method: string, rest: string, body: Record<string, unknown>): Reply {
   if (!state.administration) return [403, { message: "Resource not accessible by integration" }];
-  if (method === "GET") return [200, state.rulesets.map((r) => example(world, "repository-ruleset-items", { id: r.id, name: r.name }))];
+  if (method === "GET") return [200, state.rulesets.map((r) => example(world, "repository-ruleset-items", { id: r.id, name: r.name, enforcement: "active", target: "branch" }))];
   const id = method === "POST" ? state.nextId() : Number(rest.split("/").pop());
   const existing = state.rulesets.find((r) => r.id === id);
   if (method === "PUT" && !existing) return [404, { message: "Not Found" }];
