@@ -39,4 +39,32 @@ export class LocalFacts implements SourcePort {
       "source-checks.json": { ...((current?.["source-checks.json"] ?? {}) as Record<string, SourceCheck[]>), [`${repo}@${sha}`]: checks },
     }));
   }
+
+  /** Records one check of a source commit, replacing an earlier one of the same name (what CI reports, one job at a time). */
+  async recordSourceCheck(repo: string, sha: string, check: SourceCheck, actor: string): Promise<SourceCheck[]> {
+    const key = `${repo}@${sha}`;
+    const files = await this.meta.update(FACTS_REF, FILES, `source check ${repo}@${sha.slice(0, 12)}: ${check.name}=${check.conclusion ?? check.status}`, actor, (current) => {
+      const all = (current?.["source-checks.json"] ?? {}) as Record<string, SourceCheck[]>;
+      const checks = [...(all[key] ?? []).filter((c) => c.name !== check.name), check].sort((a, b) => a.name.localeCompare(b.name));
+      return { "teams.json": current?.["teams.json"] ?? {}, "source-checks.json": { ...all, [key]: checks } };
+    });
+    return ((files?.["source-checks.json"] ?? {}) as Record<string, SourceCheck[]>)[key] ?? [];
+  }
+
+  /** Adds and removes members of a team `org/slug`; returns its members afterwards. */
+  async changeTeam(team: string, change: { add?: string[]; remove?: string[] }, actor: string): Promise<string[]> {
+    const key = team.replace(/^@/, "").toLowerCase();
+    const what = [...(change.add ?? []).map((u) => `+${u}`), ...(change.remove ?? []).map((u) => `-${u}`)].join(" ");
+    const files = await this.meta.update(FACTS_REF, FILES, `team ${key}: ${what}`, actor, (current) => {
+      const teams = (current?.["teams.json"] ?? {}) as Record<string, string[]>;
+      const members = new Set(teams[key] ?? []);
+      for (const user of change.add ?? []) members.add(user);
+      for (const user of change.remove ?? []) members.delete(user);
+      const next = [...members].sort();
+      const before = teams[key] ?? [];
+      if (key in teams && next.length === before.length && next.every((u, i) => u === before[i])) return undefined;
+      return { "teams.json": { ...teams, [key]: next }, "source-checks.json": current?.["source-checks.json"] ?? {} };
+    });
+    return ((files?.["teams.json"] ?? {}) as Record<string, string[]>)[key] ?? [];
+  }
 }
