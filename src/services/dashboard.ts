@@ -1,0 +1,65 @@
+/**
+ * Keeps the promotion dashboard issue up to date (like Renovate's Dependency Dashboard): gathers the
+ * state through the ports, renders it (src/core/dashboard), finds the issue by label in one request,
+ * creates it when absent and rewrites it only when the content hash in its body differs. Level-
+ * triggered: run it on every tick; an unchanged dashboard costs reads only, never a write.
+ */
+import { buildDashboardState } from "../core/dashboard/state.js";
+import type { DashboardState } from "../core/dashboard/types.js";
+import type { DashboardIssuesPort } from "../core/dashboard/port.js";
+import { DASHBOARD_LABEL, DASHBOARD_TITLE, readDashboardHash, renderDashboard } from "../core/dashboard/render.js";
+import { silentLogger, type Logger } from "../core/logger.js";
+import type { ChecksPort } from "../core/ports/checks.js";
+import type { Clock } from "../core/ports/clock.js";
+import type { DeploymentsPort } from "../core/ports/deployments.js";
+import type { EnvironmentsRepoPort } from "../core/ports/environments-repo.js";
+import { loadSnapshotConfig, VERIFIER } from "./lifecycle-deps.js";
+
+/** The ports the dashboard reads (a subset of LifecycleDeps). */
+export interface DashboardSources {
+  repo: EnvironmentsRepoPort;
+  deployments: DeploymentsPort;
+  checks: ChecksPort;
+  clock: Clock;
+  log?: Logger;
+  /** `owner/name` shown in the dashboard. */
+  repoName?: string;
+}
+
+export interface DashboardDeps extends DashboardSources {
+  issues: DashboardIssuesPort;
+}
+
+export type DashboardAction = "created" | "updated" | "unchanged" | "closed";
+
+export interface DashboardOutcome {
+  action: DashboardAction;
+  number?: number;
+  hash: string;
+}
+
+/** Reads the snapshot, deployments, open promotions and their checks; builds the dashboard state. */
+export async function gatherDashboardState(deps: DashboardSources): Promise<DashboardState> {
+  const [snapshot, deployments, open] = await Promise.all([deps.repo.readSnapshot(), deps.deployments.listDeployments(), deps.repo.listOpenPromotions()]);
+  const loaded = loadSnapshotConfig(snapshot);
+  const pulls = await Promise.all(open.map(async (pr) => ({ pr, checks: await deps.checks.listChecks(pr.headSha) })));
+  return buildDashboardState({ now: deps.clock.now(), repo: deps.repoName, snapshot, loaded, deployments, pulls, verifier: VERIFIER });
+}
+
+/** Creates or updates the dashboard issue; writes nothing when its content is unchanged or it was closed. */
+export async function refreshDashboard(deps: DashboardDeps): Promise<DashboardOutcome> {
+  const log = (deps.log ?? silentLogger).child({ op: "dashboard" });
+  const [state, existing] = await Promise.all([gatherDashboardState(deps), deps.issues.findDashboard()]);
+  const { body, hash } = renderDashboard(state);
+  if (!existing) {
+    const created = await deps.issues.createDashboard(DASHBOARD_TITLE, body, [DASHBOARD_LABEL]);
+    log.info({ issue: created.number }, "dashboard issue created");
+    return { action: "created", number: created.number, hash };
+  }
+  // A person closed it: they do not want it. Reopening it (or deleting it) brings it back.
+  if (existing.state === "closed") return { action: "closed", number: existing.number, hash };
+  if (readDashboardHash(existing.body) === hash) return { action: "unchanged", number: existing.number, hash };
+  await deps.issues.updateDashboard(existing.number, body);
+  log.info({ issue: existing.number }, "dashboard issue updated");
+  return { action: "updated", number: existing.number, hash };
+}
