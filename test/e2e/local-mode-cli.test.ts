@@ -102,3 +102,44 @@ describe("two stagegate promote processes at the same moment", () => {
     expect(refs.trim().split("\n")).toEqual(["refs/heads/stagegate/dev/api/777777777777", "refs/stagegate/pulls/1"]);
   }, 60_000);
 });
+
+describe("recording the facts local mode needs: source CI results and teams", () => {
+  it("lets a fresh user's staging PR pass source-checks and a team approval", async () => {
+    const factsDir = join(root, "facts-repo");
+    const files = new Map(FILES);
+    files.set("policies/staging.yaml", "version: 1\ngates:\n  - gate: upstream\n  - gate: source-checks\n    checks: [build, test-*]\n  - gate: approvals\n    teams: [acme/release]\nmerge: { mode: manual }\n");
+    await initLocalRepo(factsDir, files, { clock: { now: () => new Date("2026-03-02T09:00:00Z") } });
+    const sg = async (...args: string[]) => (await run(process.execPath, [BIN, ...args, "--repo", factsDir], { env: { ...process.env, STAGEGATE_NOW: "2026-03-02T10:00:00Z", NO_COLOR: "1" } })).stdout;
+    const sha = "c".repeat(40);
+    await sg("promote", "--service", "api", "--digest", D("5"), "--source", `acme/api@${sha}`, "--as", "dana");
+    await sg("tick");
+    await sg("deploy-status", "dev", "api", "success", "--as", "argocd");
+    // Nobody recorded CI for the source commit yet: local mode has no GitHub to ask.
+    expect(await sg("tick")).toMatch(/#2 .*pending — waiting for source-checks, approvals/);
+    expect(await sg("source-status", `acme/api@${sha}`, "build", "success")).toContain(`recorded build=success on acme/api@${"c".repeat(12)} (now: build=success)`);
+    expect(await sg("source-status", `acme/api@${sha}`, "test-unit", "failure", "--as", "github-actions")).toContain("(now: build=success, test-unit=failure)");
+    expect(await sg("tick")).toMatch(/#2 .*failed: source-checks/);
+    // A re-run replaces the earlier result of the same check.
+    expect(await sg("source-status", `acme/api@${sha}`, "test-unit", "success")).toContain("(now: build=success, test-unit=success)");
+    expect(await sg("team", "acme/release", "--add", "rita", "sol")).toBe("acme/release: rita, sol\n");
+    expect(await sg("team", "acme/release", "--remove", "sol")).toBe("acme/release: rita\n");
+    await expect(sg("merge", "2", "--as", "rita")).rejects.toMatchObject({ stderr: expect.stringContaining("approvals") });
+    await sg("approve", "2", "--as", "rita");
+    await sg("merge", "2", "--as", "rita");
+    const git = new GitCli(factsDir);
+    expect(getTrailer(parseTrailers(await git.run(["log", "-1", "--format=%B", "main"])), "Stagegate-Gates")).toBe("upstream=success, source-checks=success, approvals=success");
+    expect(JSON.parse(await git.run(["show", "refs/stagegate/facts:teams.json"]))).toEqual({ "acme/release": ["rita"] });
+    expect(JSON.parse(await git.run(["show", "refs/stagegate/facts:source-checks.json"]))).toEqual({
+      [`acme/api@${sha}`]: [
+        { name: "build", status: "completed", conclusion: "success" },
+        { name: "test-unit", status: "completed", conclusion: "success" },
+      ],
+    });
+  }, 180_000);
+
+  it("refuses malformed facts with one line and exit 1", async () => {
+    await expect(stagegate("source-status", "acme/api@abc", "build", "success")).rejects.toMatchObject({ code: 1, stderr: 'stagegate: "acme/api@abc" is not owner/repo@<40-hex sha>\n' });
+    await expect(stagegate("source-status", `acme/api@${"c".repeat(40)}`, "build", "green")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("conclusion must be one of success, failure") });
+    await expect(stagegate("team", "release", "--add", "rita")).rejects.toMatchObject({ code: 1, stderr: 'stagegate: "release" is not org/team\n' });
+  }, 60_000);
+});
