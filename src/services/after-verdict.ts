@@ -9,6 +9,7 @@ import type { Deployment } from "../core/ports/deployments.js";
 import type { RepoSnapshot } from "../core/snapshot.js";
 import { VERIFIER, type LifecycleDeps } from "./lifecycle-deps.js";
 import { promote, type PromoteOutcome } from "./promote.js";
+import { deploymentEvent, emitNotification } from "./notify-event.js";
 
 /** Check reported on the failed deployment's commit when a rollback is refused. */
 export const ROLLBACK_CHECK = "stagegate/rollback";
@@ -62,6 +63,10 @@ export async function ensureNextStages(deps: LifecycleDeps, deployment: Deployme
       { snapshot, loaded },
     );
     log.info({ environment: stage.environment, status: outcome.status, pr: outcome.pr?.number }, "next stage");
+    if (outcome.status === "opened" && outcome.pr) {
+      const event = deploymentEvent(deps, "opened", { ...deployment, environment: stage.environment }, { summary: `verified in ${deployment.environment}; promotion PR opened`, pullRequest: { number: outcome.pr.number, url: outcome.pr.url } });
+      emitNotification(deps, loaded, event);
+    }
     out.push({ environment: stage.environment, status: outcome.status, ...(outcome.pr ? { pr: outcome.pr.number } : {}) });
   }
   return out;
@@ -92,6 +97,7 @@ export async function ensureRollback(deps: LifecycleDeps, deployment: Deployment
     if (existing?.conclusion !== "failure") {
       await deps.checks.writeChecks(deployment.ref, [{ name: ROLLBACK_CHECK, status: "completed", conclusion: "failure", title: "Automatic rollback refused", summary: decision.reason }]);
       if (original !== undefined) await deps.repo.comment(original, `Verification of \`sha256:${shortDigest(deployment.digest)}\` failed in ${deployment.environment}, and Stagegate did **not** open a rollback: ${decision.reason}`);
+      emitNotification(deps, loaded, deploymentEvent(deps, "verification-failed", deployment, { summary: `verification failed; automatic rollback refused: ${decision.reason}` }));
     }
     return { decision, closed };
   }
@@ -105,6 +111,8 @@ export async function ensureRollback(deps: LifecycleDeps, deployment: Deployment
     { artifact, environment: env.name, kind: "rollback", reason: decision.reason, requestedBy: VERIFIER },
     { snapshot: restrictToFiles(snapshot, env.path, decision.files), loaded },
   );
+  // Once per failed deployment: the rollback PR is opened once (deterministic branch).
+  if (outcome.status === "opened" && outcome.pr) emitNotification(deps, loaded, deploymentEvent(deps, "verification-failed", deployment, { summary: `verification failed; rollback PR #${outcome.pr.number} opened: ${decision.reason}`, mustAct: [] }));
   if (outcome.status === "opened" && outcome.pr && original !== undefined) {
     await deps.repo.comment(original, `Verification of \`sha256:${shortDigest(deployment.digest)}\` failed in ${env.name}: rollback PR #${outcome.pr.number} sets \`sha256:${shortDigest(decision.digest)}\` back in ${decision.files.map((f) => `\`${f}\``).join(", ") || "the files this PR changed"}.`);
   }

@@ -12,6 +12,7 @@ import type { PullRequestComment } from "../core/ports/pull-requests.js";
 import { gatherGateFacts } from "./gate-facts.js";
 import { botOf, loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
 import { mergePromotion, type MergeOutcome } from "./merge-promotion.js";
+import { emitNotification, gateEvents, promotionEvent } from "./notify-event.js";
 
 export type EvaluateStatus = "not-open" | "not-stagegate" | "evaluated" | "merged";
 
@@ -90,9 +91,11 @@ export async function evaluatePromotion(deps: LifecycleDeps, number: number, opt
   const escalated = await escalate(deps, pr, results, comments);
   const outcome: EvaluateOutcome = { status: "evaluated", pr, evidence, results, summary, written: changed.map((c) => c.name), escalated };
   log.info({ summary: summary.conclusion, written: outcome.written }, "gates evaluated");
+  for (const event of gateEvents(deps, evidence, pr, gates.gates, results, outcome.written, escalated, SUMMARY_CHECK)) emitNotification(deps, loaded, event);
 
   if (options.merge === "never" || summary.conclusion !== "success" || !mergesItself(loaded, evidence, policy)) return outcome;
   const merged = await mergePromotion(deps, { pr, evidence, results, summary, mergedBy: botOf(deps), method: policy.merge.method });
+  emitNotification(deps, loaded, promotionEvent(deps, "merged", evidence, pr, { summary: `merged by ${botOf(deps)} (all gates passed)`, actor: botOf(deps) }));
   return { ...outcome, status: "merged", merged };
 }
 
@@ -112,6 +115,7 @@ export async function mergeAsPerson(deps: LifecycleDeps, number: number, mergedB
   const loaded = loadSnapshotConfig(snapshot);
   const policy = getPolicy(loaded, getEnvironment(loaded, outcome.evidence!.environment)!);
   const merged = await mergePromotion(deps, { pr: outcome.pr, evidence: outcome.evidence!, results: outcome.results, summary: outcome.summary!, mergedBy, method: policy.merge.method });
+  emitNotification(deps, loaded, promotionEvent(deps, "merged", outcome.evidence!, outcome.pr, { summary: `merged by ${mergedBy}`, actor: mergedBy }));
   return { ...outcome, status: "merged", merged };
 }
 

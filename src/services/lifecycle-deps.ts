@@ -1,6 +1,7 @@
 import { formatDiagnostic, loadConfiguration, type LoadedConfig } from "../core/config/index.js";
 import type { Policy } from "../core/config/index.js";
 import type { ProvenanceProbe } from "../core/provenance/types.js";
+import type { Notifier } from "../core/ports/notifier.js";
 import { ConfigError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { ChecksPort } from "../core/ports/checks.js";
@@ -46,6 +47,8 @@ export interface LifecycleDeps {
   health?: HealthProbe;
   /** Lists and verifies build attestations for provenance gates (adapters/sigstore); without it those gates fail closed. */
   provenance?: ProvenanceProbe;
+  /** Lifecycle notifications (adapters/notify); without it none are sent. Never awaited. */
+  notifier?: Notifier;
 }
 
 /** The creator name of Stagegate's own deployment statuses: the verified/failed verdicts. */

@@ -8,6 +8,7 @@ import { silentLogger } from "../core/logger.js";
 import { parsePromotionTrailers, shortDigest } from "../core/plan/index.js";
 import type { Artifact } from "../core/artifact.js";
 import type { Deployment } from "../core/ports/deployments.js";
+import { deploymentEvent, emitNotification } from "./notify-event.js";
 import { botOf, loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
 
 /** One deployment a push created (or found already created). */
@@ -85,6 +86,7 @@ export async function recordPush(deps: LifecycleDeps, push: { before: string; af
     out.push({ deployment, created, ...(recognition.rollback ? { rollbackReason: recognition.reason } : {}) });
     if (!created) continue;
     log.info({ deployment: deployment.id, kind: deployment.kind }, "deployment recorded");
+    emitNotification(deps, loaded, deploymentEvent(deps, recognition.rollback ? "rolled-back" : "deployed", deployment, { summary: recognition.rollback ? `rolled back to sha256:${shortDigest(digest)}: ${recognition.reason}` : `deployment ${deployment.id} created from ${push.after.slice(0, 12)}`, actor: commit.author.name }));
     for (const older of history) {
       const last = older.statuses.at(-1)?.state;
       if (older.id !== deployment.id && last !== "inactive") {
