@@ -27,7 +27,7 @@ const BOT = (world: RestWorld) => `${world.app.slug}[bot]`;
 /** Serves a lifecycle route, or undefined to let the shared fake answer. */
 export function handleLifecycleRest(world: RestWorld, method: string, path: string, query: URLSearchParams, body: Record<string, unknown>): Reply {
   if (method === "GET" && path === "/app") return [200, example(world, "integration", { id: world.app.id, slug: world.app.slug })];
-  if (method === "GET" && path === "/app/installations") return [200, [example(world, "base-installation-items", { id: 42 })]];
+  if (method === "GET" && path === "/app/installations") return [200, [example(world, "base-installation-items", { id: 42, account: null })]];
   if (method === "GET" && path === "/installation/repositories") {
     const template = (example(world, "repository-paginated-2", {}).repositories as Record<string, unknown>[])[0]!;
     const repositories = world.repos.map((r) => ({ ...template, name: r.name, full_name: r.fullName, owner: { ...(template.owner as object), login: r.owner }, default_branch: "main" }));
