@@ -15,11 +15,11 @@ import type { DeploymentsPort } from "../core/ports/deployments.js";
 import type { EnvironmentsRepoPort } from "../core/ports/environments-repo.js";
 import { loadSnapshotConfig, VERIFIER } from "./lifecycle-deps.js";
 
-/** The ports the dashboard reads (a subset of LifecycleDeps). */
+/** The ports the dashboard reads (LifecycleDeps fits; only reads are used). */
 export interface DashboardSources {
-  repo: EnvironmentsRepoPort;
-  deployments: DeploymentsPort;
-  checks: ChecksPort;
+  repo: Pick<EnvironmentsRepoPort, "readSnapshot" | "listOpenPromotions">;
+  deployments: Pick<DeploymentsPort, "listDeployments">;
+  checks: Pick<ChecksPort, "listChecks">;
   clock: Clock;
   log?: Logger;
   /** `owner/name` shown in the dashboard. */
