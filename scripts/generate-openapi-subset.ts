@@ -40,6 +40,8 @@ export const OPERATIONS = [
   "GET /app",
   // Provenance gate (src/adapters/sigstore/attestations-api.ts): GitHub artifact attestations of a digest.
   "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  // The promotion dashboard issue (src/adapters/github/dashboard.ts; listing and creating issues are above).
+  "PATCH /repos/{owner}/{repo}/issues/{issue_number}",
 ] as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
