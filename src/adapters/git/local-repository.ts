@@ -20,6 +20,7 @@ export class LocalRepository implements CommitsPort {
   /** Snapshots by commit: a commit never changes, and every evaluation reads the head again. */
   readonly #snapshots = new Map<string, RepoSnapshot>();
   #bare: Promise<boolean> | undefined;
+  readonly #commits = new Map<string, CommitInfo>();
 
   constructor(
     readonly git: GitCli,
@@ -68,6 +69,18 @@ export class LocalRepository implements CommitsPort {
   }
 
   async getCommit(sha: string): Promise<CommitInfo> {
+    // Read from the long-lived cat-file (no process per commit); a commit never changes, so it is kept.
+    const cached = this.#commits.get(sha);
+    if (cached) return cached;
+    const object = await this.git.readRaw(`${sha}^{commit}`);
+    if (!object) throw new NotFoundError(`commit ${sha} not found`, { sha });
+    const commit = parseRawCommit(object.oid, object.content.toString("utf8"));
+    if (!commit) return this.#logOne(sha);
+    this.#commits.set(sha, commit);
+    return commit;
+  }
+
+  async #logOne(sha: string): Promise<CommitInfo> {
     const [commit] = await this.#log([sha, "-1"]);
     if (!commit) throw new NotFoundError(`commit ${sha} not found`, { sha });
     return commit;
@@ -162,4 +175,35 @@ export class LocalRepository implements CommitsPort {
     const oid = await this.git.resolve(`refs/heads/${branch}`);
     if (oid) await this.git.updateRefs([{ ref: `refs/heads/${branch}`, newOid: ZERO_OID, oldOid: oid }], "stagegate: delete branch");
   }
+}
+
+/**
+ * A raw commit object (`tree`, `parent`…, `author`, `committer`, blank line, message) as `git log`
+ * would describe it with strict ISO dates. Undefined for what this parser does not handle (another
+ * encoding than UTF-8, a malformed identity): the caller falls back to `git log`.
+ */
+export function parseRawCommit(oid: string, raw: string): CommitInfo | undefined {
+  const end = raw.indexOf("\n\n");
+  const headers = (end < 0 ? raw : raw.slice(0, end)).split("\n");
+  const message = end < 0 ? "" : raw.slice(end + 2);
+  const parents: string[] = [];
+  let author: CommitInfo["author"] | undefined;
+  let committer: CommitInfo["committer"] | undefined;
+  for (const line of headers) {
+    if (line.startsWith("parent ")) parents.push(line.slice(7));
+    else if (line.startsWith("author ")) author = parseIdent(line.slice(7));
+    else if (line.startsWith("committer ")) committer = parseIdent(line.slice(10));
+    else if (line.startsWith("encoding ") && !/^encoding utf-?8$/i.test(line)) return undefined;
+  }
+  if (!author || !committer) return undefined;
+  return { sha: oid, parents, message, author, committer };
+}
+
+/** `Name <email> 1772445600 +0100` → name, email and the date in its own offset (`%aI`). */
+function parseIdent(text: string): CommitInfo["author"] | undefined {
+  const match = /^(.*) <([^>]*)> (\d+) ([+-])(\d\d)(\d\d)$/.exec(text);
+  if (!match) return undefined;
+  const offset = (match[4] === "-" ? -1 : 1) * (Number(match[5]) * 60 + Number(match[6]));
+  const local = new Date((Number(match[3]) + offset * 60) * 1000).toISOString().slice(0, 19);
+  return { name: match[1]!, email: match[2]!, date: `${local}${match[4]}${match[5]}:${match[6]}` };
 }
