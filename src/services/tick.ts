@@ -1,6 +1,8 @@
+import type { DashboardIssuesPort } from "../core/dashboard/port.js";
 import { silentLogger } from "../core/logger.js";
 import type { Deployment } from "../core/ports/deployments.js";
 import { ensureNextStages, ensureRollback, type NextStageOutcome, type RollbackOutcome } from "./after-verdict.js";
+import { refreshDashboard, type DashboardOutcome } from "./dashboard.js";
 import { evaluatePromotion, type EvaluateOutcome } from "./evaluate-promotion.js";
 import { loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
 import { recordPush, type RecordedDeployment } from "./record-push.js";
@@ -13,6 +15,8 @@ export interface TickReport {
   nextStages: { deployment: string; stages: NextStageOutcome[] }[];
   rollbacks: { deployment: string; outcome: RollbackOutcome }[];
   evaluations: EvaluateOutcome[];
+  /** Present when a dashboard port was given. */
+  dashboard?: DashboardOutcome;
 }
 
 /** How far back a tick looks for pushes without deployments (the push handler normally records them). */
@@ -25,7 +29,7 @@ const PUSH_WINDOW = 50;
  * and re-evaluates every open promotion PR (which may merge it). Level-triggered and idempotent:
  * running it twice in a row does nothing the second time.
  */
-export async function tick(deps: LifecycleDeps): Promise<TickReport> {
+export async function tick(deps: LifecycleDeps & { dashboard?: DashboardIssuesPort; repoName?: string }): Promise<TickReport> {
   const log = (deps.log ?? silentLogger).child({ op: "tick" });
   const report: TickReport = { recorded: [], verifications: [], nextStages: [], rollbacks: [], evaluations: [] };
   report.recorded = await reconcilePushes(deps);
@@ -49,6 +53,14 @@ export async function tick(deps: LifecycleDeps): Promise<TickReport> {
     } catch (error) {
       // One broken PR must not stop the others; the next tick tries again.
       log.warn({ err: error, pr: pr.number }, "evaluation failed");
+    }
+  }
+  // Last, so the dashboard shows what this pass did; a failure here must not fail the reconcile.
+  if (deps.dashboard) {
+    try {
+      report.dashboard = await refreshDashboard({ ...deps, issues: deps.dashboard });
+    } catch (error) {
+      log.warn({ err: error }, "dashboard refresh failed");
     }
   }
   return report;
