@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import { runLocalCommand } from "../../adapters/git/local-lifecycle.js";
-import { toDeploymentFact } from "../../core/gates/index.js";
-import { getDeployed, readDeployedDigests } from "../../core/lifecycle/digests.js";
-import { shortDigest, SUMMARY_CHECK } from "../../core/plan/index.js";
+import { buildCells, buildMatrix, padMatrix } from "../../core/dashboard/index.js";
+import { SUMMARY_CHECK } from "../../core/plan/index.js";
 import type { CheckReport } from "../../core/ports/checks.js";
 import type { EvaluateOutcome } from "../../services/evaluate-promotion.js";
 import { loadSnapshotConfig, VERIFIER, type LifecycleDeps } from "../../services/lifecycle-deps.js";
@@ -24,32 +23,14 @@ export function describeEvaluation(e: EvaluateOutcome): string[] {
   return lines;
 }
 
-function pad(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
-}
-
 /** The matrix services × environments (digest, since, health) and the open PRs with their gates. */
 export async function renderStatus(deps: LifecycleDeps): Promise<string[]> {
   const snapshot = await deps.repo.readSnapshot();
   const loaded = loadSnapshotConfig(snapshot);
-  const running = readDeployedDigests(snapshot, loaded);
   const deployments = await deps.deployments.listDeployments();
-  const envs = loaded.config.environments.map((e) => e.name);
-  const rows: string[][] = [["service", ...envs]];
-  for (const service of loaded.config.services) {
-    const cells = envs.map((env) => {
-      const digests = getDeployed(running, env, service.name)?.digests ?? [];
-      if (digests.length === 0) return "—";
-      const latest = deployments.find((d) => d.environment === env && d.service === service.name && digests.includes(d.digest));
-      if (!latest) return `${shortDigest(digests[0]!)} (initial)`;
-      const fact = toDeploymentFact(latest, { verifier: VERIFIER });
-      const health = fact.failedAt ? "failed" : fact.verifiedAt ? "healthy" : "deploying";
-      return `${shortDigest(latest.digest)} ${health} since ${(fact.failedAt ?? fact.verifiedAt ?? latest.createdAt).slice(0, 16).replace("T", " ")}`;
-    });
-    rows.push([service.name, ...cells]);
-  }
-  const lines = [`${snapshot.ref} at ${snapshot.oid.slice(0, 7)}`, "", ...pad(rows), ""];
+  // The same matrix the dashboard issue shows (src/core/dashboard).
+  const rows = buildMatrix({ environments: loaded.config.environments.map((e) => e.name), services: loaded.config.services.map((s) => s.name), cells: buildCells(snapshot, loaded, deployments, VERIFIER) });
+  const lines = [`${snapshot.ref} at ${snapshot.oid.slice(0, 7)}`, "", ...padMatrix(rows), ""];
   const open = await deps.repo.listOpenPromotions();
   lines.push(open.length === 0 ? "No open promotion PRs." : "Open promotion PRs:");
   for (const pr of open) {
