@@ -77,6 +77,7 @@ export class GitCli {
   readonly #catFile: GitBatchProcess<CatFileObject>;
   readonly #mktree: GitBatchProcess<string>;
   readonly #hashObject: GitBatchProcess<string>;
+  readonly #hashCommit: GitBatchProcess<string>;
 
   constructor(readonly dir: string) {
     const env: Record<string, string> = {};
@@ -90,6 +91,7 @@ export class GitCli {
     this.#catFile = new GitBatchProcess(dir, ["cat-file", "--batch"], baseEnv, parseCatFile);
     this.#mktree = new GitBatchProcess(dir, ["mktree", "--batch", "--missing"], baseEnv, parseLine);
     this.#hashObject = new GitBatchProcess(dir, ["hash-object", "-w", "--no-filters", "--stdin-paths"], baseEnv, parseLine);
+    this.#hashCommit = new GitBatchProcess(dir, ["hash-object", "-w", "-t", "commit", "--no-filters", "--stdin-paths"], baseEnv, parseLine);
   }
 
   /** Runs `git <args>` and returns stdout. */
@@ -128,6 +130,7 @@ export class GitCli {
     this.#catFile.close();
     this.#mktree.close();
     this.#hashObject.close();
+    this.#hashCommit.close();
   }
 
   /** The absolute git directory (asked once). */
@@ -178,19 +181,34 @@ export class GitCli {
   async writeBlobs(contents: string[]): Promise<string[]> {
     const todo = [...new Set(contents.filter((c) => !this.#blobOids.has(c)))];
     if (todo.length > 0) {
-      // hash-object reads paths, not content, from stdin: each content goes through a file of our own,
-      // next to the temporary indexes (inside the git directory, so never in the work tree).
-      const gitDir = await this.gitDir();
-      const paths = todo.map(() => join(gitDir, `stagegate-blob-${process.pid}-${randomBytes(8).toString("hex")}`));
-      await Promise.all(todo.map((content, i) => writeFile(paths[i]!, content)));
-      try {
-        const oids = await this.#hashObject.requestMany(paths);
-        todo.forEach((content, i) => this.#blobOids.set(content, oids[i]!));
-      } finally {
-        await Promise.all(paths.map((path) => rm(path, { force: true })));
-      }
+      const oids = await this.#hashThroughFile(this.#hashObject, todo);
+      todo.forEach((content, i) => this.#blobOids.set(content, oids[i]!));
     }
     return contents.map((content) => this.#blobOids.get(content)!);
+  }
+
+  /**
+   * Writes a commit object without spawning `commit-tree`: the text git would write (tree, parents,
+   * author and committer at the identity's date, message as given) through the long-lived
+   * `hash-object -t commit`, which checks its format. Never signed: for Stagegate's own metadata commits.
+   */
+  async writeCommitObject(tree: string, parents: string[], message: string, identity: GitIdentity): Promise<string> {
+    const ident = `${identity.name.replace(/[<>\n]/g, "")} <${identity.email.replace(/[<>\n]/g, "")}> ${Math.floor(identity.date.getTime() / 1000)} +0000`;
+    const text = [`tree ${tree}`, ...parents.map((p) => `parent ${p}`), `author ${ident}`, `committer ${ident}`, "", message].join("\n");
+    return this.#hashThroughFile(this.#hashCommit, [text]).then((oids) => oids[0]!);
+  }
+
+  async #hashThroughFile(process_: GitBatchProcess<string>, contents: string[]): Promise<string[]> {
+    // hash-object reads paths, not content, from stdin: each content goes through a file of our own,
+    // next to the temporary indexes (inside the git directory, so never in the work tree).
+    const gitDir = await this.gitDir();
+    const paths = contents.map(() => join(gitDir, `stagegate-blob-${process.pid}-${randomBytes(8).toString("hex")}`));
+    await Promise.all(contents.map((content, i) => writeFile(paths[i]!, content)));
+    try {
+      return await process_.requestMany(paths);
+    } finally {
+      await Promise.all(paths.map((path) => rm(path, { force: true })));
+    }
   }
 
   /** Writes a tree from `mktree` lines (`<mode> <type> <oid>\t<name>`) and returns its oid. */

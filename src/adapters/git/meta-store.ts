@@ -90,11 +90,7 @@ export class MetaStore {
     const names = Object.keys(files).sort();
     const oids = await this.git.writeBlobs(names.map((name) => JSON.stringify(files[name], null, 2) + "\n"));
     const tree = await this.git.writeTree(names.map((name, i) => `100644 blob ${oids[i]}\t${name}`));
-    return this.commit(tree, parents, message, this.identity(actor));
-  }
-
-  private async commit(tree: string, parents: string[], message: string, identity: GitIdentity): Promise<string> {
-    return (await this.git.run(["commit-tree", tree, ...parents.flatMap((p) => ["-p", p])], { input: message + "\n", identity })).trim();
+    return this.git.writeCommitObject(tree, parents, message + "\n", this.identity(actor));
   }
 
   /**
