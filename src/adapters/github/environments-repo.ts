@@ -168,11 +168,14 @@ export class GitHubEnvironmentsRepo implements EnvironmentsRepoPort {
    * costs one query. Labels are the marker: a plan without labels cannot tell, and is left alone.
    */
   async ensureDecorated(plan: PromotionPlan, pr: PromotionPullRequest): Promise<void> {
-    const branch = this.#state?.branches.get(plan.branch);
+    if (plan.labels.every((l) => pr.labels.includes(l))) return;
+    // Repair path only: node ids of the PR and labels come from a fresh snapshot (the lifecycle's cached one has none).
+    if (!this.#state || !this.#fresh) await this.readSnapshot();
+    const state = this.#state as RepoState;
+    const branch = state.branches.get(plan.branch);
     const current = branch?.pr?.number === pr.number ? branch.pr : undefined;
     const missing = plan.labels.filter((l) => !(current ?? pr).labels.includes(l));
     if (!current || missing.length === 0) return;
-    const state = this.#state as RepoState;
     const log = this.#log.child({ branch: plan.branch, pr: pr.number });
     const labelIds = missing.flatMap((name) => state.labelIds.get(name) ?? []);
     const { request: reviewers } = getReviewerRequest(plan.reviewers, this.repo.owner);

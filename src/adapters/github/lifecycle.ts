@@ -86,6 +86,9 @@ class SessionRepo implements EnvironmentsRepoPort {
   openPromotion(plan: PromotionPlan): Promise<{ pr: PromotionPullRequest; created: boolean }> {
     return this.lifecycle.environments.openPromotion(plan);
   }
+  ensureDecorated(plan: PromotionPlan, pr: PromotionPullRequest): Promise<void> {
+    return this.lifecycle.environments.ensureDecorated(plan, pr);
+  }
   closePromotion(number: number, comment: string): Promise<void> {
     return this.lifecycle.environments.closePromotion(number, comment);
   }
