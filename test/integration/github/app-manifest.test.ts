@@ -26,6 +26,9 @@ describe("app.yml", () => {
       issues: "write",
       metadata: "read",
       members: "read",
+      packages: "read",
+      attestations: "read",
+      security_events: "read",
     });
     for (const permission of Object.keys(manifest.default_permissions)) expect(docs, permission).toContain(`\`${permission}\``);
     expect(docs).toContain("`administration: write`");
