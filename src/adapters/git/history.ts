@@ -76,15 +76,17 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
       else early.push(entry);
     }
   });
+  let config: Awaited<typeof configRead>;
   try {
-    await streamGit(dir, args, (chunk) => parser.push(chunk));
+    // Both settled before going on: a failed config read must not leave the log unconsumed, nor the reverse.
+    const [, read] = await Promise.all([streamGit(dir, args, (chunk) => parser.push(chunk)), configRead]);
+    config = read;
   } catch (error) {
-    blobs?.abort();
+    blobs?.abort(); // never leave `git cat-file --batch` waiting on its stdin
     throw error;
   }
   const { records, raws } = parser.end();
   markFirstParent(records);
-  const config = await configRead;
 
   const digestsComputed = Boolean(config && options.extract);
   if (config && options.extract && blobs) {
