@@ -7,10 +7,14 @@ import { isSameLane, parsePromotionBranch, planPromotion, shortDigest, type Plan
 import type { PromotionPlan } from "../core/plan-types.js";
 import type { EnvironmentsRepoPort, PromotionPullRequest } from "../core/ports/environments-repo.js";
 import type { RepoSnapshot } from "../core/snapshot.js";
+import type { StagegateMetrics } from "../observability/metrics.js";
+import { recordPromoteOutcome } from "./lifecycle-metrics.js";
 
 export interface PromoteDeps {
   repo: EnvironmentsRepoPort;
   log?: Logger;
+  /** The app's metrics: each outcome is counted (stagegate_promotions_total); default none. */
+  metrics?: StagegateMetrics;
 }
 
 export interface PromoteOptions {
@@ -55,6 +59,7 @@ export async function promote(deps: PromoteDeps, request: PromotionRequestInput,
   const plan = planPromotion(snapshot, request, loaded, options.context);
   if (plan.status !== "changed") {
     log.info({ status: plan.status, reason: plan.message, baseOid: plan.baseOid }, "promotion not needed");
+    recordPromoteOutcome(deps, request.environment, plan.status);
     return { status: plan.status, plan, superseded: [] };
   }
 
@@ -62,21 +67,42 @@ export async function promote(deps: PromoteDeps, request: PromotionRequestInput,
   const newer = findNewerInLane(plan, open);
   if (newer) {
     log.info({ newer: newer.number, branch: plan.branch }, "promotion skipped: a newer artifact is already proposed");
+    recordPromoteOutcome(deps, request.environment, "superseded");
     return { status: "superseded", plan, pr: newer, superseded: [] };
   }
   let pr = open.find((p) => p.branch === plan.branch);
   let status: PromoteStatus = "exists";
+  let view = open;
   if (!pr) {
     const opened = await deps.repo.openPromotion(plan);
     pr = opened.pr;
     status = opened.created ? "opened" : "exists";
+    if (opened.lane) {
+      // Fresh view of the lane from the opening itself: concurrent deliveries of other artifacts see each other.
+      view = opened.lane;
+      const racer = findNewerInLane(plan, view);
+      if (racer) {
+        log.info({ newer: racer.number, pr: pr.number }, "a newer artifact was proposed concurrently; closing this promotion");
+        await deps.repo.closePromotion(pr.number, supersedeComment(plan, racer));
+        return { status: "superseded", plan, pr: racer, superseded: [] };
+      }
+    }
   }
   // A redelivery after a crash between opening and decorating finds the PR open: finish its labels and reviewers.
   if (status === "exists") await deps.repo.ensureDecorated?.(plan, pr);
   log.info({ status, pr: pr.number, branch: plan.branch, files: plan.files.length }, status === "opened" ? "promotion opened" : "promotion already open");
 
-  const superseded = await supersedeOlder(deps.repo, plan, pr, open, log);
+  recordPromoteOutcome(deps, request.environment, status);
+  const superseded = await supersedeOlder(deps.repo, plan, pr, view, log);
   return { status, plan, pr, superseded };
+}
+
+/** The comment on a PR that gives way to `newer` (whose artifact is read from its evidence block). */
+function supersedeComment(plan: PromotionPlan, newer: PromotionPullRequest): string {
+  const evidence = parsePromotionBody(newer.body);
+  const artifact = evidence.ok ? evidence.evidence.artifact : undefined;
+  const what = artifact ? ` \`sha256:${shortDigest(artifact.digest)}\`${artifact.tag ? ` (${artifact.tag})` : ""}` : " a newer artifact";
+  return `Superseded by #${newer.number} (${newer.url}), which ${plan.request.kind === "rollback" ? "rolls back to" : "promotes"}${what}.`;
 }
 
 function loadOrThrow(snapshot: RepoSnapshot): LoadedConfig {

@@ -14,7 +14,7 @@ import type { GitHubClient, RepoRef } from "./client.js";
 import { formatRepoRef } from "./client.js";
 import { callGitHub, classifyGraphqlError, getGraphqlErrors, getGraphqlPartialData, translateGitHubError } from "./errors.js";
 import type { OpenMode } from "./promotion-mutations.js";
-import { buildCloseMutation, buildDecorateMutation, buildOpenMutation, buildReviewerQuery, getReviewerRequest, PULL_REQUEST_QUERY, splitCommitMessage } from "./promotion-mutations.js";
+import { buildCloseMutation, buildDecorateMutation, buildOpenMutation, buildReviewerQuery, getLanePrefix, getReviewerRequest, PULL_REQUEST_QUERY, splitCommitMessage } from "./promotion-mutations.js";
 import type { PromotionBranch, RawPullRequest, RawRef, RawSnapshot, RawSubtree } from "./snapshot-query.js";
 import { BRANCH_PREFIX, BRANCH_QUERY, flattenTree, getConfigText, getRelevantPrefixes, getRootEntries, OPEN_PROMOTIONS_QUERY, SNAPSHOT_QUERY, SUBTREE_QUERY, toPromotionBranch, toPullRequest } from "./snapshot-query.js";
 
@@ -32,6 +32,7 @@ const MAX_SUBTREE_QUERIES = 20;
 
 type PullRequestWithIds = RawPullRequest & {
   headRef?: { id: string } | null;
+  lane?: { refs: { nodes: RawRef[] } } | null;
   repository?: { owner?: Record<string, { id: string } | null>; [alias: string]: unknown };
 };
 
@@ -102,7 +103,7 @@ export class GitHubEnvironmentsRepo implements EnvironmentsRepoPort {
     return [...this.#state.branches.values()].flatMap((b) => (b.pr ? [stripId(b.pr)] : []));
   }
 
-  async openPromotion(plan: PromotionPlan): Promise<{ pr: PromotionPullRequest; created: boolean }> {
+  async openPromotion(plan: PromotionPlan): Promise<{ pr: PromotionPullRequest; created: boolean; lane?: PromotionPullRequest[] }> {
     const log = this.#log.child({ branch: plan.branch });
     if (!this.#state) await this.readSnapshot();
     const state = this.#state as RepoState;
@@ -144,9 +145,12 @@ export class GitHubEnvironmentsRepo implements EnvironmentsRepoPort {
       const ids = getReviewerIds(created, reviewers);
       if (ids.unresolved.length > 0) log.warn({ unresolved: ids.unresolved }, "some reviewers could not be resolved (not collaborators, or unknown teams)");
       state.branches.set(plan.branch, { name: plan.branch, refId: created.headRef?.id ?? "", headOid: pr.headSha, headHeadline: undefined, headParentOid: plan.baseOid, pr });
+      // Refs of the lane are named relative to the lane prefix; remember them so closing one needs no lookup.
+      const lane = (created.lane?.refs.nodes ?? []).map((r) => toPromotionBranch({ ...r, name: getLanePrefix(plan.branch) + r.name }, "branch"));
+      for (const b of lane) if (b.name !== plan.branch) state.branches.set(b.name, b);
       await this.#decorateWithIds(pr.id, labelIds, ids.userIds, ids.teamIds, log);
       log.info({ pr: pr.number, files: plan.files.length }, "promotion PR opened");
-      return { pr: stripId(pr), created: true };
+      return { pr: stripId(pr), created: true, ...(created.lane ? { lane: lane.flatMap((b) => (b.pr ? [stripId(b.pr)] : [])) } : {}) };
     }
     const kinds = fieldErrors.map(classifyGraphqlError);
     if (kinds.includes("conflict")) {

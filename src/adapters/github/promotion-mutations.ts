@@ -4,7 +4,7 @@
  * payload) and DECORATE (labels + review requests). Pure: builds documents and variables.
  */
 import type { PromotionPlan } from "../../core/plan-types.js";
-import { PR_FIELDS } from "./snapshot-query.js";
+import { PR_FIELDS, REF_FIELDS } from "./snapshot-query.js";
 
 /** How the branch is brought to the planned commit. */
 export type OpenMode =
@@ -42,6 +42,11 @@ export function getReviewerRequest(reviewers: { users: string[]; teams: string[]
     else skipped.push(raw);
   }
   return { request: { users, teams: [...new Set(teams)] }, skipped };
+}
+
+/** `stagegate/<env>/<service>/` (or `stagegate/rollback/<env>/<service>/`): the branch without its digest segment. */
+export function getLanePrefix(branch: string): string {
+  return branch.slice(0, branch.lastIndexOf("/") + 1);
 }
 
 /** Document + variables of the OPEN mutation. */
@@ -93,8 +98,13 @@ export function buildOpenMutation(input: {
   });
   const ownerSelection = teamSelections.length > 0 ? `owner { ... on Organization { ${teamSelections.join(" ")} } }` : "";
   const repositorySelection = ownerSelection || userSelections.length > 0 ? `repository { ${ownerSelection} ${userSelections.join(" ")} }` : "";
+  // The lane's branches as they are right after this PR was created: concurrent deliveries of other
+  // artifacts of the same lane see each other here, at no extra request (supersede decides from it).
+  declarations.push("$lanePrefix: String!");
+  variables.lanePrefix = `refs/heads/${getLanePrefix(plan.branch)}`;
+  const laneSelection = `lane: repository { refs(refPrefix: $lanePrefix, first: 50) { nodes { ${REF_FIELDS} } } }`;
   fields.push(
-    `createPullRequest(input: { repositoryId: $repositoryId, baseRefName: $baseRefName, headRefName: $headRefName, title: $title, body: $body, maintainerCanModify: false }) { pullRequest { ${PR_FIELDS} headRef { id } ${repositorySelection} } }`,
+    `createPullRequest(input: { repositoryId: $repositoryId, baseRefName: $baseRefName, headRefName: $headRefName, title: $title, body: $body, maintainerCanModify: false }) { pullRequest { ${PR_FIELDS} headRef { id } ${repositorySelection} ${laneSelection} } }`,
   );
   if (input.missingLabels.length > 0) {
     declarations.push("$labelColor: String!");

@@ -25,7 +25,8 @@ function treeSelection(depth: number): string {
 /** Fields of an open promotion PR, shared by every query that returns one. */
 export const PR_FIELDS = `id number url title body state headRefName headRefOid baseRefName createdAt mergedAt author { login } labels(first: 20) { nodes { name } }`;
 
-const REF_FIELDS = `id name target { oid ... on Commit { messageHeadline parents(first: 1) { nodes { oid } } } } associatedPullRequests(states: OPEN, first: 1) { nodes { ${PR_FIELDS} } }`;
+/** Fields of a promotion branch ref and its open PR (snapshot, open-promotions and lane queries). */
+export const REF_FIELDS = `id name target { oid ... on Commit { messageHeadline parents(first: 1) { nodes { oid } } } } associatedPullRequests(states: OPEN, first: 1) { nodes { ${PR_FIELDS} } }`;
 
 /** Everything a promotion needs, in one round trip. */
 export const SNAPSHOT_QUERY = `query StagegateSnapshot($owner: String!, $name: String!, $refPrefix: String!) {

@@ -30,8 +30,10 @@ export interface EnvironmentsRepoPort {
   /**
    * Creates the branch (from plan.baseOid), the commit (plan.files, plan.commitMessage) and the PR
    * (plan.title, plan.body, labels, reviewers). When the branch or PR already exists, returns the existing PR.
+   * `lane` (optional): the open PRs of the plan's lane as seen right after creating this one (fresh, so
+   * concurrent deliveries of other artifacts see each other); adapters that cannot tell for free omit it.
    */
-  openPromotion(plan: PromotionPlan): Promise<{ pr: PromotionPullRequest; created: boolean }>;
+  openPromotion(plan: PromotionPlan): Promise<{ pr: PromotionPullRequest; created: boolean; lane?: PromotionPullRequest[] }>;
   /**
    * Optional repair for an already open PR of this plan: applies the labels and review requests an
    * interrupted opening left undone (a crash or failure between opening the PR and decorating it).
