@@ -58,7 +58,7 @@ export async function ensureNextStages(deps: LifecycleDeps, deployment: Deployme
     }
     const artifact = deployment.payload.artifact ?? { service: deployment.service, image: loaded.config.services.find((s) => s.name === deployment.service)!.image, digest: deployment.digest };
     const outcome = await promote(
-      { repo: deps.repo, ...(deps.log ? { log: deps.log } : {}) },
+      { repo: deps.repo, ...(deps.log ? { log: deps.log } : {}), ...(deps.metrics ? { metrics: deps.metrics } : {}) },
       { artifact, environment: stage.environment, from: deployment.environment, ...(deployment.payload.requestedBy ? { requestedBy: deployment.payload.requestedBy } : {}) },
       { snapshot, loaded },
     );
@@ -107,7 +107,7 @@ export async function ensureRollback(deps: LifecycleDeps, deployment: Deployment
   const tag = previous?.payload.artifact?.tag ?? deployment.payload.previousTag;
   const artifact = previous?.payload.artifact ?? { service: service.name, image: service.image, digest: decision.digest, ...(tag ? { tag } : {}) };
   const outcome = await promote(
-    { repo: deps.repo, ...(deps.log ? { log: deps.log } : {}) },
+    { repo: deps.repo, ...(deps.log ? { log: deps.log } : {}), ...(deps.metrics ? { metrics: deps.metrics } : {}) },
     { artifact, environment: env.name, kind: "rollback", reason: decision.reason, requestedBy: VERIFIER },
     { snapshot: restrictToFiles(snapshot, env.path, decision.files), loaded },
   );

@@ -14,6 +14,8 @@ import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
 import { CONFIG_FILE, POLICIES_DIR } from "../core/snapshot.js";
 import { evaluatePromotion, readOverrides, toCheckReport, type EvaluateOutcome } from "./evaluate-promotion.js";
 import { VERIFIER, type LifecycleDeps } from "./lifecycle-deps.js";
+import { recordWrittenGates } from "./lifecycle-metrics.js";
+import { keepStableHttpChecks, probeGates, withMeasurementBlocks } from "./probes.js";
 
 /** The validation check of a PR that changes stagegate.yaml or policies/. */
 export const CONFIG_CHECK = `${SUMMARY_CHECK}/config`;
@@ -89,6 +91,10 @@ export async function evaluateChange(deps: LifecycleDeps, number: number): Promi
   const reviews = envs.length > 0 ? await deps.pulls.listReviews(number) : [];
   const overrides = envs.length > 0 ? readOverrides(await deps.pulls.listComments(number)) : [];
   const results: GateResult[] = [];
+  // Metrics and http gates keep their measurements in their own checks (services/probes.ts): read them first.
+  const probing = envs.some((e) => getPolicy(loaded!, e).gates.some((g) => g.gate === "metrics" || g.gate === "http"));
+  const existing = probing ? await deps.checks.listChecks(pr.headSha) : undefined;
+  const httpChecks = new Set<string>();
   for (const env of envs) {
     const policy = getPolicy(loaded!, env);
     const change: DigestChange | undefined = changes.find((c) => c.environment === env.name && c.digest !== undefined);
@@ -103,13 +109,13 @@ export async function evaluateChange(deps: LifecycleDeps, number: number): Promi
       teams,
       overrides,
     };
-    const evaluated = evaluateGates({ gates: applicable, ...(policy.overrides ? { overrides: policy.overrides } : {}) }, facts, {
-      now: deps.clock.now(),
-      environment: env.name,
-      service: change?.service ?? "",
-      digest: change?.digest ?? "",
-      upstream: env.from,
-    }).results;
+    const target = { environment: env.name, service: change?.service ?? "", digest: change?.digest ?? "" };
+    const checkName = (g: string) => `${SUMMARY_CHECK}/${envs.length > 1 ? `${env.name}/` : ""}${g}`;
+    const probed = existing ? await probeGates(deps, { gates: applicable, target, key: pr.headSha, files: snapshot.files, existing, checkName }) : undefined;
+    if (probed) Object.assign(facts, { metrics: probed.metrics, http: probed.http });
+    for (const g of probed?.httpGates ?? []) httpChecks.add(checkName(g));
+    const plain = evaluateGates({ gates: applicable, ...(policy.overrides ? { overrides: policy.overrides } : {}) }, facts, { now: deps.clock.now(), ...target, upstream: env.from }).results;
+    const evaluated = probed ? withMeasurementBlocks(plain, probed.blocks) : plain;
     const byName = new Map(evaluated.map((r) => [r.gate, r]));
     for (const spec of policy.gates) {
       const r = byName.get(gateName(spec)) ?? notApplicable(spec);
@@ -118,8 +124,10 @@ export async function evaluateChange(deps: LifecycleDeps, number: number): Promi
   }
   const summary = withConfig(summarizeGates(results), config, envs.length);
   const desired = [...results.map((r) => toCheckReport(`${SUMMARY_CHECK}/${r.gate}`, r)), ...(config ? [config] : []), toCheckReport(SUMMARY_CHECK, summary)];
-  const changed = changedChecks(await deps.checks.listChecks(pr.headSha), desired);
+  const current = existing ?? (await deps.checks.listChecks(pr.headSha));
+  const changed = changedChecks(current, keepStableHttpChecks(current, desired, httpChecks));
   if (changed.length > 0) await deps.checks.writeChecks(pr.headSha, changed);
+  recordWrittenGates(deps, results, changed, (r) => `${SUMMARY_CHECK}/${r.gate}`);
   log.info({ environments: envs.map((e) => e.name), summary: summary.conclusion, written: changed.map((c) => c.name) }, "change evaluated");
   return { status: "evaluated", pr, environments: envs.map((e) => e.name), results, summary, ...(config ? { config } : {}), written: changed.map((c) => c.name) };
 }

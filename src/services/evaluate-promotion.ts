@@ -10,6 +10,8 @@ import type { CheckReport } from "../core/ports/checks.js";
 import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
 import type { PullRequestComment } from "../core/ports/pull-requests.js";
 import { gatherGateFacts } from "./gate-facts.js";
+import { recordWrittenGates } from "./lifecycle-metrics.js";
+import { keepStableHttpChecks, probeGates, withMeasurementBlocks } from "./probes.js";
 import { botOf, loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
 import { mergePromotion, type MergeOutcome } from "./merge-promotion.js";
 import { emitNotification, gateEvents, promotionEvent } from "./notify-event.js";
@@ -82,12 +84,23 @@ export async function evaluatePromotion(deps: LifecycleDeps, number: number, opt
   const facts = await gatherGateFacts(deps, pr, evidence, gates.gates, policy, loaded);
   const comments = await deps.pulls.listComments(number);
   facts.overrides = readOverrides(comments);
+  // Metrics and http gates: measurements kept in their own checks (services/probes.ts), read before evaluating.
+  const probing = gates.gates.some((g) => g.gate === "metrics" || g.gate === "http");
+  const existing = probing ? await deps.checks.listChecks(pr.headSha) : undefined;
+  const target = { environment: env.name, service: evidence.service, digest: evidence.artifact.digest };
+  const probed = existing ? await probeGates(deps, { gates: gates.gates, target, key: pr.headSha, files: snapshot.files, existing, checkName: (g) => `${SUMMARY_CHECK}/${g}` }) : undefined;
+  if (probed) Object.assign(facts, { metrics: probed.metrics, http: probed.http });
   const now = deps.clock.now();
-  const { results, summary } = evaluateGates(gates, facts, { now, environment: env.name, service: evidence.service, digest: evidence.artifact.digest, upstream: env.from });
+  const evaluated = evaluateGates(gates, facts, { now, ...target, upstream: env.from });
+  const results = probed ? withMeasurementBlocks(evaluated.results, probed.blocks) : evaluated.results;
+  const summary = evaluated.summary;
 
   const desired = [...results.map((r) => toCheckReport(`${SUMMARY_CHECK}/${r.gate}`, r)), toCheckReport(SUMMARY_CHECK, summary)];
-  const changed = changedChecks(await deps.checks.listChecks(pr.headSha), desired);
+  const current = existing ?? (await deps.checks.listChecks(pr.headSha));
+  const httpChecks = new Set([...(probed?.httpGates ?? [])].map((g) => `${SUMMARY_CHECK}/${g}`));
+  const changed = changedChecks(current, keepStableHttpChecks(current, desired, httpChecks));
   if (changed.length > 0) await deps.checks.writeChecks(pr.headSha, changed);
+  recordWrittenGates(deps, results, changed, (r) => `${SUMMARY_CHECK}/${r.gate}`);
   const escalated = await escalate(deps, pr, results, comments);
   const outcome: EvaluateOutcome = { status: "evaluated", pr, evidence, results, summary, written: changed.map((c) => c.name), escalated };
   log.info({ summary: summary.conclusion, written: outcome.written }, "gates evaluated");

@@ -2,6 +2,8 @@ import { formatDiagnostic, loadConfiguration, type LoadedConfig } from "../core/
 import type { Policy } from "../core/config/index.js";
 import type { ProvenanceProbe } from "../core/provenance/types.js";
 import type { Notifier } from "../core/ports/notifier.js";
+import type { StagegateMetrics } from "../observability/metrics.js";
+import type { Probes } from "./probes.js";
 import { ConfigError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { ChecksPort } from "../core/ports/checks.js";
@@ -49,6 +51,10 @@ export interface LifecycleDeps {
   provenance?: ProvenanceProbe;
   /** Lifecycle notifications (adapters/notify); without it none are sent. Never awaited. */
   notifier?: Notifier;
+  /** Prometheus and http requests of metrics/http gates and verification.metrics (services/probes.ts); default: the real adapters. */
+  probes?: Probes;
+  /** The app's Prometheus metrics (observability/metrics.ts); default noopMetrics. */
+  metrics?: StagegateMetrics;
 }
 
 /** The creator name of Stagegate's own deployment statuses: the verified/failed verdicts. */

@@ -4,6 +4,7 @@ import type { GateResult, SummaryResult } from "../core/gates/index.js";
 import type { MergeMethod } from "../core/ports/pull-requests.js";
 import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
 import type { LifecycleDeps } from "./lifecycle-deps.js";
+import { metricsOf } from "./lifecycle-metrics.js";
 import { recordPush, type RecordedDeployment } from "./record-push.js";
 
 export interface MergeInput {
@@ -66,6 +67,7 @@ export async function mergePromotion(deps: LifecycleDeps, input: MergeInput): Pr
     commitMessage: appendTrailers(body, trailers),
     mergedBy: input.mergedBy,
   });
+  metricsOf(deps).recordPromotion({ environment: evidence.environment, outcome: "merged" });
   const mergedAt = deps.clock.now().toISOString();
   const merged = await deps.commits.getCommit(sha);
   const deployments = await recordPush(deps, { before: merged.parents[0] ?? base, after: sha });

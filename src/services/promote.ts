@@ -84,6 +84,7 @@ export async function promote(deps: PromoteDeps, request: PromotionRequestInput,
       if (racer) {
         log.info({ newer: racer.number, pr: pr.number }, "a newer artifact was proposed concurrently; closing this promotion");
         await deps.repo.closePromotion(pr.number, supersedeComment(plan, racer));
+        recordPromoteOutcome(deps, request.environment, "superseded");
         return { status: "superseded", plan, pr: racer, superseded: [] };
       }
     }

@@ -9,7 +9,9 @@ import { parsePromotionTrailers, shortDigest } from "../core/plan/index.js";
 import type { Artifact } from "../core/artifact.js";
 import type { Deployment } from "../core/ports/deployments.js";
 import { deploymentEvent, emitNotification } from "./notify-event.js";
-import { botOf, loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
+import { botOf, loadSnapshotConfig, VERIFIER, type LifecycleDeps } from "./lifecycle-deps.js";
+import { metricsOf } from "./lifecycle-metrics.js";
+import type { RollbackReason } from "../observability/metrics.js";
 
 /** One deployment a push created (or found already created). */
 export interface RecordedDeployment {
@@ -86,11 +88,14 @@ export async function recordPush(deps: LifecycleDeps, push: { before: string; af
     out.push({ deployment, created, ...(recognition.rollback ? { rollbackReason: recognition.reason } : {}) });
     if (!created) continue;
     log.info({ deployment: deployment.id, kind: deployment.kind }, "deployment recorded");
+    metricsOf(deps).recordDeployment({ environment: env.name, result: "created" });
+    if (recognition.rollback) metricsOf(deps).recordRollback({ environment: env.name, reason: rollbackReason(fromPr, replaced) });
     emitNotification(deps, loaded, deploymentEvent(deps, recognition.rollback ? "rolled-back" : "deployed", deployment, { summary: recognition.rollback ? `rolled back to sha256:${shortDigest(digest)}: ${recognition.reason}` : `deployment ${deployment.id} created from ${push.after.slice(0, 12)}`, actor: commit.author.name }));
     for (const older of history) {
       const last = older.statuses.at(-1)?.state;
       if (older.id !== deployment.id && last !== "inactive") {
         await deps.deployments.addDeploymentStatus(older.id, { state: "inactive", description: `superseded by ${deployment.id}`, creator: botOf(deps) });
+        metricsOf(deps).recordDeployment({ environment: env.name, result: "inactive" });
       }
     }
     if (recognition.rollback && replaced?.payload.pullRequest !== undefined && replaced.payload.pullRequest !== pullRequest) {
@@ -102,6 +107,17 @@ export async function recordPush(deps: LifecycleDeps, push: { before: string; af
     }
   }
   return out;
+}
+
+/**
+ * Why a rollback deployment happened, for stagegate_rollbacks_total: a commit that is not Stagegate's
+ * rollback PR is a person's revert; Stagegate's rollback follows a deployer-reported failure of the
+ * replaced deployment, else its own verification (timeout, health, metrics).
+ */
+function rollbackReason(fromPr: Evidence | undefined, replaced: Deployment | undefined): RollbackReason {
+  if (fromPr?.kind !== "rollback") return "manual_revert";
+  const deployerFailed = replaced?.statuses.some((s) => s.creator !== VERIFIER && (s.state === "failure" || s.state === "error"));
+  return deployerFailed ? "deployment_failed" : "verification_failed";
 }
 
 async function readEvidence(deps: LifecycleDeps, number: number): Promise<Evidence | undefined> {

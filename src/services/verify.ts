@@ -4,6 +4,8 @@ import { matchGlob } from "../core/gates/glob.js";
 import { shortDigest } from "../core/plan/index.js";
 import type { Deployment, DeploymentStatus } from "../core/ports/deployments.js";
 import { VERIFIER, type LifecycleDeps } from "./lifecycle-deps.js";
+import { leadTimeSeconds, metricsOf } from "./lifecycle-metrics.js";
+import { analyzeVerificationMetrics } from "./probes.js";
 
 export type Verdict = "verified" | "failed" | "pending" | "inactive";
 
@@ -56,6 +58,7 @@ export async function verifyDeployment(deps: LifecycleDeps, deployment: Deployme
   };
   const verdict = async (v: "verified" | "failed", description: string): Promise<VerifyOutcome> => {
     await post(v === "verified" ? "success" : "failure", description);
+    recordVerdict(deps, deployment, v, now);
     return { deployment, verdict: v, changed: true, detail: description };
   };
 
@@ -69,6 +72,13 @@ export async function verifyDeployment(deps: LifecycleDeps, deployment: Deployme
   if (deployer?.state !== "success") {
     if (timedOut) return verdict("failed", `Verification failed: no successful rollout reported within ${verification?.timeout ?? "30m"}`);
     return done("pending", "waiting for the deployer to report the rollout");
+  }
+  if (verification?.metrics) {
+    // Metrics analysis after deploy: one measurement per call at most, kept in a check on the deployment's commit.
+    const files = verification.metrics.analysisTemplate !== undefined ? (await deps.repo.readSnapshot()).files : new Map<string, string>();
+    const analysis = await analyzeVerificationMetrics(deps, { deployment, metrics: verification.metrics, files, upstream: env?.from ?? [] });
+    if (analysis.conclusion === "pending") return done("pending", `metrics analysis running: ${analysis.summary}`);
+    if (analysis.conclusion !== "success") return verdict("failed", clip(`Verification failed: metrics analysis ${analysis.summary}`));
   }
   const health = verification?.health;
   if (!health) return verdict("verified", `Verified: the deployer reported success (${deployer.description})`);
@@ -86,4 +96,17 @@ export async function verifyDeployment(deps: LifecycleDeps, deployment: Deployme
   if (n >= health.attempts || timedOut) return verdict("failed", `Verification failed: ${url} ${probe.detail} (attempt ${n}/${health.attempts})`);
   await post("in_progress", `${HEALTH_ATTEMPT} ${n}/${health.attempts} failed: ${probe.detail}`);
   return { deployment, verdict: "pending", changed: false, detail: `health check ${n}/${health.attempts} of sha256:${shortDigest(deployment.digest)} failed: ${probe.detail}` };
+}
+
+/** GitHub keeps 140 characters of a deployment status description. */
+function clip(text: string): string {
+  return text.length <= 140 ? text : `${text.slice(0, 139)}…`;
+}
+
+/** Counts a verdict Stagegate posted; a verified deployment also observes the artifact's lead time. */
+function recordVerdict(deps: LifecycleDeps, deployment: Deployment, verdict: "verified" | "failed", now: Date): void {
+  const metrics = metricsOf(deps);
+  metrics.recordDeployment({ environment: deployment.environment, result: verdict === "verified" ? "success" : "failure" });
+  const seconds = verdict === "verified" ? leadTimeSeconds(deployment, now) : undefined;
+  if (seconds !== undefined) metrics.observeLeadTime({ environment: deployment.environment, seconds });
 }
