@@ -7,6 +7,7 @@ import type { GitHubClient, RepoRef } from "../adapters/github/client.js";
 import { parseRepoRef } from "../adapters/github/client.js";
 import { callGitHub } from "../adapters/github/errors.js";
 import type { Logger } from "../core/logger.js";
+import type { StagegateMetrics } from "../observability/metrics.js";
 import { registerIssueComment } from "../handlers/issue-comment.js";
 import { registerRegistryPackage } from "../handlers/registry-package.js";
 import { registerRepositoryDispatch } from "../handlers/repository-dispatch.js";
@@ -19,6 +20,8 @@ import { wireLifecycle } from "./tick.js";
 export type StagegateAppOptions = Pick<AppEnv, "STAGEGATE_INTAKE_SECRET" | "STAGEGATE_ENVIRONMENTS_REPO" | "STAGEGATE_REGISTRY_HOST"> & {
   /** Clock of the HTTP intake's timestamp check (tests). */
   now?: () => number;
+  /** The app's Prometheus metrics (server.ts passes the /metrics registry's); default none. */
+  metrics?: StagegateMetrics;
 };
 
 /** Installation lookups are cached: one `GET /repos/{o}/{r}/installation` per repository per 10 minutes. */
@@ -45,14 +48,14 @@ export function createInstallationResolver(app: Probot, now: () => number = Date
 export function createStagegateApp(options: StagegateAppOptions): ApplicationFunction {
   return (app, { addHandler }) => {
     const defaultEnvironmentsRepo = options.STAGEGATE_ENVIRONMENTS_REPO ? parseRepoRef(options.STAGEGATE_ENVIRONMENTS_REPO) : undefined;
-    const deps: HandlerDeps = { registryHost: options.STAGEGATE_REGISTRY_HOST, ...(defaultEnvironmentsRepo ? { defaultEnvironmentsRepo } : {}) };
+    const deps: HandlerDeps = { registryHost: options.STAGEGATE_REGISTRY_HOST, ...(defaultEnvironmentsRepo ? { defaultEnvironmentsRepo } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) };
     registerRegistryPackage(app, deps);
     registerRepositoryDispatch(app, deps);
-    registerIssueComment(app);
+    registerIssueComment(app, options.metrics ? { metrics: options.metrics } : {});
     const log = app.log.child({ name: "stagegate" }) as unknown as Logger;
-    wireLifecycle(app, addHandler, { secret: options.STAGEGATE_INTAKE_SECRET, environmentsRepo: defaultEnvironmentsRepo, log });
+    wireLifecycle(app, addHandler, { secret: options.STAGEGATE_INTAKE_SECRET, environmentsRepo: defaultEnvironmentsRepo, log, metrics: options.metrics });
     if (options.STAGEGATE_INTAKE_SECRET) {
-      addHandler(createIntakeRoute({ secret: options.STAGEGATE_INTAKE_SECRET, log, replayCache: new ReplayCache(), getClient: createInstallationResolver(app, options.now), ...(options.now ? { now: options.now } : {}) }));
+      addHandler(createIntakeRoute({ secret: options.STAGEGATE_INTAKE_SECRET, log, replayCache: new ReplayCache(), getClient: createInstallationResolver(app, options.now), ...(options.now ? { now: options.now } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) }));
     } else {
       log.info({}, "HTTP intake disabled: STAGEGATE_INTAKE_SECRET is not set");
     }

@@ -6,11 +6,14 @@ import type { Context } from "probot";
 import type { GitHubClient, RepoRef } from "../adapters/github/client.js";
 import { ConfigError, ConflictError, NotFoundError, PermissionError, RetryableError, StagegateError, TerminalError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import type { StagegateMetrics } from "../observability/metrics.js";
 
 /** Dependencies of the intake handlers (from validated env vars). */
 export interface HandlerDeps {
   defaultEnvironmentsRepo?: RepoRef;
   registryHost: string;
+  /** The app's metrics, passed to the services; default none. */
+  metrics?: StagegateMetrics;
 }
 
 /** A child logger bound to the delivery, event and repository (never tokens or payload bodies). */

@@ -15,6 +15,7 @@ import { formatIssues, httpIntakeSchema } from "../core/intake/payloads.js";
 import type { Logger } from "../core/logger.js";
 import { describeFailure } from "./handler-support.js";
 import { runIntake } from "./intake.js";
+import type { StagegateMetrics } from "../observability/metrics.js";
 import type { ReplayCache } from "./replay-cache.js";
 
 export const INTAKE_PATH = "/stagegate/intake";
@@ -28,6 +29,8 @@ export interface IntakeRouteOptions {
   /** Installation client for the environments repository; NotFoundError when the app is not installed there. */
   getClient: (repo: { owner: string; repo: string }) => Promise<GitHubClient>;
   now?: () => number;
+  /** The app's metrics (promotion outcomes); default none. */
+  metrics?: StagegateMetrics;
 }
 
 /** `sha256=<hex>` signature of a request (what senders compute). */
@@ -100,7 +103,7 @@ export function createIntakeRoute(options: IntakeRouteOptions): (req: IncomingMe
     const runLog = log.child({ repo: repository, service: artifact.service, environment: artifact.environment });
     try {
       const client = await options.getClient(repo);
-      const result = await runIntake({ client, log: runLog }, artifact, { environmentsRepo: repo });
+      const result = await runIntake({ client, log: runLog, ...(options.metrics ? { metrics: options.metrics } : {}) }, artifact, { environmentsRepo: repo });
       runLog.info({ outcomes: result.outcomes }, "http intake done");
       return send(res, 202, { status: "accepted", service: result.service, digest: result.digest, outcomes: result.outcomes });
     } catch (error) {

@@ -15,6 +15,7 @@ import { findServiceByImage, getTargetEnvironments, requireService, resolveTagDi
 import type { ArtifactPayload } from "../core/intake/payloads.js";
 import type { Logger } from "../core/logger.js";
 import type { RepoSnapshot } from "../core/snapshot.js";
+import type { StagegateMetrics } from "../observability/metrics.js";
 import { promote, type PromoteOutcome } from "../services/promote.js";
 
 /** An artifact as any intake path delivers it: a digest, or (comments) a tag to resolve upstream. */
@@ -35,6 +36,8 @@ export interface IntakeDeps {
   defaultEnvironmentsRepo?: RepoRef;
   /** Throws PermissionError when the requester may not promote into `env` (comments). */
   authorize?: (input: { loaded: LoadedConfig; env: Environment; policy: Policy; service: Service }) => Promise<void>;
+  /** The app's metrics (promotion outcomes); default none. */
+  metrics?: StagegateMetrics;
 }
 
 /** Result per target environment. */
@@ -100,7 +103,7 @@ export async function runIntake(deps: IntakeDeps, artifact: IntakeArtifact, targ
     if (!digest) throw new TerminalError("the artifact has no digest");
     const { environment: _env, requestedBy, service: _service, digest: _digest, ...rest } = artifact;
     const outcome = await promote(
-      { repo, log: envLog },
+      { repo, log: envLog, ...(deps.metrics ? { metrics: deps.metrics } : {}) },
       { artifact: { ...rest, service: service.name, image: artifact.image ?? service.image, digest }, environment: env.name, ...(requestedBy ? { requestedBy } : {}) },
       { loaded, snapshot },
     );

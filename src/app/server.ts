@@ -35,7 +35,7 @@ export async function startServer(env: AppEnv): Promise<Server> {
   await server.load((app, options) => {
     ops.instrumentWebhooks(app.webhooks);
     options.addHandler(ops.handler);
-    return createStagegateApp(env)(app, options);
+    return createStagegateApp({ ...env, metrics: ops.metrics })(app, options);
   });
   await server.start();
   const stop = async () => {

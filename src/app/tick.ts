@@ -14,6 +14,7 @@ import type { ApplicationFunctionOptions, Probot } from "probot";
 import type { GitHubClient, RepoRef } from "../adapters/github/client.js";
 import { callGitHub } from "../adapters/github/errors.js";
 import type { Logger } from "../core/logger.js";
+import type { StagegateMetrics } from "../observability/metrics.js";
 import { parseDuration } from "../core/config/index.js";
 import { CONFIG_FILE } from "../core/snapshot.js";
 import type { LifecycleApp } from "../handlers/lifecycle-context.js";
@@ -147,8 +148,8 @@ export function readTickEnv(env: Record<string, string | undefined>): { interval
  * Wires the gate and deployment lifecycle into the app: the event handlers, `POST /stagegate/tick`
  * (when a secret or token authenticates it) and the internal timer.
  */
-export function wireLifecycle(app: Probot, addHandler: ApplicationFunctionOptions["addHandler"], options: { secret?: string | undefined; environmentsRepo?: RepoRef | undefined; log: Logger; env?: Record<string, string | undefined> }): LifecycleApp {
-  const shared = registerLifecycleHandlers(app, options.environmentsRepo ? { environmentsRepo: options.environmentsRepo } : {});
+export function wireLifecycle(app: Probot, addHandler: ApplicationFunctionOptions["addHandler"], options: { secret?: string | undefined; environmentsRepo?: RepoRef | undefined; log: Logger; env?: Record<string, string | undefined>; metrics?: StagegateMetrics | undefined }): LifecycleApp {
+  const shared = registerLifecycleHandlers(app, { ...(options.environmentsRepo ? { environmentsRepo: options.environmentsRepo } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
   const { interval, token } = readTickEnv(options.env ?? process.env);
   const run = () => runTickPass(app, shared, options.log);
   if (options.secret || token) addHandler(createTickRoute({ ...(options.secret ? { secret: options.secret } : {}), ...(token ? { token } : {}), run }));

@@ -11,13 +11,14 @@ import { describeOutcomes, runIntake } from "../app/intake.js";
 import { assertPromoter } from "../app/promoters.js";
 import { getPolicyName } from "../core/config/loaded.js";
 import { parsePromoteCommand } from "../core/intake/command.js";
+import type { StagegateMetrics } from "../observability/metrics.js";
 
 /** Registers the handler. */
-export function registerIssueComment(app: Probot): void {
-  app.on("issue_comment.created", (context) => handleIssueComment(context));
+export function registerIssueComment(app: Probot, options: { metrics?: StagegateMetrics } = {}): void {
+  app.on("issue_comment.created", (context) => handleIssueComment(context, options));
 }
 
-export async function handleIssueComment(context: Context<"issue_comment">): Promise<void> {
+export async function handleIssueComment(context: Context<"issue_comment">, options: { metrics?: StagegateMetrics } = {}): Promise<void> {
   const { payload } = context;
   const log = getDeliveryLog(context, { issue: payload.issue.number, commentId: payload.comment.id });
   if (payload.action !== "created") return log.debug({ action: payload.action }, "ignored: comment not created");
@@ -40,6 +41,7 @@ export async function handleIssueComment(context: Context<"issue_comment">): Pro
         client,
         log: runLog,
         authorize: ({ loaded, env, policy }) => assertPromoter(client, payload.sender.login, env, policy, getPolicyName(loaded, env)),
+        ...(options.metrics ? { metrics: options.metrics } : {}),
       },
       { service: command.service, environment: command.environment, requestedBy: payload.sender.login, ...(command.ref.kind === "digest" ? { digest: command.ref.digest } : { tag: command.ref.tag }) },
       { environmentsRepo: repo },

@@ -18,6 +18,8 @@ import { parsePromotionBody } from "../core/evidence/body.js";
 import { evaluatePullRequest, type ChangeOutcome } from "../services/evaluate-change.js";
 import type { EvaluateOutcome } from "../services/evaluate-promotion.js";
 import type { HealthProbe } from "../services/lifecycle-deps.js";
+import type { Probes } from "../services/probes.js";
+import type { StagegateMetrics } from "../observability/metrics.js";
 
 /** Options of the lifecycle handlers. */
 export interface LifecycleHandlerOptions {
@@ -29,6 +31,10 @@ export interface LifecycleHandlerOptions {
   snapshots?: SnapshotCache;
   /** The environments repository for events from other repositories (STAGEGATE_ENVIRONMENTS_REPO); else `<owner>/environments`. */
   environmentsRepo?: RepoRef;
+  /** Probes of metrics/http gates (default: the real adapters). */
+  probes?: Probes;
+  /** The app's Prometheus metrics (default none). */
+  metrics?: StagegateMetrics;
 }
 
 /** Who the app is. */
@@ -70,9 +76,9 @@ export class LifecycleApp {
 
   /** Ports of `repo` for this delivery. */
   async open(client: GitHubClient, repo: RepoRef, log: Logger): Promise<GitHubLifecycle> {
-    const { clock, health } = this.options;
+    const { clock, health, probes, metrics } = this.options;
     const { appId, slug } = await this.identity();
-    return new GitHubLifecycle(client, repo, { appId, appSlug: slug, log, snapshots: this.snapshots, ...(clock ? { clock } : {}), ...(health ? { health } : {}) });
+    return new GitHubLifecycle(client, repo, { appId, appSlug: slug, log, snapshots: this.snapshots, ...(clock ? { clock } : {}), ...(health ? { health } : {}), ...(probes ? { probes } : {}), ...(metrics ? { metrics } : {}) });
   }
 }
 

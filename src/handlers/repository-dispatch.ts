@@ -36,7 +36,7 @@ export async function handleRepositoryDispatch(context: Context<"repository_disp
   }
   const runLog = log.child({ service: parsed.data.service, environment: parsed.data.environment });
   try {
-    const result = await runIntake({ client, log: runLog, ...(deps.defaultEnvironmentsRepo ? { defaultEnvironmentsRepo: deps.defaultEnvironmentsRepo } : {}) }, { ...parsed.data, requestedBy: payload.sender.login }, { eventRepo });
+    const result = await runIntake({ client, log: runLog, ...(deps.defaultEnvironmentsRepo ? { defaultEnvironmentsRepo: deps.defaultEnvironmentsRepo } : {}), ...(deps.metrics ? { metrics: deps.metrics } : {}) }, { ...parsed.data, requestedBy: payload.sender.login }, { eventRepo });
     runLog.info({ outcomes: result.outcomes }, "artifact intake done");
   } catch (error) {
     const failure = describeFailure(error);

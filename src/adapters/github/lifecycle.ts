@@ -14,6 +14,8 @@ import type { EnvironmentsRepoPort, PromotionPullRequest } from "../../core/port
 import type { PromotionPlan } from "../../core/plan-types.js";
 import type { RepoSnapshot } from "../../core/snapshot.js";
 import { VERIFIER, type HealthProbe, type LifecycleDeps } from "../../services/lifecycle-deps.js";
+import type { Probes } from "../../services/probes.js";
+import type { StagegateMetrics } from "../../observability/metrics.js";
 import { GitHubChecks } from "./checks.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { formatRepoRef } from "./client.js";
@@ -61,6 +63,10 @@ export interface GitHubLifecycleOptions {
   log?: Logger;
   health?: HealthProbe;
   snapshots?: SnapshotCache;
+  /** Prometheus/http probes of metrics and http gates (default: the real adapters). */
+  probes?: Probes;
+  /** The app's Prometheus metrics (default none). */
+  metrics?: StagegateMetrics;
 }
 
 /** Teams (`org/slug`, lowercase) named by any policy: asked for in the facts query whatever the environment. */
@@ -129,6 +135,8 @@ export class GitHubLifecycle {
       log,
       bot: `${options.appSlug}[bot]`,
       ...(options.health ? { health: options.health } : {}),
+      ...(options.probes ? { probes: options.probes } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     };
   }
 
