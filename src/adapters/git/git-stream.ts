@@ -5,11 +5,16 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 
-/** The environment git runs with here: as GitCli's (no inherited GIT_* redirection, C locale, never prompt). */
+/**
+ * The environment git runs with here: as GitCli's (no inherited GIT_* redirection, C locale, never
+ * prompt), plus GIT_FLUSH=0: on a pipe git otherwise flushes after every commit, one write(2) and one
+ * 'data' event per record (15,000 for a 10,000-promotion log); fully buffered output cuts that by 3-4x
+ * and the log's wall time by about a third.
+ */
 function gitEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.toUpperCase().startsWith("GIT_")) env[key] = value;
-  return { ...env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" };
+  return { ...env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0", GIT_FLUSH: "0" };
 }
 
 /** Runs git and hands its stdout to `onText` chunk by chunk (UTF-8 decoded across chunk edges); rejects on a non-zero exit. */
