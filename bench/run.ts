@@ -1,0 +1,104 @@
+/**
+ * `npm run bench`: runs every benchmark section, each in its own process (a failing or hanging section is
+ * reported and the others still run), then writes bench/results.json and bench/results.md.
+ *
+ *   npm run bench                      every section
+ *   npm run bench -- load faults       only these sections
+ *   npx tsx bench/run.ts --section X   one section, JSON on stdout (used by the runner itself)
+ */
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { stripVTControlCharacters } from "node:util";
+import { fileURLToPath } from "node:url";
+import { renderReport, type SectionOutcome } from "./report.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const SECTIONS = ["editors", "github", "gates", "audit", "load", "faults", "fuzz"] as const;
+type Section = (typeof SECTIONS)[number];
+/** A section that takes longer is stopped and reported as failed. */
+const TIMEOUT_MS = 15 * 60_000;
+
+/** Runs vitest on `paths` with `env`; returns the summary lines the suites print and whether all passed. */
+async function vitestLines(paths: string[], env: Record<string, string>, pattern: RegExp): Promise<{ lines: string[]; passed: boolean }> {
+  const { code, stdout } = await run(process.execPath, [`${root}node_modules/vitest/vitest.mjs`, "run", ...paths], env);
+  const lines = stdout.split("\n").map((l) => stripVTControlCharacters(l).trim()).filter((l) => pattern.test(l));
+  return { lines: [...new Set(lines)], passed: code === 0 };
+}
+
+/** One section, in this process. */
+async function runSection(name: Section): Promise<Record<string, unknown>> {
+  switch (name) {
+    case "editors":
+      return { ...(await import("./editors.js")).runEditorBench() };
+    case "github":
+      return (await import("./github.js")).runGithubBench();
+    case "gates":
+      return { ...(await (await import("./gates.js")).runGatesBench()) };
+    case "audit":
+      return { ...(await (await import("./audit.js")).runAuditBench()) };
+    case "load":
+      return { ...(await (await import("./load.js")).runLoadBench(10_000, 32)) };
+    case "faults": {
+      // Every fault kind (500, 502, timeout, rate-limit, conflict, 422, crash) for every flow.
+      const { lines, passed } = await vitestLines(["test/reliability"], { STAGEGATE_FAULT_MATRIX: "full" }, /^fault matrix:/);
+      return { lines, passed };
+    }
+    case "fuzz": {
+      const { lines, passed } = await vitestLines(["test/fuzz"], { FUZZ_RUNS: "1000" }, /^(fuzz|redos):/);
+      return { summary: lines.join(" | "), passed };
+    }
+  }
+}
+
+function run(command: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+    child.stderr.on("data", (c: Buffer) => (stderr = (stderr + c.toString("utf8")).slice(-10_000)));
+    const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function runIsolated(name: Section): Promise<SectionOutcome> {
+  const start = performance.now();
+  const { code, stdout, stderr } = await run(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--section", name]);
+  const ms = performance.now() - start;
+  const last = stdout.trim().split("\n").at(-1) ?? "";
+  if (code === 0) {
+    try {
+      return { name, ok: true, ms, result: JSON.parse(last) as Record<string, unknown> };
+    } catch {
+      // fall through: report what it printed
+    }
+  }
+  return { name, ok: false, ms, error: (stderr.trim().split("\n").filter((l) => !l.startsWith("npm warn")).at(-1) ?? `exit ${code}`) || `exit ${code}` };
+}
+
+const args = process.argv.slice(2);
+if (args[0] === "--section") {
+  const result = await runSection(args[1] as Section);
+  // Last line of stdout: the result (sections may print above it).
+  process.stdout.write(`\n${JSON.stringify(result)}\n`);
+  process.exit(0);
+} else {
+  const wanted = args.length > 0 ? SECTIONS.filter((s) => args.includes(s)) : [...SECTIONS];
+  const outcomes: SectionOutcome[] = [];
+  for (const name of wanted) {
+    process.stderr.write(`bench: ${name}…\n`);
+    const outcome = await runIsolated(name);
+    process.stderr.write(`bench: ${name} ${outcome.ok ? "ok" : `FAILED: ${outcome.error}`} (${(outcome.ms / 1000).toFixed(1)} s)\n`);
+    outcomes.push(outcome);
+  }
+  const meta = { date: new Date().toISOString(), node: process.version, host: hostname() };
+  writeFileSync(new URL("./results.json", import.meta.url), JSON.stringify({ ...meta, sections: outcomes }, null, 2) + "\n");
+  const markdown = renderReport(outcomes, meta);
+  writeFileSync(new URL("./results.md", import.meta.url), markdown);
+  process.stdout.write(markdown);
+}
