@@ -15,8 +15,8 @@ function namedTeams(gates: readonly GateSpec[], policy: Policy): string[] {
 /**
  * Gathers the facts the gates of a PR need through the ports, before evaluation (which is pure):
  * deployments of the service everywhere, reviews, the source commit's checks, team membership.
- * Metrics and http facts need network probes the lifecycle does not run itself; without them those
- * gates report that nothing was measured.
+ * Metrics and http facts are added by the evaluation services through services/probes.ts (they need
+ * the gate's stored measurements and network requests).
  */
 export async function gatherGateFacts(deps: LifecycleDeps, pr: PromotionPullRequest, evidence: Evidence, gates: readonly GateSpec[], policy: Policy, _loaded: LoadedConfig): Promise<GateFacts> {
   const source = evidence.artifact.source;
