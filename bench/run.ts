@@ -78,7 +78,9 @@ async function runIsolated(name: Section): Promise<SectionOutcome> {
       // fall through: report what it printed
     }
   }
-  return { name, ok: false, ms, error: (stderr.trim().split("\n").filter((l) => !l.startsWith("npm warn")).at(-1) ?? `exit ${code}`) || `exit ${code}` };
+  const lines = stderr.trim().split("\n").filter((l) => l.trim() !== "" && !l.startsWith("npm warn"));
+  // Node ends a crash with its version line: the error is the last line that names one.
+  return { name, ok: false, ms, error: lines.findLast((l) => /Error|error:/.test(l)) ?? lines.at(-1) ?? `exit ${code}` };
 }
 
 const args = process.argv.slice(2);
