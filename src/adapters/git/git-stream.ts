@@ -61,11 +61,7 @@ export class BlobStream {
   /** Bytes needed before the next object is complete (0: unknown). */
   #need = 0;
 
-  /** `onBlob`: each blob's text is handed over as it arrives (and not kept) instead of being collected for `close`. */
-  constructor(
-    dir: string,
-    private readonly onBlob?: (oid: string, text: string) => void,
-  ) {
+  constructor(dir: string) {
     this.#child = spawn("git", ["cat-file", "--batch"], { cwd: dir, env: gitEnv() });
     this.#child.stdin.on("error", () => undefined); // EPIPE after abort: the close handler reports
     this.#done = new Promise((resolve, reject) => {
@@ -123,11 +119,7 @@ export class BlobStream {
         this.#need = end + 1 - pos;
         break;
       }
-      if (type === "blob") {
-        const text = buf.toString("utf8", eol + 1, end);
-        if (this.onBlob) this.onBlob(oid, text);
-        else this.#texts.set(oid, text);
-      }
+      if (type === "blob") this.#texts.set(oid, buf.toString("utf8", eol + 1, end));
       pos = end + 1;
     }
     buf = buf.subarray(pos);

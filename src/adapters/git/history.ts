@@ -10,12 +10,12 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { DigestTracker, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
 import { identityOf, mergedTrailers } from "../../core/audit/evidence.js";
+import { parseNote } from "../../core/audit/note-schema.js";
 import { parseTrailerText } from "../../core/audit/trailers.js";
 import type { HistoryInput, HistoryRecord, ReflogEntry, SignatureStatus } from "../../core/audit/types.js";
 import { configSchema } from "../../core/config/config-schema.js";
 import { GitCli, ZERO_OID } from "./git-cli.js";
 import { BlobStream, streamGit } from "./git-stream.js";
-import { attachNote, NoteReader } from "./note-reader.js";
 
 export const NOTES_REF = "refs/notes/stagegate";
 
@@ -51,13 +51,10 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   const warnings: string[] = [];
   const { branch, ref, gitDir } = await resolveBranch(git, options.branch);
 
-  // Four git processes at once, each parsed as it streams: the log (metadata and trailers, no notes
-  // and no diffs: both make git's side slower), the raw diffs of the first-parent chain only, the
-  // notes listing, and `git cat-file --batch` processes for the notes of logged commits and for the
-  // blobs of changed environment files. On two cores git's work overlaps the parsing.
-  const format = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", options.verify ? "%G?" : "", "%s", `%(trailers:only,unfold,separator=%x1c)`, ""].join("%x1f");
-  const args = ["log", ref, "--no-notes", "-z", `--format=%x1e${format}%x1f%x1d`];
-  const rawArgs = ["-c", "core.quotePath=off", "log", ref, "--first-parent", "--no-notes", "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", "--format=%x1e%H%x1f%x1d"];
+  const format = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", options.verify ? "%G?" : "", "%s", `%(trailers:only,unfold,separator=%x1c)`, "%N"].join("%x1f");
+  const args = ["-c", "core.quotePath=off", "log", ref, `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", `--format=%x1e${format}%x1f%x1d`];
+  // git writes the log while this process parses it, and `git cat-file --batch` reads the blobs of
+  // changed environment files while the log is still running: on a large history the three overlap.
   const blobs = options.extract ? new BlobStream(dir) : undefined;
   let wantBlob: ((entry: RawEntry) => void) | undefined;
   const early: RawEntry[] = [];
@@ -67,30 +64,28 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     for (const entry of early.splice(0)) wantBlob?.(entry);
     return config;
   });
-  const rawParser = new RawLogParser((raw) => {
+  // Blobs only for first-parent commits, recognised as they stream (a parent never precedes its
+  // child here unless commit dates are skewed; computeChanges reads any blob missed that way).
+  let nextFirstParent: string | undefined;
+  const parser = new LogParser(Boolean(options.verify), (record, raw) => {
+    if (nextFirstParent !== undefined && record.sha !== nextFirstParent) return;
+    nextFirstParent = record.parents[0] ?? "";
     for (const entry of raw) {
       if (entry.status === "D" || entry.newBlob === ZERO_OID) continue;
       if (wantBlob) wantBlob(entry);
       else early.push(entry);
     }
   });
-  const notes = new NoteReader(dir, NOTES_REF);
-  const notesListed = notes.list(git);
-  const parser = new LogParser(Boolean(options.verify), (record) => notes.want(record));
-  let configValue: Awaited<typeof configRead>;
+  let config: Awaited<typeof configRead>;
   try {
-    // All settled before going on: a failed read must not leave another one unconsumed.
-    const [, , config] = await Promise.all([streamGit(dir, args, (chunk) => parser.push(chunk)), streamGit(dir, rawArgs, (chunk) => rawParser.push(chunk)), configRead, notesListed]);
-    configValue = config;
+    // Both settled before going on: a failed config read must not leave the log unconsumed, nor the reverse.
+    const [, read] = await Promise.all([streamGit(dir, args, (chunk) => parser.push(chunk)), configRead]);
+    config = read;
   } catch (error) {
     blobs?.abort(); // never leave `git cat-file --batch` waiting on its stdin
-    notes.abort();
     throw error;
   }
-  await notes.close();
-  const config = configValue;
-  const { records } = parser.end();
-  const raws = rawParser.end();
+  const { records, raws } = parser.end();
   markFirstParent(records);
 
   const digestsComputed = Boolean(config && options.extract);
@@ -228,47 +223,15 @@ export class LogParser {
       firstParent: false,
     };
     if (this.withSignature && SIGNATURES.has(sig as SignatureStatus)) record.signature = sig as SignatureStatus;
-    attachNote(record, noteText);
+    if (noteText.length > 0 && noteText.trim()) {
+      const note = parseNote(noteText);
+      if ("note" in note) record.note = note.note;
+      else record.noteError = note.error;
+    }
     const raw = parseRaw(text, headerEnd + HEADER_END.length, to);
     this.#records.push(record);
     this.#raws.set(sha, raw);
     this.onRecord?.(record, raw);
-  }
-}
-
-/** Parses `git log --raw -z --format=%x1e%H%x1f%x1d` as it streams: the raw entries of each commit, by sha. */
-export class RawLogParser {
-  readonly #raws = new Map<string, RawEntry[]>();
-  #rest = "";
-
-  constructor(private readonly onRaw?: (raw: RawEntry[]) => void) {}
-
-  push(text: string): void {
-    const buffer = this.#rest + text;
-    let start = buffer.indexOf("\x1e");
-    if (start < 0) {
-      this.#rest = buffer;
-      return;
-    }
-    for (let next = buffer.indexOf("\x1e", start + 1); next >= 0; next = buffer.indexOf("\x1e", start + 1)) {
-      this.#parseRecord(buffer, start + 1, next);
-      start = next;
-    }
-    this.#rest = buffer.slice(start);
-  }
-
-  end(): Map<string, RawEntry[]> {
-    if (this.#rest.startsWith("\x1e")) this.#parseRecord(this.#rest, 1, this.#rest.length);
-    this.#rest = "";
-    return this.#raws;
-  }
-
-  #parseRecord(text: string, from: number, to: number): void {
-    const headerEnd = text.indexOf(HEADER_END, from);
-    if (headerEnd < 0 || headerEnd >= to) return;
-    const raw = parseRaw(text, headerEnd + HEADER_END.length, to);
-    this.#raws.set(text.slice(from, headerEnd), raw);
-    this.onRaw?.(raw);
   }
 }
 
