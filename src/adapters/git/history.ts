@@ -86,15 +86,17 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     throw error;
   }
   const { records, raws } = parser.end();
-  markFirstParent(records);
+  // One sha index for the first-parent walk, the merges' trailers and the reflog check.
+  const bySha = new Map(records.map((r) => [r.sha, r]));
+  markFirstParent(records, bySha);
 
   const digestsComputed = Boolean(config && options.extract);
   if (config && options.extract && blobs) {
     const tracker = new DigestTracker(config.environments, config.services, options.extract);
-    await computeChanges(git, records, raws, tracker, await blobs.close());
+    await computeChanges(git, records, bySha, raws, tracker, await blobs.close());
     for (const error of tracker.errors.slice(0, 20)) warnings.push(`could not read image references: ${error}`);
   } else blobs?.abort();
-  const reflog = await readReflogs(git, gitDir, branch, records, options.reflogLimit ?? 2000);
+  const reflog = await readReflogs(git, gitDir, branch, bySha, options.reflogLimit ?? 2000);
   return {
     records,
     reflog,
@@ -262,8 +264,7 @@ function environmentMatcher(environments: readonly { name: string; path: string 
 }
 
 /** Flags the commits reachable from the tip by first parents (git log prints the tip first). */
-function markFirstParent(records: HistoryRecord[]): void {
-  const bySha = new Map(records.map((r) => [r.sha, r]));
+function markFirstParent(records: HistoryRecord[], bySha: ReadonlyMap<string, HistoryRecord>): void {
   let current = records[0];
   while (current && !current.firstParent) {
     current.firstParent = true;
@@ -276,7 +277,7 @@ function markFirstParent(records: HistoryRecord[]): void {
  * Replays the first-parent history oldest first through the tracker. `blobs` holds the environment
  * files the stream already read; any first-parent blob it missed is read in one more batch.
  */
-async function computeChanges(git: GitCli, records: HistoryRecord[], raws: Map<string, RawEntry[]>, tracker: DigestTracker, blobs: Map<string, string>): Promise<void> {
+async function computeChanges(git: GitCli, records: HistoryRecord[], bySha: ReadonlyMap<string, HistoryRecord>, raws: Map<string, RawEntry[]>, tracker: DigestTracker, blobs: Map<string, string>): Promise<void> {
   const chain = records.filter((r) => r.firstParent).reverse();
   const missing = new Set<string>();
   for (const record of chain) {
@@ -285,7 +286,6 @@ async function computeChanges(git: GitCli, records: HistoryRecord[], raws: Map<s
     }
   }
   if (missing.size > 0) for (const [oid, text] of await git.readBlobs([...missing])) if (text !== undefined) blobs.set(oid, text);
-  const bySha = new Map(records.map((r) => [r.sha, r]));
   for (const record of chain) {
     const raw = raws.get(record.sha) ?? [];
     if (raw.length === 0) {
@@ -310,8 +310,7 @@ async function computeChanges(git: GitCli, records: HistoryRecord[], raws: Map<s
  * Reflogs of the branch (local and remote-tracking), newest first. An entry whose old tip is not an
  * ancestor of its new tip is a history rewrite (force push, reset, amend of a pushed commit).
  */
-async function readReflogs(git: GitCli, gitDir: string, branch: string, records: HistoryRecord[], limit: number): Promise<ReflogEntry[]> {
-  const parents = new Map(records.map((r) => [r.sha, r.parents]));
+async function readReflogs(git: GitCli, gitDir: string, branch: string, bySha: ReadonlyMap<string, HistoryRecord>, limit: number): Promise<ReflogEntry[]> {
   const entries: ReflogEntry[] = [];
   for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
     let text: string;
@@ -326,7 +325,7 @@ async function readReflogs(git: GitCli, gitDir: string, branch: string, records:
       if (!match) continue;
       const [, old = "", next = "", , seconds = "0", , message = ""] = match;
       const entry: ReflogEntry = { ref, old, new: next, message, date: new Date(Number(seconds) * 1000).toISOString() };
-      if (old === ZERO_OID || old === next || parents.get(next)?.includes(old)) entry.fastForward = true;
+      if (old === ZERO_OID || old === next || bySha.get(next)?.parents.includes(old)) entry.fastForward = true;
       else if (/forced-update/.test(message)) entry.fastForward = false;
       else entry.fastForward = await isAncestor(git, old, next);
       entries.push(entry);
