@@ -8,6 +8,7 @@ import { parseRepoRef } from "../adapters/github/client.js";
 import { callGitHub } from "../adapters/github/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
+import type { LifecycleHandlerOptions } from "../handlers/lifecycle-context.js";
 import { registerIssueComment } from "../handlers/issue-comment.js";
 import { registerRegistryPackage } from "../handlers/registry-package.js";
 import { registerRepositoryDispatch } from "../handlers/repository-dispatch.js";
@@ -22,6 +23,12 @@ export type StagegateAppOptions = Pick<AppEnv, "STAGEGATE_INTAKE_SECRET" | "STAG
   now?: () => number;
   /** The app's Prometheus metrics (server.ts passes the /metrics registry's); default none. */
   metrics?: StagegateMetrics;
+  /** Sigstore trust material for provenance gates (server.ts reads STAGEGATE_SIGSTORE_TRUSTED_ROOT). */
+  provenance?: LifecycleHandlerOptions["provenance"];
+  /** Policy-driven notifications (server.ts builds the dispatcher from the app's environment). */
+  notifier?: LifecycleHandlerOptions["notifier"];
+  /** The dashboard issue on tick passes (STAGEGATE_DASHBOARD, default on). */
+  dashboard?: boolean;
 };
 
 /** Installation lookups are cached: one `GET /repos/{o}/{r}/installation` per repository per 10 minutes. */
@@ -53,7 +60,15 @@ export function createStagegateApp(options: StagegateAppOptions): ApplicationFun
     registerRepositoryDispatch(app, deps);
     registerIssueComment(app, options.metrics ? { metrics: options.metrics } : {});
     const log = app.log.child({ name: "stagegate" }) as unknown as Logger;
-    wireLifecycle(app, addHandler, { secret: options.STAGEGATE_INTAKE_SECRET, environmentsRepo: defaultEnvironmentsRepo, log, metrics: options.metrics });
+    wireLifecycle(app, addHandler, {
+      secret: options.STAGEGATE_INTAKE_SECRET,
+      environmentsRepo: defaultEnvironmentsRepo,
+      log,
+      metrics: options.metrics,
+      ...(options.provenance ? { provenance: options.provenance } : {}),
+      ...(options.notifier ? { notifier: options.notifier } : {}),
+      ...(options.dashboard !== undefined ? { dashboard: options.dashboard } : {}),
+    });
     if (options.STAGEGATE_INTAKE_SECRET) {
       addHandler(createIntakeRoute({ secret: options.STAGEGATE_INTAKE_SECRET, log, replayCache: new ReplayCache(), getClient: createInstallationResolver(app, options.now), ...(options.now ? { now: options.now } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) }));
     } else {

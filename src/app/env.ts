@@ -26,6 +26,8 @@ export const appEnvSchema = z
     HOST: z.string().default("0.0.0.0"),
     WEBHOOK_PATH: z.string().startsWith("/").default("/api/github/webhooks"),
     WEBHOOK_PROXY_URL: z.url().optional(),
+    STAGEGATE_SIGSTORE_TRUSTED_ROOT: z.string().optional().describe("Path of a Sigstore trusted root (JSON lines, as `gh attestation trusted-root` prints) for provenance gates; without it provenance gates fail closed."),
+    STAGEGATE_DASHBOARD: z.enum(["on", "off"], { error: "STAGEGATE_DASHBOARD must be on or off" }).default("on").describe("Keep the 'Stagegate dashboard' issue up to date on tick passes."),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional(),
   });
 

@@ -5,6 +5,9 @@
 import { pino } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { appJwtCheck, createObservability, githubReachabilityCheck, handleTermination, isGithubReadinessEnabled, loggerOptions } from "../observability/index.js";
+import { NotificationDispatcher } from "../adapters/notify/index.js";
+import { readTrustedRootFile } from "../adapters/sigstore/index.js";
+import type { Logger } from "../core/logger.js";
 import { createStagegateApp } from "./app.js";
 import { getBaseUrl, type AppEnv } from "./env.js";
 
@@ -16,6 +19,10 @@ export async function startServer(env: AppEnv): Promise<Server> {
   // STAGEGATE_READYZ_GITHUB=true adds GET /app to /readyz (docs/observability.md: off by default on purpose)
   const github = isGithubReadinessEnabled(process.env) ? [githubReachabilityCheck({ ...credentials, ...(baseUrl ? { baseUrl } : {}) })] : [];
   const ops = createObservability({ readiness: { checks: [appJwtCheck(credentials), ...github] } });
+  // Channel URLs and webhook secrets are names of environment variables (policies never hold secrets).
+  const notifier = new NotificationDispatcher({ env: process.env, log: log.child({ name: "notify" }) as unknown as Logger });
+  // A configured but unreadable trusted root is a start-up error, like a bad private key.
+  const provenance = env.STAGEGATE_SIGSTORE_TRUSTED_ROOT ? { trust: readTrustedRootFile(env.STAGEGATE_SIGSTORE_TRUSTED_ROOT) } : undefined;
   const server = new Server({
     host: env.HOST,
     port: env.PORT,
@@ -35,11 +42,12 @@ export async function startServer(env: AppEnv): Promise<Server> {
   await server.load((app, options) => {
     ops.instrumentWebhooks(app.webhooks);
     options.addHandler(ops.handler);
-    return createStagegateApp({ ...env, metrics: ops.metrics })(app, options);
+    return createStagegateApp({ ...env, metrics: ops.metrics, notifier, dashboard: env.STAGEGATE_DASHBOARD === "on", ...(provenance ? { provenance } : {}) })(app, options);
   });
   await server.start();
   const stop = async () => {
     ops.drain();
+    await notifier.drain();
     await server.stop();
     process.exit(0);
   };

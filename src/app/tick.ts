@@ -13,11 +13,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import type { GitHubClient, RepoRef } from "../adapters/github/client.js";
 import { callGitHub } from "../adapters/github/errors.js";
+import { GitHubDashboardIssues } from "../adapters/github/dashboard.js";
 import type { Logger } from "../core/logger.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
 import { parseDuration } from "../core/config/index.js";
 import { CONFIG_FILE } from "../core/snapshot.js";
-import type { LifecycleApp } from "../handlers/lifecycle-context.js";
+import type { LifecycleApp, LifecycleHandlerOptions } from "../handlers/lifecycle-context.js";
 import { registerLifecycleHandlers } from "../handlers/register-lifecycle.js";
 import { tick } from "../services/tick.js";
 import { verifyIntakeSignature, MAX_SKEW_MS } from "./intake-route.js";
@@ -47,7 +48,7 @@ export async function findEnvironmentsRepos(client: GitHubClient, candidates: Re
 }
 
 /** One reconcile pass over every installation. One repository failing does not stop the others. */
-export async function runTickPass(app: Probot, shared: LifecycleApp, log: Logger): Promise<TickPassReport> {
+export async function runTickPass(app: Probot, shared: LifecycleApp, log: Logger, options: { dashboard?: boolean } = {}): Promise<TickPassReport> {
   const report: TickPassReport = { repositories: [] };
   const appClient = (await app.auth()) as unknown as GitHubClient;
   const { data: installations } = await callGitHub({ operation: "listInstallations" }, () => appClient.request("GET /app/installations", { per_page: 100 }));
@@ -59,7 +60,8 @@ export async function runTickPass(app: Probot, shared: LifecycleApp, log: Logger
       const name = `${repo.owner}/${repo.repo}`;
       try {
         const lifecycle = await shared.open(client, repo, log.child({ tick: true, repo: name }));
-        const result = await tick(lifecycle.deps);
+        // The dashboard issue is refreshed last in each pass, and only rewritten when its content changed.
+        const result = await tick({ ...lifecycle.deps, ...(options.dashboard ? { dashboard: new GitHubDashboardIssues(client, repo), repoName: name } : {}) });
         report.repositories.push({ repo: name, ok: true, recorded: result.recorded.length, evaluations: result.evaluations.length });
       } catch (error) {
         log.warn({ err: error, repo: name }, "tick failed for a repository");
@@ -148,10 +150,29 @@ export function readTickEnv(env: Record<string, string | undefined>): { interval
  * Wires the gate and deployment lifecycle into the app: the event handlers, `POST /stagegate/tick`
  * (when a secret or token authenticates it) and the internal timer.
  */
-export function wireLifecycle(app: Probot, addHandler: ApplicationFunctionOptions["addHandler"], options: { secret?: string | undefined; environmentsRepo?: RepoRef | undefined; log: Logger; env?: Record<string, string | undefined>; metrics?: StagegateMetrics | undefined }): LifecycleApp {
-  const shared = registerLifecycleHandlers(app, { ...(options.environmentsRepo ? { environmentsRepo: options.environmentsRepo } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
+export function wireLifecycle(
+  app: Probot,
+  addHandler: ApplicationFunctionOptions["addHandler"],
+  options: {
+    secret?: string | undefined;
+    environmentsRepo?: RepoRef | undefined;
+    log: Logger;
+    env?: Record<string, string | undefined>;
+    metrics?: StagegateMetrics | undefined;
+    provenance?: LifecycleHandlerOptions["provenance"];
+    notifier?: LifecycleHandlerOptions["notifier"];
+    /** Keep the "Stagegate dashboard" issue up to date on every tick pass (default true). */
+    dashboard?: boolean;
+  },
+): LifecycleApp {
+  const shared = registerLifecycleHandlers(app, {
+    ...(options.environmentsRepo ? { environmentsRepo: options.environmentsRepo } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.provenance ? { provenance: options.provenance } : {}),
+    ...(options.notifier ? { notifier: options.notifier } : {}),
+  });
   const { interval, token } = readTickEnv(options.env ?? process.env);
-  const run = () => runTickPass(app, shared, options.log);
+  const run = () => runTickPass(app, shared, options.log, { dashboard: options.dashboard ?? true });
   if (options.secret || token) addHandler(createTickRoute({ ...(options.secret ? { secret: options.secret } : {}), ...(token ? { token } : {}), run }));
   if (interval) startTickTimer(run, { interval, log: options.log });
   return shared;

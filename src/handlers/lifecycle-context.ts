@@ -20,6 +20,7 @@ import type { EvaluateOutcome } from "../services/evaluate-promotion.js";
 import type { HealthProbe } from "../services/lifecycle-deps.js";
 import type { Probes } from "../services/probes.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
+import type { GitHubLifecycleOptions } from "../adapters/github/lifecycle.js";
 
 /** Options of the lifecycle handlers. */
 export interface LifecycleHandlerOptions {
@@ -35,6 +36,10 @@ export interface LifecycleHandlerOptions {
   probes?: Probes;
   /** The app's Prometheus metrics (default none). */
   metrics?: StagegateMetrics;
+  /** Sigstore trust material for provenance gates; without it those gates fail closed. */
+  provenance?: GitHubLifecycleOptions["provenance"];
+  /** Policy-driven notifications; default none. */
+  notifier?: GitHubLifecycleOptions["notifier"];
 }
 
 /** Who the app is. */
@@ -76,9 +81,20 @@ export class LifecycleApp {
 
   /** Ports of `repo` for this delivery. */
   async open(client: GitHubClient, repo: RepoRef, log: Logger): Promise<GitHubLifecycle> {
-    const { clock, health, probes, metrics } = this.options;
+    const { clock, health, probes, metrics, provenance, notifier } = this.options;
     const { appId, slug } = await this.identity();
-    return new GitHubLifecycle(client, repo, { appId, appSlug: slug, log, snapshots: this.snapshots, ...(clock ? { clock } : {}), ...(health ? { health } : {}), ...(probes ? { probes } : {}), ...(metrics ? { metrics } : {}) });
+    return new GitHubLifecycle(client, repo, {
+      appId,
+      appSlug: slug,
+      log,
+      snapshots: this.snapshots,
+      ...(clock ? { clock } : {}),
+      ...(health ? { health } : {}),
+      ...(probes ? { probes } : {}),
+      ...(metrics ? { metrics } : {}),
+      ...(provenance ? { provenance } : {}),
+      ...(notifier ? { notifier } : {}),
+    });
   }
 }
 

@@ -16,6 +16,8 @@ import type { RepoSnapshot } from "../../core/snapshot.js";
 import { VERIFIER, type HealthProbe, type LifecycleDeps } from "../../services/lifecycle-deps.js";
 import type { Probes } from "../../services/probes.js";
 import type { StagegateMetrics } from "../../observability/metrics.js";
+import type { Notifier } from "../../core/ports/notifier.js";
+import { createProvenanceProbe, githubAttestations, type ProvenanceTrust } from "../sigstore/index.js";
 import { GitHubChecks } from "./checks.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { formatRepoRef } from "./client.js";
@@ -67,6 +69,10 @@ export interface GitHubLifecycleOptions {
   probes?: Probes;
   /** The app's Prometheus metrics (default none). */
   metrics?: StagegateMetrics;
+  /** Sigstore trust material for provenance gates (STAGEGATE_SIGSTORE_TRUSTED_ROOT); without it those gates fail closed. */
+  provenance?: ProvenanceTrust;
+  /** Policy-driven notifications (Slack, Teams, signed webhook); default none. */
+  notifier?: Notifier;
 }
 
 /** Teams (`org/slug`, lowercase) named by any policy: asked for in the facts query whatever the environment. */
@@ -137,6 +143,9 @@ export class GitHubLifecycle {
       ...(options.health ? { health: options.health } : {}),
       ...(options.probes ? { probes: options.probes } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.notifier ? { notifier: options.notifier } : {}),
+      // Attestations are listed with this installation's token (the source repo is in the same installation).
+      ...(options.provenance ? { provenance: createProvenanceProbe({ attestations: githubAttestations(client), ...options.provenance }) } : {}),
     };
   }
 

@@ -12,6 +12,9 @@ export interface ProvenanceProbeOptions {
   now?: () => Date;
 }
 
+/** What the app needs to verify attestations: the trust roots and the verification thresholds. */
+export type ProvenanceTrust = Pick<ProvenanceProbeOptions, "trust" | "thresholds">;
+
 /**
  * The provenance probe: every attestation GitHub lists for the digest is verified with Sigstore; the
  * policy decision is left to the gate (core/provenance), which sees verified facts or the reasons each

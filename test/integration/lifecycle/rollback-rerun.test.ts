@@ -105,6 +105,19 @@ describe("re-evaluation", () => {
     expect(checksOn(fake, head)["stagegate/approvals"]).toBe("success");
   });
 
+  it("keeps the dashboard issue on tick passes: created once, not rewritten while nothing changed", async () => {
+    const fake = fakeGitHub(createLifecycleWorld());
+    const { probot, shared } = await loadLifecycleApp(fake);
+    await openPromotion("staging");
+    await runTickPass(probot, shared, silentLogger, { dashboard: true });
+    const issues = fake.state(ENV_REPO).issues;
+    expect(issues.map((i) => [i.title, i.labels])).toEqual([["Stagegate dashboard", ["stagegate:dashboard"]]]);
+    expect(issues[0]!.body).toContain("checkout");
+    await runTickPass(probot, shared, silentLogger, { dashboard: true });
+    expect(fake.state(ENV_REPO).issues).toHaveLength(1);
+    expect(fake.state(ENV_REPO).updates).toBe(0);
+  });
+
   it("serves POST /stagegate/tick only to an authenticated scheduler", async () => {
     let runs = 0;
     const route = createTickRoute({ token: "tick-token-0123456789", run: async () => (runs++, { repositories: [] }) });

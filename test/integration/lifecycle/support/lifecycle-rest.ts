@@ -112,8 +112,17 @@ export function handleLifecycleRest(world: RestWorld, method: string, path: stri
   if (rest === "/rulesets" || /^\/rulesets\/\d+$/.test(rest)) return rulesets(world, state, method, rest, body);
   if (method === "GET" && rest === "/issues") {
     const label = query.get("labels");
-    const list = state.issues.filter((i) => i.state === (query.get("state") ?? "open") && (!label || i.labels.includes(label)));
-    return [200, list.map((i) => example(world, "issue-items", { number: i.number, title: i.title, body: i.body, state: i.state }))];
+    const wanted = query.get("state") ?? "open";
+    const list = state.issues.filter((i) => (wanted === "all" || i.state === wanted) && (!label || i.labels.includes(label)));
+    return [200, list.map((i) => example(world, "issue-items", { number: i.number, title: i.title, body: i.body, state: i.state, pull_request: undefined }))];
+  }
+  if (method === "PATCH" && (r = /^\/issues\/(\d+)$/.exec(rest))) {
+    const issue = state.issues.find((i) => i.number === Number(r![1]));
+    if (!issue) return [404, { message: "Not Found" }];
+    if (typeof body.body === "string") issue.body = body.body;
+    if (typeof body.title === "string") issue.title = body.title;
+    state.updates = (state.updates ?? 0) + 1;
+    return [200, example(world, "issue", { number: issue.number, title: issue.title, body: issue.body })];
   }
   if (method === "POST" && rest === "/issues") {
     const issue = { number: repo.nextId(), title: String(body.title), body: String(body.body ?? ""), labels: (body.labels as string[]) ?? [], state: "open" as const };

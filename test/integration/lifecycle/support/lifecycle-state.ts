@@ -82,6 +82,8 @@ export class LifecycleState {
   readonly gitRefs = new Map<string, string>();
   readonly rulesets: { id: number; name: string; body: Record<string, unknown> }[] = [];
   readonly issues: { number: number; title: string; body: string; labels: string[]; state: "open" | "closed" }[] = [];
+  /** PATCH /issues/{n} calls (the dashboard must not rewrite an unchanged body). */
+  updates = 0;
   readonly requestedReviewers: { pr: number; users: string[]; teams: string[] }[] = [];
   /** False: the installation lacks `administration: write` (rulesets answer 403). */
   administration = true;
