@@ -37,8 +37,13 @@ async function runSection(name: Section): Promise<Record<string, unknown>> {
       return { ...(await (await import("./gates.js")).runGatesBench()) };
     case "audit":
       return { ...(await (await import("./audit.js")).runAuditBench()) };
-    case "load":
-      return { ...(await (await import("./load.js")).runLoadBench(10_000, 32)) };
+    case "load": {
+      const { runLoadBench } = await import("./load.js");
+      // Throughput and latency as deployed; retained memory with a small old space (V8 then collects eagerly).
+      const throughput = await runLoadBench(10_000, 32);
+      const retained = await runLoadBench(10_000, 32, "--max-old-space-size=64");
+      return { ...throughput, retained };
+    }
     case "faults": {
       // Every fault kind (500, 502, timeout, rate-limit, conflict, 422, crash) for every flow.
       const { lines, passed } = await vitestLines(["test/reliability"], { STAGEGATE_FAULT_MATRIX: "full" }, /^fault matrix:/);
