@@ -29,8 +29,15 @@ interface NoteState {
 
 /** Joins an existing note and an appended part the way `git notes append` does (a blank line between). */
 export function appendNoteText(existing: string | undefined, text: string): string {
-  const part = text.replace(/\n*$/, "\n");
-  return existing === undefined || existing.trim() === "" ? part : `${existing.replace(/\n*$/, "")}\n\n${part}`;
+  const part = `${trimTrailingNewlines(text)}\n`;
+  return existing === undefined || existing.trim() === "" ? part : `${trimTrailingNewlines(existing)}\n\n${part}`;
+}
+
+/** `s.replace(/\n*$/, "")` in linear time (that regex is quadratic on long newline runs, and notes are repository content). */
+function trimTrailingNewlines(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 10) end--;
+  return s.slice(0, end);
 }
 
 /** Git notes of the environments repository. */

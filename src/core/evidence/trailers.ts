@@ -51,7 +51,13 @@ export function renderTrailers(input: TrailerInput): string {
 
 /** The value a trailer holds after a render/parse round trip. */
 export function normalizeTrailerValue(value: string): string {
-  return value.replace(/\s*[\r\n]\s*/g, " ").trim();
+  // Same as replacing /\s*[\r\n]\s*/g with " ", without the quadratic backtracking that regex has on long
+  // whitespace runs (values can come from comments, e.g. override reasons).
+  return value
+    .split(/[\r\n]/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .join(" ");
 }
 
 /** The trailers of a commit message, in order; empty when its last paragraph is not a trailer block. */
@@ -93,7 +99,7 @@ export function getTrailer(trailers: readonly Trailer[], key: string): string | 
  */
 export function appendTrailers(message: string, input: TrailerInput): string {
   const rendered = renderTrailers(input);
-  const trimmed = message.replace(/\s+$/, "");
+  const trimmed = message.trimEnd();
   if (rendered === "") return `${trimmed}\n`;
   const hasBlock = findTrailerBlock(splitLines(trimmed)) !== undefined;
   return `${trimmed}${hasBlock ? "\n" : "\n\n"}${rendered}\n`;
