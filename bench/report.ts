@@ -23,7 +23,7 @@ export function rowsOf(outcome: SectionOutcome): Row[] {
   const r = outcome.result;
   switch (outcome.name) {
     case "editors":
-      return [{ section: "editors", figure: "image references edited per second", ours: `${num(r["refsPerSecond"]).toLocaleString("en")} refs/s (${num(r["filesPerSecond"]).toLocaleString("en")} files/s)`, target: "—", pass: undefined, peers: "—" }];
+      return [{ section: "editors", figure: "image references edited per second", ours: `${Math.round(num(r["refsPerSecond"])).toLocaleString("en")} refs/s (${Math.round(num(r["filesPerSecond"])).toLocaleString("en")} files/s)`, target: "—", pass: undefined, peers: "—" }];
     case "github": {
       const per = r["requestsPerPromotion"] as { min: number; max: number } | undefined;
       return [

@@ -5,9 +5,10 @@
  *   npm run bench                      every section
  *   npm run bench -- load faults       only these sections
  *   npx tsx bench/run.ts --section X   one section, JSON on stdout (used by the runner itself)
+ *   npx tsx bench/run.ts --render      rewrite results.md from results.json
  */
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { stripVTControlCharacters } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -89,7 +90,10 @@ async function runIsolated(name: Section): Promise<SectionOutcome> {
 }
 
 const args = process.argv.slice(2);
-if (args[0] === "--section") {
+if (args[0] === "--render") {
+  const saved = JSON.parse(readFileSync(new URL("./results.json", import.meta.url), "utf8")) as { date: string; node: string; host: string; sections: SectionOutcome[] };
+  writeFileSync(new URL("./results.md", import.meta.url), renderReport(saved.sections, saved));
+} else if (args[0] === "--section") {
   const result = await runSection(args[1] as Section);
   // Last line of stdout: the result (sections may print above it).
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
