@@ -2,7 +2,7 @@ import { silentLogger } from "../core/logger.js";
 import type { Deployment } from "../core/ports/deployments.js";
 import { ensureNextStages, ensureRollback, type NextStageOutcome, type RollbackOutcome } from "./after-verdict.js";
 import { loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
-import { noteVerdict } from "./tick.js";
+import { ensureVerdictNoted, noteVerdict } from "./tick.js";
 import { verifyDeployment, type VerifyOutcome } from "./verify.js";
 
 export interface AdvanceOutcome {
@@ -21,6 +21,7 @@ export async function advanceDeployment(deps: LifecycleDeps, deployment: Deploym
   const loaded = loadSnapshotConfig(snapshot);
   const verification = await verifyDeployment(deps, deployment, loaded);
   if (verification.changed) await noteVerdict(deps, deployment, verification);
+  else await ensureVerdictNoted(deps, deployment, verification);
   (deps.log ?? silentLogger).info({ deployment: deployment.id, verdict: verification.verdict, changed: verification.changed }, "deployment advanced");
   if (verification.verdict === "verified") return { verification, nextStages: await ensureNextStages(deps, deployment, loaded, snapshot) };
   if (verification.verdict === "failed") return { verification, rollback: await ensureRollback(deps, deployment, loaded, snapshot) };

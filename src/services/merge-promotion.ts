@@ -3,6 +3,7 @@ import { appendTrailers, type Trailer } from "../core/evidence/trailers.js";
 import type { GateResult, SummaryResult } from "../core/gates/index.js";
 import type { MergeMethod } from "../core/ports/pull-requests.js";
 import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
+import { buildEvidenceNote, noteGatesOf, type NoteOverride } from "./evidence-note.js";
 import type { LifecycleDeps } from "./lifecycle-deps.js";
 import { metricsOf } from "./lifecycle-metrics.js";
 import { recordPush, type RecordedDeployment } from "./record-push.js";
@@ -22,21 +23,14 @@ export interface MergeOutcome {
   approvedBy: string[];
 }
 
-interface Override {
-  gate: string;
-  by: string;
-  reason: string;
-  at?: string;
-  confirmedBy?: string;
-}
 
 function approversOf(results: readonly GateResult[]): string[] {
   return [...new Set(results.flatMap((r) => (r.type === "approvals" ? ((r.evidence?.["approvedBy"] as string[] | undefined) ?? []) : [])))];
 }
 
-function overridesOf(results: readonly GateResult[]): Override[] {
+function overridesOf(results: readonly GateResult[]): NoteOverride[] {
   return results.flatMap((r) => {
-    const o = r.evidence?.["override"] as Override | undefined;
+    const o = r.evidence?.["override"] as NoteOverride | undefined;
     return o ? [{ ...o, gate: r.gate }] : [];
   });
 }
@@ -45,7 +39,8 @@ function overridesOf(results: readonly GateResult[]): Override[] {
  * Merges a green PR (DESIGN.md §2 step 4) with its head pinned, writing the evidence as trailers on the
  * merge commit (Stagegate-PR, -Approved-By, -Gates, -Override, -Merged-By after the promotion
  * trailers), records the push's deployments (as the push event would), and attaches the full evidence
- * JSON as a git note on the merge commit.
+ * JSON as a git note on the merge commit (buildEvidenceNote). Should anything fail after the merge, the
+ * next push event or tick rebuilds the missing note (recordPush → repairEvidenceNote).
  */
 export async function mergePromotion(deps: LifecycleDeps, input: MergeInput): Promise<MergeOutcome> {
   const { pr, evidence, results } = input;
@@ -70,19 +65,22 @@ export async function mergePromotion(deps: LifecycleDeps, input: MergeInput): Pr
   metricsOf(deps).recordPromotion({ environment: evidence.environment, outcome: "merged" });
   const mergedAt = deps.clock.now().toISOString();
   const merged = await deps.commits.getCommit(sha);
-  const deployments = await recordPush(deps, { before: merged.parents[0] ?? base, after: sha });
+  // This process writes the complete note below; the repair is for when it does not get that far.
+  const deployments = await recordPush(deps, { before: merged.parents[0] ?? base, after: sha }, { repairNote: false });
   const reviews = await deps.pulls.listReviews(pr.number);
-  const note = {
-    ...evidence,
-    pullRequest: { number: pr.number, author: pr.author, url: pr.url, headSha: pr.headSha },
-    gates: results.map((r) => ({ name: r.gate, type: r.type, result: r.evidence?.["override"] ? "overridden" : r.conclusion, conclusion: r.conclusion, summary: r.summary, ...(r.evidence ? { evidence: r.evidence } : {}) })),
+  const note = buildEvidenceNote({
+    evidence,
+    pr,
+    gates: noteGatesOf(results),
     summary: { conclusion: input.summary.conclusion, summary: input.summary.summary },
-    approvals: approvedBy.map((login) => ({ reviewer: login, at: [...reviews].reverse().find((rv) => rv.user === login && rv.state === "approved")?.submittedAt })),
-    overrides: overrides.map((o) => ({ gate: o.gate, by: o.by, reason: o.reason, ...(o.at ? { at: o.at } : {}), ...(o.confirmedBy ? { secondBy: o.confirmedBy } : {}) })),
+    approvedBy,
+    reviews,
+    overrides,
     mergedBy: input.mergedBy,
     mergedAt,
-    deployments: deployments.map((d) => ({ id: d.deployment.id, environment: d.deployment.environment, service: d.deployment.service, kind: d.deployment.kind, state: d.deployment.statuses.at(-1)?.state ?? "queued", at: d.deployment.createdAt })),
-  };
-  await deps.notes.appendNote(sha, JSON.stringify(note));
+    deployments: deployments.map((d) => ({ deployment: d.deployment, state: d.deployment.statuses.at(-1)?.state ?? "queued" })),
+  });
+  // The push event may have rebuilt the note already (recordPush repairs a merge commit without one): never two.
+  await deps.notes.appendNote(sha, JSON.stringify(note), { ifAbsent: true });
   return { sha, deployments, approvedBy };
 }

@@ -7,7 +7,10 @@ import { recognizeRollback } from "../core/lifecycle/revert.js";
 import { silentLogger } from "../core/logger.js";
 import { parsePromotionTrailers, shortDigest } from "../core/plan/index.js";
 import type { Artifact } from "../core/artifact.js";
+import type { CommitInfo } from "../core/ports/commits.js";
 import type { Deployment } from "../core/ports/deployments.js";
+import type { LoadedConfig } from "../core/config/index.js";
+import { isStagegateMerge, repairEvidenceNote, type MergedPullRequest } from "./evidence-note.js";
 import { deploymentEvent, emitNotification } from "./notify-event.js";
 import { botOf, loadSnapshotConfig, VERIFIER, type LifecycleDeps } from "./lifecycle-deps.js";
 import { metricsOf } from "./lifecycle-metrics.js";
@@ -35,20 +38,31 @@ function prNumberOf(message: string): number | undefined {
  * A change that moves a digest back (a Stagegate rollback, a revert by a person, or any return to a
  * digest the environment ran before) is recorded as a rollback deployment and noted on the PR that
  * brought the digest being replaced. Older deployments of the same lane are marked inactive.
+ * When `after` is a Stagegate merge commit without its evidence note (a fault between the merge and the
+ * note write), the note is rebuilt and appended (repairEvidenceNote); `repairNote: false` is for
+ * mergePromotion, which writes the complete note itself right after.
  */
-export async function recordPush(deps: LifecycleDeps, push: { before: string; after: string }): Promise<RecordedDeployment[]> {
+export async function recordPush(deps: LifecycleDeps, push: { before: string; after: string }, options: { repairNote?: boolean } = {}): Promise<RecordedDeployment[]> {
+  const { out, commit, merged, loaded } = await recordDeployments(deps, push);
+  // A Stagegate merge whose note was lost to a fault after the merge gets it back here (level-triggered).
+  if (options.repairNote !== false && merged && isStagegateMerge(commit)) await repairEvidenceNote(deps, commit, merged, loaded, out);
+  return out;
+}
+
+async function recordDeployments(deps: LifecycleDeps, push: { before: string; after: string }): Promise<{ out: RecordedDeployment[]; commit: CommitInfo; merged: MergedPullRequest | undefined; loaded: LoadedConfig }> {
   const log = (deps.log ?? silentLogger).child({ before: push.before, after: push.after });
   const [beforeSnap, afterSnap, commit] = await Promise.all([deps.commits.readSnapshotAt(push.before), deps.commits.readSnapshotAt(push.after), deps.commits.getCommit(push.after)]);
   const loaded = loadSnapshotConfig(afterSnap);
   const afterDigests = readDeployedDigests(afterSnap, loaded);
   const changes = diffDeployedDigests(readDeployedDigests(beforeSnap, loaded), afterDigests).filter((c) => c.digest !== undefined);
-  if (changes.length === 0) return [];
+  const pullRequest = prNumberOf(commit.message);
+  const out: RecordedDeployment[] = [];
+  // The merged PR's evidence knows more about the artifact than the trailers (source author, build time) and who asked.
+  const merged = pullRequest !== undefined && (changes.length > 0 || isStagegateMerge(commit)) ? await readMerged(deps, pullRequest) : undefined;
+  if (changes.length === 0) return { out, commit, merged, loaded };
   const changedFiles = new Set(await deps.commits.changedFiles(push.before, push.after));
   const trailers = parsePromotionTrailers(parseTrailers(commit.message));
-  const pullRequest = prNumberOf(commit.message);
-  // The merged PR's evidence knows more about the artifact than the trailers (source author, build time) and who asked.
-  const prEvidence = pullRequest !== undefined ? await readEvidence(deps, pullRequest) : undefined;
-  const out: RecordedDeployment[] = [];
+  const prEvidence = merged?.evidence;
   for (const change of changes) {
     const digest = change.digest!;
     const env = getEnvironment(loaded, change.environment)!;
@@ -106,7 +120,7 @@ export async function recordPush(deps: LifecycleDeps, push: { before: string; af
       );
     }
   }
-  return out;
+  return { out, commit, merged, loaded };
 }
 
 /**
@@ -120,10 +134,11 @@ function rollbackReason(fromPr: Evidence | undefined, replaced: Deployment | und
   return deployerFailed ? "deployment_failed" : "verification_failed";
 }
 
-async function readEvidence(deps: LifecycleDeps, number: number): Promise<Evidence | undefined> {
+async function readMerged(deps: LifecycleDeps, number: number): Promise<MergedPullRequest | undefined> {
   try {
-    const parsed = parsePromotionBody((await deps.pulls.getPullRequest(number)).body);
-    return parsed.ok ? parsed.evidence : undefined;
+    const pr = await deps.pulls.getPullRequest(number);
+    const parsed = parsePromotionBody(pr.body);
+    return parsed.ok ? { pr, evidence: parsed.evidence } : undefined;
   } catch {
     return undefined; // a PR number in a hand-written trailer that does not exist: fall back to the trailers
   }

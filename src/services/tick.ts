@@ -4,7 +4,9 @@ import type { Deployment } from "../core/ports/deployments.js";
 import { ensureNextStages, ensureRollback, type NextStageOutcome, type RollbackOutcome } from "./after-verdict.js";
 import { refreshDashboard, type DashboardOutcome } from "./dashboard.js";
 import { evaluatePromotion, type EvaluateOutcome } from "./evaluate-promotion.js";
-import { loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
+import { splitJsonValues } from "../core/audit/note-schema.js";
+import { loadSnapshotConfig, VERIFIER, type LifecycleDeps } from "./lifecycle-deps.js";
+import { isStagegateMerge } from "./evidence-note.js";
 import { recordPush, type RecordedDeployment } from "./record-push.js";
 import { verifyDeployment, type VerifyOutcome } from "./verify.js";
 
@@ -92,8 +94,51 @@ async function reconcilePushes(deps: LifecycleDeps): Promise<RecordedDeployment[
 /** Appends the verdict to the evidence note of the deployment's commit (notes only grow). */
 export async function noteVerdict(deps: LifecycleDeps, deployment: Deployment, outcome: VerifyOutcome): Promise<void> {
   // Only commits Stagegate merged carry an evidence note; a part without one would read as an invalid note.
-  if ((await deps.notes.readNote(deployment.ref)) === undefined) return;
+  if ((await deps.notes.readNote(deployment.ref)) === undefined && !(await repairNoteOf(deps, deployment.ref))) return;
+  await deps.notes.appendNote(deployment.ref, verdictPart(deployment, outcome.verdict === "verified" ? "success" : "failure", deps.clock.now().toISOString(), outcome.detail));
+}
+
+/** The note part recording a verdict: `result` tells it from the merge's own deployments list. */
+function verdictPart(deployment: Deployment, state: "success" | "failure", at: string, description: string): string {
+  return JSON.stringify({ deployments: [{ id: deployment.id, environment: deployment.environment, service: deployment.service, kind: deployment.kind, state, result: state, at, description }] });
+}
+
+/**
+ * Level-triggered twin of noteVerdict for a verdict posted earlier (`outcome.changed` false): when the
+ * process died between posting the verdict status and noting it, the next event about that deployment
+ * appends the part, from the verdict status itself (its time and description). One note read per call:
+ * for event handlers of one deployment, not for every lane of every tick.
+ */
+export async function ensureVerdictNoted(deps: LifecycleDeps, deployment: Deployment, outcome: VerifyOutcome): Promise<boolean> {
+  if (outcome.changed || (outcome.verdict !== "verified" && outcome.verdict !== "failed")) return false;
   const state = outcome.verdict === "verified" ? "success" : "failure";
-  const part = { deployments: [{ id: deployment.id, environment: deployment.environment, service: deployment.service, kind: deployment.kind, state, result: state, at: deps.clock.now().toISOString(), description: outcome.detail }] };
-  await deps.notes.appendNote(deployment.ref, JSON.stringify(part));
+  const status = deployment.statuses.find((s) => s.creator === VERIFIER && (state === "success" ? s.state === "success" : s.state === "failure" || s.state === "error"));
+  if (!status) return false;
+  const note = (await deps.notes.readNote(deployment.ref)) ?? ((await repairNoteOf(deps, deployment.ref)) ? await deps.notes.readNote(deployment.ref) : undefined);
+  if (note === undefined || hasVerdictPart(note, deployment.id)) return false;
+  await deps.notes.appendNote(deployment.ref, verdictPart(deployment, state, status.createdAt, status.description));
+  return true;
+}
+
+function hasVerdictPart(note: string, id: Deployment["id"]): boolean {
+  return splitJsonValues(note).some((part) => {
+    try {
+      const value = JSON.parse(part) as { deployments?: { id?: unknown; result?: unknown }[] };
+      return value.deployments?.some((d) => d.id === id && d.result !== undefined) ?? false;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * A Stagegate merge whose note a fault lost and no push event repaired (local mode has no push events;
+ * the merge had recorded its deployments, so the push reconcile skips it): rebuilt now, before its
+ * verdict is appended. Only reached when the note is missing, so it costs nothing on the common path.
+ */
+async function repairNoteOf(deps: LifecycleDeps, sha: string): Promise<boolean> {
+  const commit = await deps.commits.getCommit(sha);
+  if (!isStagegateMerge(commit) || commit.parents[0] === undefined) return false;
+  await recordPush(deps, { before: commit.parents[0], after: sha });
+  return (await deps.notes.readNote(sha)) !== undefined;
 }

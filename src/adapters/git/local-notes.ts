@@ -12,8 +12,10 @@ export class LocalNotes implements NotesPort {
     private readonly meta: MetaStore,
   ) {}
 
-  async appendNote(commitSha: string, text: string): Promise<void> {
+  async appendNote(commitSha: string, text: string, options: { ifAbsent?: boolean } = {}): Promise<boolean> {
+    if (options.ifAbsent && (await this.readNote(commitSha)) !== undefined) return false;
     await this.git.run(["notes", `--ref=${NOTES_REF}`, "append", "-F", "-", commitSha], { input: text, identity: this.meta.identity(LOCAL_BOT) });
+    return true;
   }
 
   async readNote(commitSha: string): Promise<string | undefined> {

@@ -54,11 +54,13 @@ export class GitHubNotes implements NotesPort {
     return (await this.#read(commitSha)).text;
   }
 
-  async appendNote(commitSha: string, text: string): Promise<void> {
+  async appendNote(commitSha: string, text: string, options: { ifAbsent?: boolean } = {}): Promise<boolean> {
     const { owner, repo } = this.#repo;
     const context = { operation: "appendNote", repo: formatRepoRef(this.#repo), commit: commitSha };
     for (let attempt = 1; ; attempt++) {
       const state = await this.#read(commitSha);
+      // Re-checked on every attempt: a concurrent writer of the same note wins the race, not a duplicate.
+      if (options.ifAbsent && state.text !== undefined) return false;
       const tree = await callGitHub(context, () =>
         this.#client.request("POST /repos/{owner}/{repo}/git/trees", {
           owner,
@@ -82,7 +84,7 @@ export class GitHubNotes implements NotesPort {
         } else {
           await callGitHub(context, () => this.#client.request("POST /repos/{owner}/{repo}/git/refs", { owner, repo, ref: NOTES_REF, sha: commit.data.sha }));
         }
-        return;
+        return true;
       } catch (error) {
         // Another writer moved (or created) the notes ref first: read it again and re-apply on top.
         if (!(error instanceof ConflictError) && !(error instanceof RetryableError && /fast forward|already exists/i.test(error.message))) throw error;
