@@ -36,12 +36,49 @@ export function diffLines(oldText: string, newText: string): LineDiff {
   return { removed, added };
 }
 
+/** One step of an edit script: a common line (" "), a removed line ("-") or an added line ("+"), with 0-based positions on each side. */
+export interface LineOp {
+  type: " " | "-" | "+";
+  a: number;
+  b: number;
+}
+
+/**
+ * The edit script turning lines `a` into lines `b` (Myers, after trimming the common prefix and
+ * suffix): removals before additions between common lines. Renderers (unified diffs) build on it.
+ */
+export function diffLineOps(a: readonly string[], b: readonly string[]): LineOp[] {
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+    endA--;
+    endB--;
+  }
+  const ops: LineOp[] = [];
+  for (let i = 0; i < start; i++) ops.push({ type: " ", a: i, b: i });
+  let i = start;
+  let j = start;
+  const emitUntil = (toA: number, toB: number) => {
+    for (; i < toA; i++) ops.push({ type: "-", a: i, b: j });
+    for (; j < toB; j++) ops.push({ type: "+", a: i, b: j });
+  };
+  for (const [ci, cj] of myersCommon(a.slice(start, endA), b.slice(start, endB))) {
+    emitUntil(start + ci, start + cj);
+    ops.push({ type: " ", a: i++, b: j++ });
+  }
+  emitUntil(endA, endB);
+  for (let k = 0; endA + k < a.length; k++) ops.push({ type: " ", a: endA + k, b: endB + k });
+  return ops;
+}
+
 /** Number of changed lines: a replaced line counts once, pure insertions and deletions once each. */
 export function countChangedLines(diff: LineDiff): number {
   return Math.max(diff.removed.length, diff.added.length);
 }
 
-function myersCommon(a: string[], b: string[]): Array<[number, number]> {
+function myersCommon(a: readonly string[], b: readonly string[]): Array<[number, number]> {
   const n = a.length;
   const m = b.length;
   const max = n + m;
