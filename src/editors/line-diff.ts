@@ -16,23 +16,12 @@ export function splitLines(text: string): string[] {
 
 /** Diff two texts by lines. */
 export function diffLines(oldText: string, newText: string): LineDiff {
-  const a = splitLines(oldText);
-  const b = splitLines(newText);
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
-    endA--;
-    endB--;
-  }
-  const common = myersCommon(a.slice(start, endA), b.slice(start, endB));
-  const keptA = new Set(common.map(([i]) => i));
-  const keptB = new Set(common.map(([, j]) => j));
   const removed: number[] = [];
   const added: number[] = [];
-  for (let i = start; i < endA; i++) if (!keptA.has(i - start)) removed.push(i + 1);
-  for (let j = start; j < endB; j++) if (!keptB.has(j - start)) added.push(j + 1);
+  for (const op of diffLineOps(splitLines(oldText), splitLines(newText))) {
+    if (op.type === "-") removed.push(op.a + 1);
+    else if (op.type === "+") added.push(op.b + 1);
+  }
   return { removed, added };
 }
 

@@ -12,6 +12,7 @@ import type { PromotionPullRequest } from "../../core/ports/environments-repo.js
 import type { PullRequestComment, PullRequestReview } from "../../core/ports/pull-requests.js";
 import type { SourceCheckFact } from "../../core/gates/facts.js";
 import { parseRepoRef } from "./client.js";
+import { toPullRequest } from "./snapshot-query.js";
 import { parseCheckRun, type RawCheckRun } from "./check-run-format.js";
 import { getMirroredDeployer, parseDeploymentPayload } from "./deployment-payload.js";
 
@@ -212,23 +213,12 @@ export function parseGateFacts(raw: RawGateFacts, identity: IdentityOptions): Ga
 
 function toFactsPullRequest(pr: RawFactsPullRequest): FactsPullRequest {
   const files = pr.files && pr.files.nodes && pr.files.nodes.length >= pr.files.totalCount ? pr.files.nodes.map((f) => f.path) : undefined;
+  // The same mapping as the snapshot's PRs, plus what only the facts query asks for.
   return {
-    id: pr.id,
-    number: pr.number,
-    url: pr.url,
-    branch: pr.headRefName,
-    headSha: pr.headRefOid,
-    baseRef: pr.baseRefName,
+    ...toPullRequest(pr),
     baseSha: pr.baseRefOid,
-    title: pr.title,
-    body: pr.body,
-    state: pr.state === "MERGED" ? "merged" : pr.state === "CLOSED" ? "closed" : "open",
-    author: pr.author?.login ?? "ghost",
-    labels: pr.labels?.nodes.map((l) => l.name) ?? [],
-    createdAt: pr.createdAt,
     isDraft: pr.isDraft,
     files,
-    ...(pr.mergedAt ? { mergedAt: pr.mergedAt } : {}),
     ...(pr.mergeCommit ? { mergeCommitSha: pr.mergeCommit.oid } : {}),
   };
 }
