@@ -17,10 +17,15 @@ function gitEnv(): Record<string, string> {
   return { ...env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0", GIT_FLUSH: "0" };
 }
 
-/** Runs git and hands its stdout to `onText` chunk by chunk (UTF-8 decoded across chunk edges); rejects on a non-zero exit. */
-export function streamGit(dir: string, args: string[], onText: (text: string) => void): Promise<void> {
+/**
+ * Runs git and hands its stdout to `onText` chunk by chunk (UTF-8 decoded across chunk edges); rejects
+ * on a non-zero exit. `input` is written to its stdin (e.g. object ids for `--stdin`).
+ */
+export function streamGit(dir: string, args: string[], onText: (text: string) => void, input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, { cwd: dir, env: gitEnv() });
+    child.stdin.on("error", () => undefined); // EPIPE when git exits early: the close handler reports
+    child.stdin.end(input);
     const stderr: Buffer[] = [];
     let failed: unknown;
     child.stdout.setEncoding("utf8");
@@ -43,64 +48,83 @@ export function streamGit(dir: string, args: string[], onText: (text: string) =>
   });
 }
 
-/**
- * One `git cat-file --batch` fed while the log streams: `want` queues a blob, `close` ends the
- * input and resolves with every blob's text (missing ones left out; the caller reads them again).
- */
-/** Object ids per write to `git cat-file --batch`. */
+/** Object ids per write to `git cat-file --batch` (each write wakes git: not one per id). */
 const BATCH = 1000;
 
-export class BlobStream {
+/**
+ * What `git cat-file --batch` answered for one request: the object's type and bytes, or undefined
+ * when it is missing (or the name is ambiguous).
+ */
+export type ObjectHandler = (request: string, object: { oid: string; type: string; data: Buffer } | undefined) => void;
+
+/**
+ * One `git cat-file --batch --buffer` fed while other work runs (the audit's log): `want` queues an
+ * object name (an id, or `rev:path`), answers reach `onObject` in request order as git's output buffer
+ * fills (not one by one: this is for bulk reads), `close` ends the input and resolves once every
+ * answer has been handed over. `data` is only valid during the call (it is a view of a read buffer).
+ */
+export class ObjectStream {
   readonly #child: ChildProcessWithoutNullStreams;
   readonly #asked = new Set<string>();
-  readonly #texts = new Map<string, string>();
-  readonly #done: Promise<Map<string, string>>;
+  /** Requests written and not answered yet, oldest first (answers come in request order). */
+  readonly #pending: string[] = [];
+  #pendingHead = 0;
+  readonly #done: Promise<void>;
   #queued: string[] = [];
   #chunks: Buffer[] = [];
   #length = 0;
   /** Bytes needed before the next object is complete (0: unknown). */
   #need = 0;
 
-  constructor(dir: string) {
-    this.#child = spawn("git", ["cat-file", "--batch"], { cwd: dir, env: gitEnv() });
+  constructor(
+    dir: string,
+    private readonly onObject: ObjectHandler,
+  ) {
+    // --buffer: stdio buffering instead of three write(2)s per object (header, bytes, newline), which
+    // arrive here as tens of thousands of tiny reads. Answers then come in 4 KiB blocks, and the last
+    // ones only when the input ends: nothing here needs an answer before close().
+    this.#child = spawn("git", ["cat-file", "--batch", "--buffer"], { cwd: dir, env: gitEnv() });
     this.#child.stdin.on("error", () => undefined); // EPIPE after abort: the close handler reports
     this.#done = new Promise((resolve, reject) => {
       this.#child.stdout.on("data", (chunk: Buffer) => this.#read(chunk));
       this.#child.on("error", reject);
-      this.#child.on("close", (code) => (code === 0 ? resolve(this.#texts) : reject(new Error(`git cat-file --batch failed (exit code ${code})`))));
+      this.#child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`git cat-file --batch failed (exit code ${code})`))));
     });
     this.#done.catch(() => undefined); // awaited in close(); an aborted stream is not an unhandled rejection
   }
 
-  /** Queues a blob; ids are written in batches (each write to the pipe wakes git: not one per id). */
-  want(oid: string): void {
-    if (this.#asked.has(oid)) return;
-    this.#asked.add(oid);
-    this.#queued.push(oid);
-    if (this.#queued.length >= BATCH) this.#flush();
+  /** Queues an object name once (later calls with the same name are ignored); written in batches. */
+  want(name: string): void {
+    if (this.#asked.has(name)) return;
+    this.#asked.add(name);
+    this.#queued.push(name);
+    if (this.#queued.length >= BATCH) this.flush();
   }
 
-  close(): Promise<Map<string, string>> {
-    this.#flush();
-    this.#child.stdin.end();
-    return this.#done;
-  }
-
-  #flush(): void {
+  /** Writes what is queued now. */
+  flush(): void {
     if (this.#queued.length === 0 || this.#child.stdin.writableEnded) return;
+    this.#pending.push(...this.#queued);
     this.#child.stdin.write(`${this.#queued.join("\n")}\n`);
     this.#queued = [];
+  }
+
+  /** Ends the input; resolves when every answer has been handed to `onObject`. */
+  close(): Promise<void> {
+    this.flush();
+    this.#child.stdin.end();
+    return this.#done;
   }
 
   abort(): void {
     this.#child.kill();
   }
 
-  /** `<oid> blob <size>\n<bytes>\n` or `<oid> missing\n`; sizes are bytes, so parse Buffers. */
+  /** `<oid> <type> <size>\n<bytes>\n`, or `<name> missing\n` / `<name> ambiguous\n`; sizes are bytes, so parse Buffers. */
   #read(chunk: Buffer): void {
     this.#chunks.push(chunk);
     this.#length += chunk.length;
-    // A large blob arrives in many chunks: join them once it is complete, not on every chunk.
+    // A large object arrives in many chunks: join them once it is complete, not on every chunk.
     if (this.#length < this.#need) return;
     let buf = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
     let pos = 0;
@@ -111,7 +135,8 @@ export class BlobStream {
       const header = buf.toString("latin1", pos, eol);
       const [oid = "", type = "", sizeText] = header.split(" ");
       if (sizeText === undefined) {
-        pos = eol + 1; // missing or ambiguous
+        pos = eol + 1;
+        this.onObject(this.#nextRequest(), undefined);
         continue;
       }
       const end = eol + 1 + Number(sizeText);
@@ -119,11 +144,20 @@ export class BlobStream {
         this.#need = end + 1 - pos;
         break;
       }
-      if (type === "blob") this.#texts.set(oid, buf.toString("utf8", eol + 1, end));
+      this.onObject(this.#nextRequest(), { oid, type, data: buf.subarray(eol + 1, end) });
       pos = end + 1;
     }
     buf = buf.subarray(pos);
     this.#chunks = buf.length > 0 ? [buf] : [];
     this.#length = buf.length;
+  }
+
+  #nextRequest(): string {
+    const request = this.#pending[this.#pendingHead++] ?? "";
+    if (this.#pendingHead > 4096) {
+      this.#pending.splice(0, this.#pendingHead);
+      this.#pendingHead = 0;
+    }
+    return request;
   }
 }

@@ -34,8 +34,6 @@ export class DigestTracker {
   /** environment → service → digest state after the last commit. */
   private readonly state = new Map<string, Map<string, string>>();
   private readonly touched = new Set<string>();
-  /** file path → digest tokens (`sha256:…`) of its last content, with counts: the fast path's baseline. */
-  private readonly tokens = new Map<string, Map<string, number>>();
   private readonly serviceByImage: Map<string, string>;
   private readonly imageByService = new Map<string, string>();
   /** Environment folders, longest first, with the prefix their files start with ("" for the root). */
@@ -72,10 +70,8 @@ export class DigestTracker {
     this.touched.add(env);
     if (content === undefined) {
       this.deleteFile(env, path);
-      this.tokens.delete(path);
       return;
     }
-    this.tokens.set(path, digestTokens(content));
     let refs: readonly FoundReference[] = [];
     try {
       refs = this.extract(path, content);
@@ -101,28 +97,21 @@ export class DigestTracker {
   }
 
   /**
-   * The fast path for a change Stagegate declared (trailers: this service, previous → digest): when
-   * the file's digest tokens differ from its previous content exactly by previous → digest swaps,
-   * the declared change is what the file says, and the file is not parsed again. Returns false when
-   * the file must be parsed (anything else changed, or the service was not known in that file).
+   * The fast path for a change Stagegate declared (trailers: this service, previous → digest), once the
+   * caller has checked that the file's text changed by exactly that swap (isExactSwap, or
+   * {@link isTokenSwap} on its digest tokens): the declared change is what the file says when the file
+   * referenced the service by `previous` alone and no other service by it. Returns false when the file
+   * must be parsed instead.
    */
-  trySwap(path: string, content: string, service: string, previous: string | undefined, digest: string): boolean {
-    const before = this.tokens.get(path);
+  applySwap(path: string, service: string, previous: string | undefined, digest: string): boolean {
     const byService = this.files.get(path);
     const set = byService?.get(service);
-    if (!before || !set || !previous || !set.has(previous) || set.size !== 1) return false;
-    const after = digestTokens(content);
-    const removed = (before.get(previous) ?? 0) - (after.get(previous) ?? 0);
-    const added = (after.get(digest) ?? 0) - (before.get(digest) ?? 0);
-    if (removed <= 0 || removed !== added) return false;
-    for (const [key, count] of before) if (key !== previous && key !== digest && (after.get(key) ?? 0) !== count) return false;
-    for (const [key, count] of after) if (key !== previous && key !== digest && (before.get(key) ?? 0) !== count) return false;
-    if ((after.get(previous) ?? 0) !== 0) return false;
+    if (!byService || !set || !previous || !set.has(previous) || set.size !== 1) return false;
+    for (const [other, digests] of byService) if (other !== service && digests.has(previous)) return false;
     const env = this.environmentOf(path);
     if (!env) return false;
     this.touched.add(env);
-    this.tokens.set(path, after);
-    byService?.set(service, new Set([digest]));
+    byService.set(service, new Set([digest]));
     return true;
   }
 
@@ -178,6 +167,19 @@ const DIGEST_PREFIX = "sha256:";
 /** True for a lowercase hex digit's char code (0-9, a-f). */
 function isHex(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
+}
+
+/**
+ * True when the digest tokens of a file's text went from `before` to `after` exactly by replacing every
+ * `previous` with `digest` (other text may have changed, e.g. a tag written beside the digest).
+ */
+export function isTokenSwap(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>, previous: string, digest: string): boolean {
+  const removed = (before.get(previous) ?? 0) - (after.get(previous) ?? 0);
+  const added = (after.get(digest) ?? 0) - (before.get(digest) ?? 0);
+  if (removed <= 0 || removed !== added || (after.get(previous) ?? 0) !== 0) return false;
+  for (const [key, count] of before) if (key !== previous && key !== digest && (after.get(key) ?? 0) !== count) return false;
+  for (const [key, count] of after) if (key !== previous && key !== digest && (before.get(key) ?? 0) !== count) return false;
+  return true;
 }
 
 /** Counts of every `sha256:` digest written in a text (what /sha256:[0-9a-f]{64}/g matches, without a regex). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildAudit, classify } from "../../../src/core/audit/build-audit.js";
-import { DigestTracker } from "../../../src/core/audit/digest-tracker.js";
+import { DigestTracker, digestTokens, isTokenSwap } from "../../../src/core/audit/digest-tracker.js";
 import { computeDora, failureRateBand, frequencyBand, leadTimeBand, median, productionEnvironments, restoreBand } from "../../../src/core/audit/dora.js";
 import { checkDuties } from "../../../src/core/audit/evidence.js";
 import { parseNote, splitJsonValues } from "../../../src/core/audit/note-schema.js";
@@ -99,16 +99,25 @@ describe("DigestTracker", () => {
   const kustomization = (api: string, web: string) => `images:\n  - name: ghcr.io/acme/api\n    digest: ${api}\n  - name: ghcr.io/acme/web\n    digest: ${web}\n`;
   const extract = (_: string, content: string) => [...content.matchAll(/name: (\S+)\n\s+digest: (\S+)/g)].map((m) => ({ image: m[1] ?? "", digest: m[2] }));
   const services = [{ name: "api", image: "ghcr.io/acme/api" }, { name: "web", image: "ghcr.io/acme/web" }];
-  it("takes the fast path only when the text changed exactly by the declared swap", () => {
+  it("applies a declared swap only when the file referenced the service by the previous digest alone", () => {
     const tracker = new DigestTracker([{ name: "prod", path: "envs/prod" }], services, extract);
     tracker.setFile("envs/prod/k.yaml", kustomization(D(1), D(3)));
     expect(tracker.commit()).toHaveLength(2);
-    expect(tracker.trySwap("envs/prod/k.yaml", kustomization(D(2), D(3)), "api", D(1), D(2))).toBe(true);
+    expect(tracker.applySwap("envs/prod/k.yaml", "api", D(1), D(2))).toBe(true);
     expect(tracker.commit()).toEqual([{ environment: "prod", service: "api", image: "ghcr.io/acme/api", digest: D(2), previous: D(1) }]);
-    // Declared api 2→5 but web changed too: refused, the caller parses the file.
-    expect(tracker.trySwap("envs/prod/k.yaml", kustomization(D(5), D(4)), "api", D(2), D(5))).toBe(false);
-    tracker.setFile("envs/prod/k.yaml", kustomization(D(5), D(4)));
-    expect(tracker.commit().map((c) => c.service)).toEqual(["api", "web"]);
+    // The file does not run api at D(9): refused, the caller parses the file.
+    expect(tracker.applySwap("envs/prod/k.yaml", "api", D(9), D(5))).toBe(false);
+    expect(tracker.applySwap("envs/unknown/k.yaml", "api", D(2), D(5))).toBe(false);
+    // web also runs D(3): swapping "api's" D(3) would change web too.
+    tracker.setFile("envs/prod/k.yaml", kustomization(D(3), D(3)));
+    tracker.commit();
+    expect(tracker.applySwap("envs/prod/k.yaml", "api", D(3), D(6))).toBe(false);
+  });
+  it("recognises a token swap whatever else changed in the text, and nothing else", () => {
+    const before = digestTokens(kustomization(D(1), D(3)));
+    expect(isTokenSwap(before, digestTokens(`# tag v2\n${kustomization(D(2), D(3))}`), D(1), D(2))).toBe(true);
+    expect(isTokenSwap(before, digestTokens(kustomization(D(2), D(4))), D(1), D(2))).toBe(false);
+    expect(isTokenSwap(before, digestTokens(kustomization(D(1), D(3))), D(1), D(2))).toBe(false);
   });
 });
 

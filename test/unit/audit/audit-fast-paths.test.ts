@@ -66,12 +66,12 @@ describe("digest token scanner", () => {
 
 describe("log parser", () => {
   const record = (sha: string, parents: string, trailers: string, note: string, raw: string) =>
-    `\x1e${sha}\x1f${parents}\x1fA\x1fa@x\x1f2024-01-01T00:00:00Z\x1fC\x1fc@x\x1f2024-01-01T00:00:01Z\x1f\x1fSubject ${sha}\x1f${trailers}\x1f${note}\x1f\x1d\0\n${raw}`;
+    `\x1e${sha}\x1f${parents}\x1fA\x1fa@x\x1f2024-01-01T00:00:00Z\x1fC\x1fc@x\x1f2024-01-01T00:00:01Z\x1f\x1fSubject ${sha}\n\nBody\n${trailers ? `\n${trailers}\n` : ""}\x1f${note}\x1f\x1d\0\n${raw}`;
   const a = "a".repeat(40);
   const b = "b".repeat(40);
   const blob = "1".repeat(40);
   const log =
-    record(a, b, "Stagegate-Service: api\x1cStagegate-Environment: prod", `${JSON.stringify(base)}\n`, `:100644 100644 ${"0".repeat(40)} ${blob} M\0environments/prod/k.yaml\0:100644 100644 ${blob} ${"0".repeat(40)} D\0:odd name\0`) +
+    record(a, b, "Stagegate-Service: api\nStagegate-Environment: prod", `${JSON.stringify(base)}\n`, `:100644 100644 ${"0".repeat(40)} ${blob} M\0environments/prod/k.yaml\0:100644 100644 ${blob} ${"0".repeat(40)} D\0:odd name\0`) +
     record(b, "", "", "", `:000000 100644 ${"0".repeat(40)} ${blob} A\0stagegate.yaml\0`);
 
   it("gives the same records whatever the chunking", () => {
@@ -79,6 +79,7 @@ describe("log parser", () => {
     expect(whole.records.map((r) => r.sha)).toEqual([a, b]);
     expect(whole.records[0]?.note?.service).toBe("api");
     expect(whole.records[0]?.trailers["stagegate-environment"]).toEqual(["prod"]);
+    expect(whole.records[0]).toMatchObject({ subject: `Subject ${a}`, body: "Body\n\nStagegate-Service: api\nStagegate-Environment: prod\n" });
     expect(whole.raws.get(a)).toEqual([
       { status: "M", newBlob: blob, path: "environments/prod/k.yaml" },
       { status: "D", newBlob: "0".repeat(40), path: ":odd name" },

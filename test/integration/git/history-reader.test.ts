@@ -1,0 +1,102 @@
+/**
+ * The audit reader's own readings of git data, held against what git itself prints: commit objects
+ * read through cat-file (the merged branch heads) against `git log --format`, and `%B` split into
+ * subject and body against `%s` / `%b`. Plus the byte-level swap check of the digest replay.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isoStrict, parseCommitObject } from "../../../src/adapters/git/commit-object.js";
+import { isExactSwap } from "../../../src/adapters/git/digest-swap.js";
+import { splitMessage } from "../../../src/adapters/git/history.js";
+
+let dir: string;
+let emptyTree: string;
+let parents: string[];
+const env = { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", LC_ALL: "C" };
+const git = (args: string[], input?: string | Buffer, extra: Record<string, string> = {}) => execFileSync("git", args, { cwd: dir, input, env: { ...env, ...extra } });
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "stagegate-history-reader-"));
+  git(["init", "-q"]);
+  emptyTree = git(["mktree"], "").toString().trim();
+  parents = ["one", "two"].map((m) => git(["commit-tree", emptyTree, "-m", m], undefined, { GIT_AUTHOR_NAME: "A", GIT_AUTHOR_EMAIL: "a@x", GIT_COMMITTER_NAME: "A", GIT_COMMITTER_EMAIL: "a@x" }).toString().trim());
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes a commit object from raw text (hash-object accepts any header a commit may carry). */
+const writeCommit = (raw: string | Buffer) => git(["hash-object", "-w", "-t", "commit", "--stdin", "--literally"], raw).toString().trim();
+
+describe("commit objects read like git log prints them", () => {
+  const FORMAT = "%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%B";
+  const viaLog = (sha: string) => {
+    const [parents = "", an, ae, aI, cn, ce, cI, message] = git(["show", "-s", `--format=${FORMAT}`, sha]).toString().replace(/\n$/, "").split("\x1f");
+    return { parents: parents ? parents.split(" ") : [], author: { name: an, email: ae, date: aI }, committer: { name: cn, email: ce, date: cI }, message };
+  };
+  const viaObject = (sha: string) => {
+    const parsed = parseCommitObject(git(["cat-file", "commit", sha]));
+    return parsed;
+  };
+
+  it.each([
+    ["zones", "author Ann Example <ann@example.com> 1690615740 +0530\ncommitter Bob <bob@example.com> 1690615800 -0330\n\nTitle\n\nBody\n"],
+    ["negative zero zone", "author A <a@x> 1690615740 -0000\ncommitter C <c@x> 1690615740 +1400\n\nT\n"],
+    ["an early instant and a far zone", "author A <a@x> 86400 -1200\ncommitter C <c@x> 86399 +0000\n\nT\n"],
+    ["unicode names", "author Zoë Åström <zoe@example.com> 1700000000 +0100\ncommitter 山田 <yamada@example.jp> 1700000000 +0900\n\nÜbersicht ✓\n"],
+    ["a signature and a mergetag header", `author A <a@x> 1700000000 +0000\ncommitter C <c@x> 1700000000 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n wsBcBAABCAAQBQJ\n -----END PGP SIGNATURE-----\nmergetag object ${"a".repeat(40)}\n type commit\n tag v1\n\nSigned\n\nStagegate-Service: api\n`],
+    ["no message", "author A <a@x> 1700000000 +0000\ncommitter C <c@x> 1700000000 +0000\n\n"],
+    ["a multi-line title and CRLF", "author A <a@x> 1700000000 +0000\ncommitter C <c@x> 1700000000 +0000\n\nfirst line\r\nsecond line  \r\n\r\nbody\r\n"],
+  ])("%s", (_, headers) => {
+    const sha = writeCommit(`tree ${emptyTree}\nparent ${parents[0]}\nparent ${parents[1]}\n${headers}`);
+    expect(viaObject(sha)).toEqual(viaLog(sha));
+  });
+
+  it("re-encodes a message declared in another encoding to UTF-8, as git log does", () => {
+    const raw = Buffer.concat([Buffer.from(`tree ${emptyTree}\nauthor A <a@x> 1700000000 +0000\ncommitter C <c@x> 1700000000 +0000\nencoding ISO-8859-1\n\n`), Buffer.from("R\xe9sum\xe9 \xfcber\n", "latin1")]);
+    const sha = writeCommit(raw);
+    expect(viaObject(sha).message).toBe("Résumé über\n");
+    expect(viaObject(sha)).toEqual(viaLog(sha));
+  });
+
+  it("formats any instant in any zone as %aI", () => {
+    const samples = fc.sample(fc.tuple(fc.integer({ min: 86_400, max: 4_000_000_000 }), fc.integer({ min: -12 * 60, max: 14 * 60 })), { numRuns: 40, seed: 7 });
+    for (const [seconds, minutes] of samples) {
+      const zone = `${minutes < 0 ? "-" : "+"}${String(Math.floor(Math.abs(minutes) / 60)).padStart(2, "0")}${String(Math.abs(minutes) % 60).padStart(2, "0")}`;
+      const sha = writeCommit(`tree ${emptyTree}\nauthor A <a@x> ${seconds} ${zone}\ncommitter A <a@x> ${seconds} ${zone}\n\nT\n`);
+      expect(isoStrict(seconds, zone)).toBe(viaLog(sha).author.date);
+    }
+  });
+});
+
+describe("subject and body as %s and %b", () => {
+  const pieces = ["Title", "  indented", "", " ", "\t", "second title line ", "Body: text", "Stagegate-Service: api", "x\r"];
+  it("match git for generated messages", () => {
+    const messages = fc.sample(fc.array(fc.constantFrom(...pieces), { maxLength: 7 }), { numRuns: 120, seed: 11 }).map((lines) => `${lines.join("\n")}\n`);
+    // A distinct time per commit: equal messages must stay distinct commits (--no-walk drops repeats).
+    const shas = messages.map((message, i) => writeCommit(`tree ${emptyTree}\nauthor A <a@x> ${1700000000 + i} +0000\ncommitter A <a@x> 1700000000 +0000\n\n${message}`));
+    const out = git(["show", "-s", "--stdin", "--format=%x1e%s%x1f%b%x1f%B%x1f"], `${shas.join("\n")}\n`).toString();
+    const fromGit = out.split("\x1e").slice(1).map((record) => record.split("\x1f"));
+    expect(fromGit).toHaveLength(messages.length);
+    fromGit.forEach(([subject, body, whole], i) => {
+      expect(splitMessage(whole ?? ""), JSON.stringify(messages[i])).toEqual({ subject, body });
+    });
+  });
+});
+
+describe("isExactSwap", () => {
+  const D = (n: number) => `sha256:${String(n).padStart(64, "0")}`;
+  const file = (a: string, b: string, tail = "") => Buffer.from(`images:\n  - name: api\n    digest: ${a}\n  - name: web\n    digest: ${b}\n${tail}`);
+  it("accepts exactly the declared swap, every occurrence, nothing else", () => {
+    expect(isExactSwap(file(D(1), D(3)), file(D(2), D(3)), D(1), D(2))).toBe(true);
+    expect(isExactSwap(file(D(1), D(1)), file(D(2), D(2)), D(1), D(2))).toBe(true);
+    expect(isExactSwap(file(D(1), D(1)), file(D(2), D(1)), D(1), D(2))).toBe(false); // one occurrence left
+    expect(isExactSwap(file(D(1), D(3)), file(D(2), D(4)), D(1), D(2))).toBe(false); // another digest changed
+    expect(isExactSwap(file(D(1), D(3)), file(D(2), D(3), "# x\n"), D(1), D(2))).toBe(false); // other text changed
+    expect(isExactSwap(file(D(1), D(3), "a"), file(D(2), D(3), "b"), D(1), D(2))).toBe(false); // same length, other text changed
+    expect(isExactSwap(file(D(5), D(3)), file(D(5), D(3)), D(1), D(2))).toBe(false); // previous absent
+    expect(isExactSwap(file(D(1), D(3)), file(D(1), D(3)), D(1), D(1))).toBe(false);
+  });
+});
