@@ -2,6 +2,7 @@
  * Reading Stagegate's commit trailers. Keys are compared case-insensitively (git does), so the
  * parsed map is keyed by lowercase key. Formats are those the promotion and merge commits write.
  */
+import { scanTrailers } from "../evidence/trailers.js";
 import type { GateResult } from "./types.js";
 
 /** Trailer keys the audit reads (lowercase). */
@@ -22,6 +23,17 @@ export const TRAILER = {
 } as const;
 
 /**
+ * The trailers of a raw commit message (`%B`, or a commit object's text after its header), exactly as
+ * `git log --format='%(trailers:only,unfold)'` lists them (rules in src/core/evidence/trailers.ts),
+ * keyed by lowercase key with values in order.
+ */
+export function parseMessageTrailers(message: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  scanTrailers(message, (key, value) => addValue(out, key.toLowerCase(), value));
+  return out;
+}
+
+/**
  * Parses the trailer block git prints with `%(trailers:only,unfold,separator=…)` split into lines of
  * `Key: value`. Lines without a colon are ignored (git only prints trailers, but be robust).
  */
@@ -32,8 +44,7 @@ export function parseTrailerLines(lines: readonly string[]): Record<string, stri
     if (colon <= 0) continue;
     const key = line.slice(0, colon).trim().toLowerCase();
     if (!/^[a-z0-9-]+$/.test(key)) continue;
-    const value = line.slice(colon + 1).trim();
-    (out[key] ??= []).push(value);
+    addValue(out, key, line.slice(colon + 1).trim());
   }
   return out;
 }
@@ -51,11 +62,17 @@ export function parseTrailerText(text: string, separator: string): Record<string
     const colon = text.indexOf(":", start);
     if (colon > start && colon < end) {
       const key = text.slice(start, colon).trim().toLowerCase();
-      if (isTrailerKey(key)) (out[key] ??= []).push(text.slice(colon + 1, end).trim());
+      if (isTrailerKey(key)) addValue(out, key, text.slice(colon + 1, end).trim());
     }
     start = end + separator.length;
   }
   return out;
+}
+
+/** Appends to `out[key]`; own properties only, so keys such as `constructor` or `toString` are plain keys. */
+function addValue(out: Record<string, string[]>, key: string, value: string): void {
+  if (Object.hasOwn(out, key)) out[key]?.push(value);
+  else out[key] = [value];
 }
 
 /** `^[a-z0-9-]+$` without a regex. */
@@ -80,28 +97,51 @@ export function splitImage(value: string): { image: string; digest?: string } {
   return { image: value.slice(0, at), digest: value.slice(at + 1) };
 }
 
-const GATE_RESULTS = new Set<GateResult>(["success", "failure", "neutral", "in_progress", "overridden", "skipped"]);
+const GATE_RESULTS = new Set<string>(["success", "failure", "neutral", "in_progress", "overridden", "skipped"] satisfies GateResult[]);
 
 /** Normalises a gate result word (check-run conclusions included) to a {@link GateResult}. */
 export function toGateResult(word: string | undefined): GateResult {
+  // Words Stagegate writes are already normal: trimming, lowercasing and `-` → `_` would not change them.
+  if (word !== undefined && GATE_RESULTS.has(word)) return word as GateResult;
   const w = (word ?? "").trim().toLowerCase().replace(/-/g, "_");
-  if (GATE_RESULTS.has(w as GateResult)) return w as GateResult;
+  if (GATE_RESULTS.has(w)) return w as GateResult;
   if (w === "passed" || w === "pass") return "success";
   if (w === "failed" || w === "fail" || w === "timed_out" || w === "cancelled" || w === "action_required") return "failure";
   if (w === "pending" || w === "queued") return "in_progress";
   return "unknown";
 }
 
-/** Parses `Stagegate-Gates: upstream=success, soak=success, approvals=overridden`. */
+/**
+ * Parses `Stagegate-Gates: upstream=success, soak=success, approvals=overridden`: comma-separated
+ * parts, each `name=result` (a part without a name is skipped; text after a second `=` is ignored).
+ * Scans by index instead of splitting, as it runs for every promotion of a long history.
+ */
 export function parseGates(values: readonly string[]): { name: string; result: GateResult }[] {
   const out: { name: string; result: GateResult }[] = [];
   for (const value of values) {
-    for (const part of value.split(",")) {
-      const [name, result] = part.split("=").map((s) => s.trim());
-      if (name) out.push({ name, result: toGateResult(result) });
+    let start = 0;
+    while (start <= value.length) {
+      let end = value.indexOf(",", start);
+      if (end < 0) end = value.length;
+      const eq = indexOfBefore(value, EQUALS, start, end);
+      const name = value.slice(start, eq < 0 ? end : eq).trim();
+      if (name) {
+        const eq2 = eq < 0 ? -1 : indexOfBefore(value, EQUALS, eq + 1, end);
+        const result = eq < 0 ? undefined : value.slice(eq + 1, eq2 < 0 ? end : eq2).trim();
+        out.push({ name, result: toGateResult(result) });
+      }
+      start = end + 1;
     }
   }
   return out;
+}
+
+const EQUALS = 61;
+
+/** Index of the character `code` in text[from, to), or -1. */
+function indexOfBefore(text: string, code: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === code) return i;
+  return -1;
 }
 
 /** Parses `Stagegate-Override: <gate> by <user>: <reason>`; undefined when malformed. */
@@ -114,11 +154,28 @@ export function parseOverride(value: string): { gate: string; by: string; reason
 /** A PR number from `#12`, `12`, a merge subject `Merge pull request #12 from …` or a squash subject `… (#12)`. */
 export function parsePrNumber(value: string | undefined): number | undefined {
   if (!value) return undefined;
+  const digits = plainPrNumber(value.trim());
+  if (digits !== undefined) return digits;
   const match = /^#?(\d+)$/.exec(value.trim()) ?? /^Merge pull request #(\d+)\b/.exec(value) ?? /\(#(\d+)\)\s*$/.exec(value);
   return match ? Number(match[1]) : undefined;
 }
 
 /** Strips a leading `@` and lowercases a login, so identities compare as GitHub does. */
 export function normaliseLogin(login: string): string {
-  return login.trim().replace(/^@/, "").toLowerCase();
+  const trimmed = login.trim();
+  return (trimmed.charCodeAt(0) === AT ? trimmed.slice(1) : trimmed).toLowerCase();
+}
+
+const AT = 64;
+const HASH = 35;
+
+/** `12` or `#12` (what Stagegate-PR holds) without a regex; undefined for anything else. */
+function plainPrNumber(text: string): number | undefined {
+  const from = text.charCodeAt(0) === HASH ? 1 : 0;
+  if (text.length <= from) return undefined;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return Number(text.slice(from));
 }

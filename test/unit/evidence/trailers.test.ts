@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { appendTrailers, getTrailer, getTrailers, parseTrailers, renderTrailers, splitCommitMessage, type Trailer } from "../../../src/core/evidence/index.js";
+import { appendTrailers, getTrailer, getTrailers, parseTrailers, renderTrailers, scanTrailers, splitCommitMessage, type Trailer } from "../../../src/core/evidence/index.js";
 
 const key = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9-]{0,20}$/);
 // Values as git stores them: one line, no surrounding whitespace.
@@ -48,6 +48,15 @@ describe("trailers", () => {
     expect(parseTrailers(message)).toEqual(expected);
   });
 
+  it("scanTrailers reports each trailer in order, as parseTrailers lists them", () => {
+    const seen: string[] = [];
+    const message = "t\n\nbody\n\nA: 1\n  more\nb : 2\nA: 3\n";
+    scanTrailers(message, (k, v) => seen.push(`${k}=${v}`));
+    expect(seen).toEqual(["A=1 more", "b=2", "A=3"]);
+    expect(parseTrailers(message).map((t) => `${t.key}=${t.value}`)).toEqual(seen);
+    scanTrailers("t\n\nprose", () => expect.unreachable("no trailer block"));
+  });
+
   it("looks keys up case-insensitively and keeps duplicates", () => {
     const list = parseTrailers("t\n\nStagegate-Previous: a\nstagegate-previous: b");
     expect(getTrailers(list, "Stagegate-Previous")).toEqual(["a", "b"]);
@@ -66,5 +75,7 @@ describe("trailers", () => {
       trailers: [{ key: "A", value: "1" }, { key: "B", value: "2" }],
     });
     expect(splitCommitMessage("only a title")).toEqual({ subject: "only a title", body: "", trailers: [] });
+    // As git: leading blank lines are skipped, CRLF is read as LF, a prose last paragraph stays in the body.
+    expect(splitCommitMessage("\n \ntwo\r\nlines\r\n\r\nbody\r\n\r\nnot: a\nblock\n")).toEqual({ subject: "two lines", body: "body\n\nnot: a\nblock", trailers: [] });
   });
 });
