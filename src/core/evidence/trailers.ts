@@ -25,7 +25,7 @@
  *   work; a lone CR is not a line break.
  * Not honoured (they are repository config): `core.commentChar` other than `#`, `trailer.separators`
  * (only `:` separates), and `trailer.<name>.key` (which can widen what counts as a git-generated
- * prefix and rename keys). Messages are assumed free of NUL characters.
+ * prefix and rename keys). As in git, a message ends at its first NUL character.
  */
 
 /** One trailer. Keys compare case-insensitively (git does); order and duplicates are kept. */
@@ -172,10 +172,13 @@ interface TrailerBlock {
 
 /** The trailer block of a message as git finds it, or undefined when it has none. */
 function findTrailerBlock(message: string): TrailerBlock | undefined {
-  const begin = skipBlankLines(message, 0);
-  const end = findTrailerEnd(message, begin);
-  const start = findLastParagraph(message, begin, end);
-  return start < end ? classifyParagraph(message, start, end) : undefined;
+  // git reads the message as a C string: nothing after a NUL exists for it (a raw object may have one).
+  const nul = message.indexOf("\0");
+  const text = nul < 0 ? message : message.slice(0, nul);
+  const begin = skipBlankLines(text, 0);
+  const end = findTrailerEnd(text, begin);
+  const start = findLastParagraph(text, begin, end);
+  return start < end ? classifyParagraph(text, start, end) : undefined;
 }
 
 /** Emits the trailer whose line starts at `keyStart`, with its separator at `separator` and its last continuation ending at `end`. */

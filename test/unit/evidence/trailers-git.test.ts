@@ -46,6 +46,7 @@ const REGRESSIONS: [name: string, message: string, expected: Pairs][] = [
   ["token then space then text is not a trailer", "t\n\nKey Foo: v\n", []],
   ["non-ASCII key is not a trailer", "t\n\nClé: v\n", []],
   ["empty value", "t\n\nKey:\n", [["Key", ""]]],
+  ["the message ends at a NUL", "t\n\nKey: v\0junk\nA: b\n\nprose\n", [["Key", "v"]]],
   ["keys that are Object.prototype names", "t\n\nconstructor: a\ntoString: b\n", [["constructor", "a"], ["toString", "b"]]],
 ];
 
@@ -81,6 +82,7 @@ const fixed = fc.constantFrom(
   "\u00a0Key: v",
   "\u65e5\u672c: v",
   "Fix \u{1F41B}: crash",
+  "Key: v\0after NUL",
 );
 const continuation = fc.tuple(fc.constantFrom(" ", "  ", "\t", " \t", "\r"), value).map(([ws, v]) => `${ws}${v}`);
 const blankish = fc.constantFrom("", " ", "\t", "  \t ", "\r");
