@@ -12,7 +12,29 @@ export interface Column {
 
 /** Short form of a digest for tables (the JSON output keeps full values). */
 export function shortDigest(digest: string | undefined): string {
-  return digest ? digest.replace(/^sha256:/, "").slice(0, 12) : "";
+  if (!digest) return "";
+  return digest.startsWith("sha256:") ? digest.slice(7, 19) : digest.slice(0, 12);
+}
+
+/** `owner/repo@<sha>` with the sha cut to 12 characters (when longer and all lowercase hex). */
+function shortSource(source: string | undefined): string {
+  if (!source) return "";
+  // Same as replace(/@([0-9a-f]{12})[0-9a-f]+$/, "@$1") without a regex per row: only the last `@`
+  // can start the match, since everything after it must be hex.
+  const at = source.lastIndexOf("@");
+  if (at < 0 || source.length - at - 1 <= 12) return source;
+  for (let i = at + 1; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return source;
+  }
+  return source.slice(0, at + 13);
+}
+
+/** Items rendered with `format` and joined by `separator` (one string, no intermediate array). */
+function joinWith<T>(items: readonly T[], separator: string, format: (item: T) => string): string {
+  let out = "";
+  for (let i = 0; i < items.length; i++) out += i === 0 ? format(items[i] as T) : separator + format(items[i] as T);
+  return out;
 }
 
 function duties(row: AuditRow): string {
@@ -33,8 +55,8 @@ export const CSV_COLUMNS: Column[] = [
   { key: "pr", header: "pr", value: (r) => (r.pr === undefined ? "" : `#${r.pr}`) },
   { key: "approvedBy", header: "approved_by", value: (r) => r.approvedBy.join(" ") },
   { key: "duties", header: "separation_of_duties", value: duties },
-  { key: "gates", header: "gates", value: (r) => r.gates.map((g) => `${g.name}=${g.result}`).join(", ") },
-  { key: "overrides", header: "overrides", value: (r) => r.overrides.map((o) => `${o.gate} by ${o.by}: ${o.reason}`).join("; ") },
+  { key: "gates", header: "gates", value: (r) => joinWith(r.gates, ", ", (g) => `${g.name}=${g.result}`) },
+  { key: "overrides", header: "overrides", value: (r) => joinWith(r.overrides, "; ", (o) => `${o.gate} by ${o.by}: ${o.reason}`) },
   { key: "mergedBy", header: "merged_by", value: (r) => r.mergedBy ?? "" },
   { key: "deployment", header: "deployment", value: (r) => r.deployment ?? "" },
   { key: "commit", header: "commit", value: (r) => r.commit },
@@ -47,6 +69,6 @@ export const TABLE_COLUMNS: Column[] = CSV_COLUMNS.filter((c) => c.key !== "imag
   if (c.key === "digest") return { ...c, value: (r: AuditRow) => shortDigest(r.digest) };
   if (c.key === "previous") return { ...c, value: (r: AuditRow) => shortDigest(r.previous) };
   if (c.key === "commit") return { ...c, value: (r: AuditRow) => r.commit.slice(0, 12) };
-  if (c.key === "source") return { ...c, value: (r: AuditRow) => (r.source ? r.source.replace(/@([0-9a-f]{12})[0-9a-f]+$/, "@$1") : "") };
+  if (c.key === "source") return { ...c, value: (r: AuditRow) => shortSource(r.source) };
   return c;
 });

@@ -20,7 +20,8 @@ export interface ChangeIdentity {
 /** Merged trailers of a first-parent commit and the branch head(s) it merged (first-parent commit wins). */
 export function mergedTrailers(commit: HistoryRecord, merged: readonly HistoryRecord[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const record of [...merged].reverse()) Object.assign(out, record.trailers);
+  // Last merged head first, so the first one (then the commit itself) wins.
+  for (let i = merged.length - 1; i >= 0; i--) Object.assign(out, merged[i]?.trailers);
   Object.assign(out, commit.trailers);
   return out;
 }
@@ -64,25 +65,26 @@ export type EvidenceColumns = Pick<
   | "deployedAt"
 >;
 
-/** Reads the evidence columns from trailers and note; `commit` is the first-parent commit (merge or squash). */
+/**
+ * Reads the evidence columns from trailers and note; `commit` is the first-parent commit (merge or squash).
+ * Runs once per row of histories tens of thousands of promotions long, hence loops rather than
+ * `map`/`filter` chains, and no throwaway arrays.
+ */
 export function evidenceColumns(commit: HistoryRecord, trailers: Record<string, string[]>, note: AuditNote | undefined, environment: string): EvidenceColumns {
   const noteSource = note?.artifact.source;
   const source = trailer(trailers, TRAILER.source) ?? (noteSource?.repo && noteSource.sha ? `${noteSource.repo}@${noteSource.sha}` : undefined);
-  const approvedBy = unique([
-    ...(trailers[TRAILER.approvedBy] ?? []),
-    ...(note?.approvals ?? []).map((a) => a.reviewer ?? a.user).filter((x): x is string => Boolean(x)),
-  ]);
-  const gateTrailers = trailers[TRAILER.gates];
-  const gates = gateTrailers ? parseGates(gateTrailers) : (note?.gates ?? []).map((g) => ({ name: g.name, result: toGateResult(g.result ?? g.conclusion) }));
-  const fromTrailers = (trailers[TRAILER.override] ?? []).map(parseOverride).filter((o) => o !== undefined);
-  const overrides = fromTrailers.length > 0 ? fromTrailers : (note?.overrides ?? []).map((o) => ({ gate: o.gate, by: o.by, reason: o.reason }));
+  const approvers = new Approvers();
+  for (const login of trailers[TRAILER.approvedBy] ?? NONE) approvers.add(login);
+  for (const approval of note?.approvals ?? NONE) {
+    const login = approval.reviewer ?? approval.user;
+    if (login) approvers.add(login);
+  }
   const pr = parsePrNumber(trailer(trailers, TRAILER.pr)) ?? note?.pullRequest?.number ?? parsePrNumber(commit.subject);
-  const deployments = (note?.deployments ?? []).filter((d) => !d.environment || d.environment === environment);
-  const lastDeployment = deployments.at(-1);
+  const lastDeployment = lastDeploymentTo(note, environment);
   const sourceAuthor = noteSource?.author;
   const prAuthor = note?.pullRequest?.author;
   const requestedBy = note?.requestedBy;
-  const duties = checkDuties(approvedBy, { "source author": sourceAuthor, "PR author": prAuthor, requester: requestedBy });
+  const duties = sourceAuthor || prAuthor || requestedBy ? dutiesOf(approvers.logins, approvers.keys, { "source author": sourceAuthor, "PR author": prAuthor, requester: requestedBy }) : noParties(approvers.logins);
   return {
     source,
     sourceCommittedAt: noteSource?.committedAt,
@@ -92,15 +94,69 @@ export function evidenceColumns(commit: HistoryRecord, trailers: Record<string, 
     requestedBy,
     from: trailer(trailers, TRAILER.from) ?? note?.from,
     tag: trailer(trailers, TRAILER.tag) ?? note?.artifact.tag,
-    approvedBy,
+    approvedBy: approvers.logins,
     duties: duties.status,
     dutiesViolations: duties.violations,
-    gates,
-    overrides,
+    gates: gatesOf(trailers, note),
+    overrides: overridesOf(trailers, note),
     mergedBy: trailer(trailers, TRAILER.mergedBy) ?? note?.mergedBy ?? (commit.parents.length > 1 || pr !== undefined ? commit.author.name : undefined),
     deployment: lastDeployment ? (lastDeployment.state ?? lastDeployment.result) : undefined,
     deployedAt: lastDeployment?.at,
   };
+}
+
+const NONE: readonly never[] = [];
+
+/** Trailer gates win; the note's gate results otherwise. */
+function gatesOf(trailers: Record<string, string[]>, note: AuditNote | undefined): AuditRow["gates"] {
+  const gateTrailers = trailers[TRAILER.gates];
+  if (gateTrailers) return parseGates(gateTrailers);
+  const gates: AuditRow["gates"] = [];
+  for (const gate of note?.gates ?? NONE) gates.push({ name: gate.name, result: toGateResult(gate.result ?? gate.conclusion) });
+  return gates;
+}
+
+/** Well-formed override trailers win; the note's overrides otherwise. */
+function overridesOf(trailers: Record<string, string[]>, note: AuditNote | undefined): AuditRow["overrides"] {
+  const overrides: AuditRow["overrides"] = [];
+  for (const value of trailers[TRAILER.override] ?? NONE) {
+    const override = parseOverride(value);
+    if (override) overrides.push(override);
+  }
+  if (overrides.length > 0) return overrides;
+  for (const override of note?.overrides ?? NONE) overrides.push({ gate: override.gate, by: override.by, reason: override.reason });
+  return overrides;
+}
+
+/** The last deployment the note records for this environment (or for no environment in particular). */
+function lastDeploymentTo(note: AuditNote | undefined, environment: string): NonNullable<AuditNote["deployments"]>[number] | undefined {
+  const deployments = note?.deployments ?? NONE;
+  for (let i = deployments.length - 1; i >= 0; i--) {
+    const deployment = deployments[i];
+    if (deployment && (!deployment.environment || deployment.environment === environment)) return deployment;
+  }
+  return undefined;
+}
+
+/** Approver logins in order, without repeats (compared as {@link normaliseLogin} does), with their normal forms. */
+class Approvers {
+  readonly logins: string[] = [];
+  readonly keys: string[] = [];
+  /** Made only for a long list (a hand-written note): a row has a handful of approvers, which a scan checks faster. */
+  private seen: Set<string> | undefined;
+
+  add(login: string): void {
+    const key = normaliseLogin(login);
+    if (this.keys.length < 16 ? this.keys.includes(key) : (this.seen ??= new Set(this.keys)).has(key)) return;
+    this.seen?.add(key);
+    this.logins.push(login);
+    this.keys.push(key);
+  }
+}
+
+/** {@link checkDuties} when no party is known: nothing to compare the approvers with. */
+function noParties(approvers: readonly string[]): { status: DutiesStatus; violations: string[] } {
+  return { status: approvers.length === 0 ? "none" : "unknown", violations: [] };
 }
 
 /**
@@ -108,27 +164,25 @@ export function evidenceColumns(commit: HistoryRecord, trailers: Record<string, 
  * author, the PR's author or the requester. Decidable only when some of those identities are known.
  */
 export function checkDuties(approvers: readonly string[], parties: Record<string, string | undefined>): { status: DutiesStatus; violations: string[] } {
+  return dutiesOf(approvers, approvers.map(normaliseLogin), parties);
+}
+
+/** {@link checkDuties} with the approvers' normal forms given (evidenceColumns has them already). */
+function dutiesOf(approvers: readonly string[], approverKeys: readonly string[], parties: Record<string, string | undefined>): { status: DutiesStatus; violations: string[] } {
   if (approvers.length === 0) return { status: "none", violations: [] };
-  const known = Object.entries(parties).filter((entry): entry is [string, string] => Boolean(entry[1]));
-  if (known.length === 0) return { status: "unknown", violations: [] };
+  const roles: string[] = [];
+  const whos: string[] = [];
+  for (const [role, who] of Object.entries(parties)) {
+    if (!who) continue;
+    roles.push(role);
+    whos.push(normaliseLogin(who));
+  }
+  if (roles.length === 0) return { status: "unknown", violations: [] };
   const violations: string[] = [];
-  for (const approver of approvers) {
-    for (const [role, who] of known) {
-      if (normaliseLogin(approver) === normaliseLogin(who)) violations.push(`${approver} approved as ${role}`);
+  for (let a = 0; a < approvers.length; a++) {
+    for (let p = 0; p < roles.length; p++) {
+      if (approverKeys[a] === whos[p]) violations.push(`${approvers[a]} approved as ${roles[p]}`);
     }
   }
   return { status: violations.length > 0 ? "violated" : "held", violations };
-}
-
-function unique(values: readonly string[]): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const value of values) {
-    const key = normaliseLogin(value);
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(value);
-    }
-  }
-  return out;
 }

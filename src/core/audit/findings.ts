@@ -30,11 +30,18 @@ const SIGNATURE_WHAT: Record<Exclude<SignatureStatus, "G" | "U" | "N">, string> 
   E: "signature that cannot be checked (missing key)",
 };
 
-/** All findings of an audit: from the rows, from the records (notes, signatures) and from the reflog. */
-export function collectFindings(records: readonly HistoryRecord[], rows: readonly AuditRow[], options: AuditOptions): Finding[] {
+/**
+ * All findings of an audit: from the rows, from the records (notes, signatures) and from the reflog.
+ * `bySha` indexes `records` by sha; pass it when you have it (buildAudit does) to save building it again.
+ */
+export function collectFindings(
+  records: readonly HistoryRecord[],
+  rows: readonly AuditRow[],
+  options: AuditOptions,
+  bySha: ReadonlyMap<string, HistoryRecord> = new Map(records.map((r) => [r.sha, r])),
+): Finding[] {
   const findings: Finding[] = [];
-  const bySha = new Map(records.map((r) => [r.sha, r]));
-  for (const row of rows) findings.push(...rowFindings(row, bySha));
+  for (const row of rows) pushRowFindings(findings, row, bySha);
   for (const record of records) {
     if (record.noteError) {
       findings.push({ kind: "invalid-note", severity: "medium", commit: record.sha, time: record.committer.date, message: `evidence note on ${short(record.sha)} cannot be read: ${record.noteError}` });
@@ -45,31 +52,34 @@ export function collectFindings(records: readonly HistoryRecord[], rows: readonl
   return findings.sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
 }
 
-function rowFindings(row: AuditRow, bySha: ReadonlyMap<string, HistoryRecord>): Finding[] {
-  const at = { commit: row.commit, environment: row.environment, service: row.service, time: row.time };
-  const out: Finding[] = [];
+function pushRowFindings(out: Finding[], row: AuditRow, bySha: ReadonlyMap<string, HistoryRecord>): void {
+  // The row's commit record is looked up only by the checks that need it: a recorded promotion with
+  // its note (most rows) needs none.
   const severity = BYPASS_SEVERITY[row.kind];
-  const rootCommit = (bySha.get(row.commit)?.parents.length ?? 1) === 0;
-  if (severity && !(row.kind === "initial" && rootCommit)) {
+  if (severity && !(row.kind === "initial" && bySha.get(row.commit)?.parents.length === 0)) {
     const by = bySha.get(row.commit)?.author;
     out.push({
       kind: "bypass",
       severity,
-      ...at,
+      ...at(row),
       message: `${BYPASS_WHAT[row.kind]}: ${row.service} in ${row.environment} ${row.previous ? `${shortDigest(row.previous)} → ` : ""}${row.digest ? shortDigest(row.digest) : "(removed)"} by ${by ? `${by.name} <${by.email}>` : "unknown"} in ${short(row.commit)} without Stagegate evidence`,
     });
   }
   // An unreadable note is reported as invalid-note; do not report it twice.
   if ((row.kind === "promotion" || row.kind === "rollback") && !row.hasNote && !bySha.get(row.commit)?.noteError) {
-    out.push({ kind: "missing-note", severity: "low", ...at, message: `${row.kind} of ${row.service} to ${row.environment} in ${short(row.commit)} has no evidence note (refs/notes/stagegate); fetch the notes or check the merge` });
+    out.push({ kind: "missing-note", severity: "low", ...at(row), message: `${row.kind} of ${row.service} to ${row.environment} in ${short(row.commit)} has no evidence note (refs/notes/stagegate); fetch the notes or check the merge` });
   }
   if (row.duties === "violated") {
-    out.push({ kind: "separation-of-duties", severity: "high", ...at, message: `separation of duties violated on ${row.service} in ${row.environment} (${short(row.commit)}): ${row.dutiesViolations.join("; ")}` });
+    out.push({ kind: "separation-of-duties", severity: "high", ...at(row), message: `separation of duties violated on ${row.service} in ${row.environment} (${short(row.commit)}): ${row.dutiesViolations.join("; ")}` });
   }
   for (const override of row.overrides) {
-    out.push({ kind: "override", severity: "medium", ...at, message: `gate ${override.gate} overridden by ${override.by} on ${row.service} in ${row.environment} (${short(row.commit)}): ${override.reason || "no reason given"}` });
+    out.push({ kind: "override", severity: "medium", ...at(row), message: `gate ${override.gate} overridden by ${override.by} on ${row.service} in ${row.environment} (${short(row.commit)}): ${override.reason || "no reason given"}` });
   }
-  return out;
+}
+
+/** Where a row's finding points (built per finding: most rows have none). */
+function at(row: AuditRow): Pick<Finding, "commit" | "environment" | "service" | "time"> {
+  return { commit: row.commit, environment: row.environment, service: row.service, time: row.time };
 }
 
 /** Promotion commits (those carrying Stagegate-Service) must be signed: G or U. */
@@ -106,5 +116,5 @@ function short(sha: string): string {
 }
 
 function shortDigest(digest: string): string {
-  return digest.replace(/^sha256:/, "").slice(0, 12);
+  return digest.startsWith("sha256:") ? digest.slice(7, 19) : digest.slice(0, 12);
 }

@@ -18,7 +18,7 @@ export function renderMarkdown(result: AuditResult): string {
   else {
     lines.push(`| ${TABLE_COLUMNS.map((c) => c.header).join(" | ")} |`);
     lines.push(`|${TABLE_COLUMNS.map(() => "---").join("|")}|`);
-    for (const row of rows) lines.push(`| ${TABLE_COLUMNS.map((c) => mdCell(c.key, c.value(row))).join(" | ")} |`);
+    for (const row of rows) lines.push(`| ${MARKDOWN_COLUMNS.map((c) => mdCell(c.code, c.value(row))).join(" | ")} |`);
     lines.push("");
   }
   lines.push("## Findings", "");
@@ -30,14 +30,17 @@ export function renderMarkdown(result: AuditResult): string {
 /** Identifiers and times go in code spans (copyable, never rendered as links or mentions); free text is escaped. */
 const CODE_COLUMNS = new Set(["time", "digest", "previous", "source", "commit"]);
 
+/** The table columns with their cell style (code span or escaped text) decided once, not per cell. */
+const MARKDOWN_COLUMNS = TABLE_COLUMNS.map((c) => ({ value: c.value, code: CODE_COLUMNS.has(c.key) }));
+
 /** Characters code(), escapeText() or cell() would rewrite; a value without any is used as is. */
 const MARKDOWN_SPECIAL = /[\r\n`|\\*_{}[\]()<>#+!~@]/;
 
-function mdCell(key: string, value: string): string {
+function mdCell(inCode: boolean, value: string): string {
   if (value === "") return "";
   // Most cells (times, digests, logins, kinds) hold nothing to escape: skip the three rewrites.
-  if (!MARKDOWN_SPECIAL.test(value)) return CODE_COLUMNS.has(key) ? `\`${value}\`` : value;
-  return cell(CODE_COLUMNS.has(key) ? code(value) : escapeText(value));
+  if (!MARKDOWN_SPECIAL.test(value)) return inCode ? `\`${value}\`` : value;
+  return cell(inCode ? code(value) : escapeText(value));
 }
 
 /** JSON: the whole result, stable key order, for scripts. */

@@ -97,28 +97,51 @@ export function splitImage(value: string): { image: string; digest?: string } {
   return { image: value.slice(0, at), digest: value.slice(at + 1) };
 }
 
-const GATE_RESULTS = new Set<GateResult>(["success", "failure", "neutral", "in_progress", "overridden", "skipped"]);
+const GATE_RESULTS = new Set<string>(["success", "failure", "neutral", "in_progress", "overridden", "skipped"] satisfies GateResult[]);
 
 /** Normalises a gate result word (check-run conclusions included) to a {@link GateResult}. */
 export function toGateResult(word: string | undefined): GateResult {
+  // Words Stagegate writes are already normal: trimming, lowercasing and `-` → `_` would not change them.
+  if (word !== undefined && GATE_RESULTS.has(word)) return word as GateResult;
   const w = (word ?? "").trim().toLowerCase().replace(/-/g, "_");
-  if (GATE_RESULTS.has(w as GateResult)) return w as GateResult;
+  if (GATE_RESULTS.has(w)) return w as GateResult;
   if (w === "passed" || w === "pass") return "success";
   if (w === "failed" || w === "fail" || w === "timed_out" || w === "cancelled" || w === "action_required") return "failure";
   if (w === "pending" || w === "queued") return "in_progress";
   return "unknown";
 }
 
-/** Parses `Stagegate-Gates: upstream=success, soak=success, approvals=overridden`. */
+/**
+ * Parses `Stagegate-Gates: upstream=success, soak=success, approvals=overridden`: comma-separated
+ * parts, each `name=result` (a part without a name is skipped; text after a second `=` is ignored).
+ * Scans by index instead of splitting, as it runs for every promotion of a long history.
+ */
 export function parseGates(values: readonly string[]): { name: string; result: GateResult }[] {
   const out: { name: string; result: GateResult }[] = [];
   for (const value of values) {
-    for (const part of value.split(",")) {
-      const [name, result] = part.split("=").map((s) => s.trim());
-      if (name) out.push({ name, result: toGateResult(result) });
+    let start = 0;
+    while (start <= value.length) {
+      let end = value.indexOf(",", start);
+      if (end < 0) end = value.length;
+      const eq = indexOfBefore(value, EQUALS, start, end);
+      const name = value.slice(start, eq < 0 ? end : eq).trim();
+      if (name) {
+        const eq2 = eq < 0 ? -1 : indexOfBefore(value, EQUALS, eq + 1, end);
+        const result = eq < 0 ? undefined : value.slice(eq + 1, eq2 < 0 ? end : eq2).trim();
+        out.push({ name, result: toGateResult(result) });
+      }
+      start = end + 1;
     }
   }
   return out;
+}
+
+const EQUALS = 61;
+
+/** Index of the character `code` in text[from, to), or -1. */
+function indexOfBefore(text: string, code: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === code) return i;
+  return -1;
 }
 
 /** Parses `Stagegate-Override: <gate> by <user>: <reason>`; undefined when malformed. */
@@ -131,11 +154,28 @@ export function parseOverride(value: string): { gate: string; by: string; reason
 /** A PR number from `#12`, `12`, a merge subject `Merge pull request #12 from …` or a squash subject `… (#12)`. */
 export function parsePrNumber(value: string | undefined): number | undefined {
   if (!value) return undefined;
-  const match = /^#?(\d+)$/.exec(value.trim()) ?? /^Merge pull request #(\d+)\b/.exec(value) ?? /\(#(\d+)\)\s*$/.exec(value);
+  const plain = plainPrNumber(value.trim());
+  if (plain !== undefined) return plain;
+  const match = /^Merge pull request #(\d+)\b/.exec(value) ?? /\(#(\d+)\)\s*$/.exec(value);
   return match ? Number(match[1]) : undefined;
 }
 
 /** Strips a leading `@` and lowercases a login, so identities compare as GitHub does. */
 export function normaliseLogin(login: string): string {
-  return login.trim().replace(/^@/, "").toLowerCase();
+  const trimmed = login.trim();
+  return (trimmed.charCodeAt(0) === AT ? trimmed.slice(1) : trimmed).toLowerCase();
+}
+
+const AT = 64;
+const HASH = 35;
+
+/** `12` or `#12` (what Stagegate-PR holds), as /^#?(\d+)$/ reads it but without a regex; undefined for anything else. */
+function plainPrNumber(text: string): number | undefined {
+  const from = text.charCodeAt(0) === HASH ? 1 : 0;
+  if (text.length <= from) return undefined;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return Number(text.slice(from));
 }
