@@ -4,6 +4,7 @@
  * Same environment rules as GitCli.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { StringDecoder } from "node:string_decoder";
 
 /**
  * The environment git runs with here: as GitCli's (no inherited GIT_* redirection, C locale, never
@@ -18,8 +19,15 @@ function gitEnv(): Record<string, string> {
 }
 
 /**
- * Runs git and hands its stdout to `onText` chunk by chunk (UTF-8 decoded across chunk edges); rejects
- * on a non-zero exit. `input` is written to its stdin (e.g. object ids for `--stdin`).
+ * Bytes decoded per `onText` call. Larger than a pipe read (64 KiB): a string above V8's regular object
+ * size (128 KiB) is allocated outside the young generation, so the scavenger never copies it, and the
+ * strings a parser slices out of it keep it alive (the audit's log is ~20 MB).
+ */
+const TEXT_BLOCK = 256 * 1024;
+
+/**
+ * Runs git and hands its stdout to `onText` in blocks of about TEXT_BLOCK bytes (UTF-8 decoded across
+ * block edges); rejects on a non-zero exit. `input` is written to its stdin (e.g. object ids for `--stdin`).
  */
 export function streamGit(dir: string, args: string[], onText: (text: string) => void, input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -27,20 +35,35 @@ export function streamGit(dir: string, args: string[], onText: (text: string) =>
     child.stdin.on("error", () => undefined); // EPIPE when git exits early: the close handler reports
     child.stdin.end(input);
     const stderr: Buffer[] = [];
+    const decoder = new StringDecoder("utf8");
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
     let failed: unknown;
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (text: string) => {
-      if (failed !== undefined) return;
+    const deliver = (text: string) => {
+      if (failed !== undefined || text === "") return;
       try {
         onText(text);
       } catch (error) {
         failed = error;
         child.kill();
       }
+    };
+    const block = () => {
+      const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      return decoder.write(bytes);
+    };
+    child.stdout.on("data", (chunk: Buffer) => {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= TEXT_BLOCK) deliver(block());
     });
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.on("error", reject);
     child.on("close", (code) => {
+      if (pendingBytes > 0) deliver(block());
+      deliver(decoder.end());
       if (failed !== undefined) reject(failed);
       else if (code === 0) resolve();
       else reject(new Error(`git ${args.slice(0, 4).join(" ")} failed (exit code ${code}): ${Buffer.concat(stderr).toString("utf8").trim()}`));

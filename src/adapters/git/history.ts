@@ -11,7 +11,7 @@ import { parse as parseYaml } from "yaml";
 import { DigestTracker, digestTokens, isTokenSwap, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
 import { identityOf, mergedTrailers } from "../../core/audit/evidence.js";
 import { parseNote } from "../../core/audit/note-schema.js";
-import { parseTrailers } from "../../core/evidence/trailers.js";
+import { parseMessageTrailers } from "../../core/audit/trailers.js";
 import type { HistoryInput, HistoryRecord, ReflogEntry, SignatureStatus } from "../../core/audit/types.js";
 import { configSchema } from "../../core/config/config-schema.js";
 import { GitCli, ZERO_OID } from "./git-cli.js";
@@ -35,12 +35,6 @@ export interface ReadHistoryOptions {
 const SEP = "\x1f";
 const HEADER_END = "\x1f\x1d";
 
-/** Trailers of a raw message, keyed by lowercase key (git compares keys case-insensitively). */
-function parseMessageTrailers(message: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const { key, value } of parseTrailers(message)) (out[key.toLowerCase()] ??= []).push(value);
-  return out;
-}
 const SIGNATURES = new Set<SignatureStatus>(["G", "U", "N", "B", "X", "Y", "R", "E"]);
 
 /** `git fetch origin refs/notes/stagegate:refs/notes/stagegate`; returns a warning instead of failing. */
@@ -229,19 +223,31 @@ export class LogParser {
     private readonly onRecord?: (record: HistoryRecord, raw: RawEntry[]) => void,
   ) {}
 
-  /** Parses every record completed by `text` (a record ends where the next one starts). */
+  /**
+   * Parses every record completed by `text` (a record ends where the next one starts). Records are
+   * cut out of `text` itself; only a record split across two texts is joined into a new string.
+   */
   push(text: string): void {
-    const buffer = this.#rest + text;
-    let start = buffer.indexOf("\x1e");
-    if (start < 0) {
-      this.#rest = buffer;
-      return;
+    let start: number;
+    if (this.#rest !== "") {
+      const end = text.indexOf("\x1e");
+      if (end < 0) {
+        this.#rest += text;
+        return;
+      }
+      const joined = this.#rest + text.slice(0, end);
+      this.#rest = "";
+      if (joined.startsWith("\x1e")) this.#parseRecord(joined, 1, joined.length);
+      start = end;
+    } else {
+      start = text.indexOf("\x1e");
+      if (start < 0) return; // nothing before the first record separator is a record
     }
-    for (let next = buffer.indexOf("\x1e", start + 1); next >= 0; next = buffer.indexOf("\x1e", start + 1)) {
-      this.#parseRecord(buffer, start + 1, next);
+    for (let next = text.indexOf("\x1e", start + 1); next >= 0; next = text.indexOf("\x1e", start + 1)) {
+      this.#parseRecord(text, start + 1, next);
       start = next;
     }
-    this.#rest = buffer.slice(start);
+    this.#rest = text.slice(start);
   }
 
   /** The last record, and everything parsed. */

@@ -118,18 +118,25 @@ export class DigestTracker {
   /** Ends a commit: the digest changes of the environments touched since the last call. */
   commit(): DigestChange[] {
     const changes: DigestChange[] = [];
-    for (const env of [...this.touched].sort()) {
+    // Runs once per commit of a long history: no copies or sorts when one environment and one service changed.
+    const envs = this.touched.size === 1 ? this.touched : [...this.touched].sort();
+    for (const env of envs) {
       const now = this.environmentDigests(env);
       let state = this.state.get(env);
       if (!state) this.state.set(env, (state = new Map()));
-      const services = new Set([...now.keys(), ...state.keys()]);
-      for (const service of [...services].sort()) {
+      const changed: DigestChange[] = [];
+      for (const [service, after] of now) {
         const before = state.get(service);
-        const after = now.get(service);
-        if (before === after) continue;
-        changes.push({ environment: env, service, image: this.imageByService.get(service) ?? "", digest: after, previous: before });
-        if (after === undefined) state.delete(service);
-        else state.set(service, after);
+        if (before !== after) changed.push({ environment: env, service, image: this.imageByService.get(service) ?? "", digest: after, previous: before });
+      }
+      for (const [service, before] of state) {
+        if (!now.has(service)) changed.push({ environment: env, service, image: this.imageByService.get(service) ?? "", digest: undefined, previous: before });
+      }
+      if (changed.length > 1) changed.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+      for (const change of changed) {
+        if (change.digest === undefined) state.delete(change.service);
+        else state.set(change.service, change.digest);
+        changes.push(change);
       }
     }
     this.touched.clear();
@@ -147,19 +154,30 @@ export class DigestTracker {
   }
 
   private environmentDigests(env: string): Map<string, string> {
+    const out = new Map<string, string>();
+    const paths = this.filesByEnv.get(env);
+    if (!paths) return out;
+    // One file per environment (the usual layout): its digests are the environment's.
+    if (paths.size === 1) {
+      for (const [service, set] of this.files.get(paths.values().next().value!) ?? []) if (set.size > 0) out.set(service, joinDigests(set));
+      return out;
+    }
     const digests = new Map<string, Set<string>>();
-    for (const path of this.filesByEnv.get(env) ?? []) {
+    for (const path of paths) {
       for (const [service, set] of this.files.get(path) ?? []) {
         const all = digests.get(service) ?? new Set<string>();
         for (const d of set) all.add(d);
         digests.set(service, all);
       }
     }
-    // Files of one environment disagreeing on a digest is itself a state worth showing: join them.
-    const out = new Map<string, string>();
-    for (const [service, set] of digests) if (set.size > 0) out.set(service, set.size === 1 ? set.values().next().value! : [...set].sort().join("+"));
+    for (const [service, set] of digests) if (set.size > 0) out.set(service, joinDigests(set));
     return out;
   }
+}
+
+/** Files of one environment disagreeing on a digest is itself a state worth showing: join them. */
+function joinDigests(set: ReadonlySet<string>): string {
+  return set.size === 1 ? set.values().next().value! : [...set].sort().join("+");
 }
 
 const DIGEST_PREFIX = "sha256:";

@@ -33,56 +33,10 @@ export function parseMessageTrailers(message: string): Record<string, string[]> 
   return out;
 }
 
-/**
- * Parses the trailer block git prints with `%(trailers:only,unfold,separator=…)` split into lines of
- * `Key: value`. Lines without a colon are ignored (git only prints trailers, but be robust).
- */
-export function parseTrailerLines(lines: readonly string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(":");
-    if (colon <= 0) continue;
-    const key = line.slice(0, colon).trim().toLowerCase();
-    if (!/^[a-z0-9-]+$/.test(key)) continue;
-    addValue(out, key, line.slice(colon + 1).trim());
-  }
-  return out;
-}
-
-/**
- * Same as {@link parseTrailerLines} over `text.split(separator)`, without the intermediate arrays
- * (the audit reads the trailers of every commit of a long history).
- */
-export function parseTrailerText(text: string, separator: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf(separator, start);
-    if (end < 0) end = text.length;
-    const colon = text.indexOf(":", start);
-    if (colon > start && colon < end) {
-      const key = text.slice(start, colon).trim().toLowerCase();
-      if (isTrailerKey(key)) addValue(out, key, text.slice(colon + 1, end).trim());
-    }
-    start = end + separator.length;
-  }
-  return out;
-}
-
 /** Appends to `out[key]`; own properties only, so keys such as `constructor` or `toString` are plain keys. */
 function addValue(out: Record<string, string[]>, key: string, value: string): void {
   if (Object.hasOwn(out, key)) out[key]?.push(value);
   else out[key] = [value];
-}
-
-/** `^[a-z0-9-]+$` without a regex. */
-function isTrailerKey(key: string): boolean {
-  if (key.length === 0) return false;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45)) return false;
-  }
-  return true;
 }
 
 /** First value of a trailer. */

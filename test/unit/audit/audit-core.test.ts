@@ -6,7 +6,7 @@ import { checkDuties } from "../../../src/core/audit/evidence.js";
 import { parseNote, splitJsonValues } from "../../../src/core/audit/note-schema.js";
 import { escapeHtml, renderHtml } from "../../../src/core/audit/render-html.js";
 import { csvField, renderCsv, renderMarkdown } from "../../../src/core/audit/render-text.js";
-import { parseGates, parseOverride, parsePrNumber, parseTrailerLines } from "../../../src/core/audit/trailers.js";
+import { parseGates, parseOverride, parseMessageTrailers, parsePrNumber } from "../../../src/core/audit/trailers.js";
 import type { AuditRow, HistoryRecord } from "../../../src/core/audit/types.js";
 
 const D = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
@@ -19,7 +19,7 @@ function record(sha: string, parents: string[], extra: Partial<HistoryRecord> = 
 
 describe("trailers", () => {
   it("parses keys case-insensitively, repeated keys in order", () => {
-    expect(parseTrailerLines(["Stagegate-Approved-By: alice", "stagegate-approved-by: bob", "not a trailer"])).toEqual({ "stagegate-approved-by": ["alice", "bob"] });
+    expect(parseMessageTrailers("subject\n\nnot a trailer\n\nStagegate-Approved-By: alice\nstagegate-approved-by: bob")).toEqual({ "stagegate-approved-by": ["alice", "bob"] });
   });
   it.each([
     ["#12", 12],
@@ -75,7 +75,7 @@ describe("classify", () => {
 
 describe("buildAudit", () => {
   it("flags a promotion commit that also changed another service (extra change is a bypass)", () => {
-    const trailers = parseTrailerLines(["Stagegate-Service: api", "Stagegate-Environment: prod", `Stagegate-Image: ghcr.io/acme/api@${D(2)}`, "Stagegate-Kind: promotion"]);
+    const trailers = parseMessageTrailers(`subject\n\nStagegate-Service: api\nStagegate-Environment: prod\nStagegate-Image: ghcr.io/acme/api@${D(2)}\nStagegate-Kind: promotion`);
     const records = [
       record("b", ["a"], { trailers, changes: [
         { environment: "prod", service: "api", image: "ghcr.io/acme/api", digest: D(2), previous: D(1) },
@@ -88,7 +88,7 @@ describe("buildAudit", () => {
     expect(findings.map((f) => f.kind).sort()).toEqual(["bypass", "missing-note"]);
   });
   it("reports force pushes from the reflog and unsigned promotion commits", () => {
-    const trailers = parseTrailerLines(["Stagegate-Service: api", "Stagegate-Environment: prod"]);
+    const trailers = parseMessageTrailers(`subject\n\nStagegate-Service: api\nStagegate-Environment: prod`);
     const records = [record("b", ["a"], { trailers, signature: "N" }), record("a", [], { signature: "G" })];
     const { findings } = buildAudit(records, { signaturesRead: true, reflog: [{ ref: "refs/heads/main", old: "c", new: "b", message: "reset: moving to HEAD~1", date: "2024-01-01T00:00:00Z", fastForward: false }] });
     expect(findings.map((f) => f.kind).sort()).toEqual(["force-push", "missing-note", "unsigned"]);

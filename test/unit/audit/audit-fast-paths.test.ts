@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { LogParser, parseLog } from "../../../src/adapters/git/history.js";
 import { digestTokens } from "../../../src/core/audit/digest-tracker.js";
 import { auditNoteSchema, isPlainNote, parseNote } from "../../../src/core/audit/note-schema.js";
-import { parseTrailerLines, parseTrailerText } from "../../../src/core/audit/trailers.js";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const base = { service: "api", environment: "prod", artifact: { digest: DIGEST } };
@@ -37,17 +36,6 @@ describe("plain note check", () => {
   it("appended parts merge before the check", () => {
     const text = `${JSON.stringify({ ...base, deployments: [{ id: 1, state: "success" }] })}\n\n${JSON.stringify({ deployments: [{ id: 1, state: "failure" }] })}\n`;
     expect(parseNote(text)).toEqual({ note: { ...base, deployments: [{ id: 1, state: "success" }, { id: 1, state: "failure" }] } });
-  });
-});
-
-describe("trailer text parser", () => {
-  it.each([
-    "Stagegate-Service: api\x1cStagegate-Approved-By: alice\x1cstagegate-approved-by: Bob ",
-    "",
-    "no colon\x1c: empty key\x1cBad Key: x\x1cKey:\x1cA:b:c",
-    "\x1c\x1cX-Y: 1\x1c",
-  ])("matches parseTrailerLines for %j", (text) => {
-    expect(parseTrailerText(text, "\x1c")).toEqual(parseTrailerLines(text.split("\x1c")));
   });
 });
 
