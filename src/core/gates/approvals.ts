@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from "../config/duration.js";
+import { parseDuration } from "../config/duration.js";
 import type { ReviewFact } from "./facts.js";
 import { isAuthorized, normalizePrincipal } from "./principals.js";
 import { result, type GateEvaluator } from "./types.js";
@@ -67,7 +67,9 @@ export const evaluateApprovals: GateEvaluator<"approvals"> = (spec, facts, ctx) 
   evidence["escalate"] = { mention, requestReviewFrom, breachedAt: new Date(deadline).toISOString() };
   return result(spec, {
     conclusion: "pending",
-    summary: `${waiting}; SLA ${spec.sla} breached ${formatDuration(ctx.now.getTime() - deadline)} ago`,
+    // The breach time, not its age: a summary that changed with the clock would rewrite the check run
+    // on every evaluation while nothing happened.
+    summary: `${waiting}; SLA ${spec.sla} breached at ${new Date(deadline).toISOString()}`,
     details: `${details}\n\nThe review SLA of ${spec.sla} since the PR opened (${pr.openedAt}) has passed: escalating.`,
     evidence,
   });

@@ -73,7 +73,7 @@ describe("approvals gate", () => {
     it("escalates once the SLA has passed", () => {
       const r = evaluateApprovals(sla, facts({ pullRequest, teams }), ctx({ now: new Date("2024-06-03T12:30:00Z") }));
       expect(r.conclusion).toBe("pending");
-      expect(r.summary).toBe("0/1 approvals; SLA 4h breached 30m ago");
+      expect(r.summary).toBe("0/1 approvals; SLA 4h breached at 2024-06-03T12:00:00.000Z");
       expect(r.evidence?.["escalate"]).toEqual({ mention: ["@acme/sre"], requestReviewFrom: ["acme/release-leads"], breachedAt: "2024-06-03T12:00:00.000Z" });
     });
     it("mentions the approvers when no escalation is configured", () => {
