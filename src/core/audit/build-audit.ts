@@ -6,7 +6,7 @@
  * digest for a service. Its evidence is on that commit (squash merge, Stagegate merge trailers,
  * the note) or on the promotion commit it merged (second parent).
  */
-import { evidenceColumns, identityOf, mergedTrailers, type ChangeIdentity } from "./evidence.js";
+import { evidenceColumns, identityOf, mergedTrailers, type ChangeIdentity, type EvidenceColumns } from "./evidence.js";
 import { collectFindings } from "./findings.js";
 import type { AuditNote } from "./note-schema.js";
 import { TRAILER } from "./trailers.js";
@@ -124,54 +124,53 @@ function recordedRow(
   identity: ChangeIdentity,
   change: DigestChange,
 ): AuditRow {
-  const e = evidenceColumns(commit, trailers, note, change.environment);
-  // The evidence columns are listed, not spread: a spread copies key by key at run time (it was a
-  // tenth of the audit's time). The key order is the JSON output's.
-  return {
-    time: commit.committer.date,
-    environment: change.environment,
-    service: change.service,
+  const author = promotionCommit ?? commit;
+  return row(commit, change, evidenceColumns(commit, trailers, note, change.environment), {
     image: change.image || identity.image,
     digest: change.digest ?? identity.digest,
     previous: change.previous ?? identity.previous,
     kind: identity.kind,
-    commit: commit.sha,
-    authoredAt: (promotionCommit ?? commit).author.date,
+    authoredAt: author.author.date,
     promotionCommit: promotionCommit && promotionCommit.sha !== commit.sha ? promotionCommit.sha : undefined,
-    source: e.source,
-    sourceCommittedAt: e.sourceCommittedAt,
-    sourceAuthor: e.sourceAuthor,
-    pr: e.pr,
-    prAuthor: e.prAuthor,
-    requestedBy: e.requestedBy,
-    from: e.from,
-    tag: e.tag,
-    approvedBy: e.approvedBy,
-    duties: e.duties,
-    dutiesViolations: e.dutiesViolations,
-    gates: e.gates,
-    overrides: e.overrides,
-    mergedBy: e.mergedBy,
-    deployment: e.deployment,
-    deployedAt: e.deployedAt,
     hasNote: note !== undefined,
-    signature: (promotionCommit ?? commit).signature,
-  };
+    signature: author.signature,
+  });
 }
 
-/** A change without Stagegate evidence: same columns as {@link recordedRow} but no promotionCommit key. */
+/** A change without Stagegate evidence: no promotion commit, no note. */
 function unrecordedRow(commit: HistoryRecord, change: DigestChange, kind: ChangeKind): AuditRow {
-  const e = evidenceColumns(commit, NO_TRAILERS, undefined, change.environment);
-  return {
-    time: commit.committer.date,
-    environment: change.environment,
-    service: change.service,
+  return row(commit, change, evidenceColumns(commit, NO_TRAILERS, undefined, change.environment), {
     image: change.image,
     digest: change.digest,
     previous: change.previous,
     kind,
-    commit: commit.sha,
     authoredAt: commit.author.date,
+    promotionCommit: undefined,
+    hasNote: false,
+    signature: commit.signature,
+  });
+}
+
+/** The columns that differ between recorded and unrecorded rows. */
+type RowHead = Pick<AuditRow, "image" | "digest" | "previous" | "kind" | "authoredAt" | "promotionCommit" | "hasNote" | "signature">;
+
+/**
+ * One audit row. The evidence columns are listed, not spread: a spread copies key by key at run time
+ * (it was a tenth of the audit's time). The key order is the JSON output's; an undefined
+ * `promotionCommit` is left out of JSON like any undefined column.
+ */
+function row(commit: HistoryRecord, change: DigestChange, e: EvidenceColumns, head: RowHead): AuditRow {
+  return {
+    time: commit.committer.date,
+    environment: change.environment,
+    service: change.service,
+    image: head.image,
+    digest: head.digest,
+    previous: head.previous,
+    kind: head.kind,
+    commit: commit.sha,
+    authoredAt: head.authoredAt,
+    promotionCommit: head.promotionCommit,
     source: e.source,
     sourceCommittedAt: e.sourceCommittedAt,
     sourceAuthor: e.sourceAuthor,
@@ -188,8 +187,8 @@ function unrecordedRow(commit: HistoryRecord, change: DigestChange, kind: Change
     mergedBy: e.mergedBy,
     deployment: e.deployment,
     deployedAt: e.deployedAt,
-    hasNote: false,
-    signature: commit.signature,
+    hasNote: head.hasNote,
+    signature: head.signature,
   };
 }
 
