@@ -4,7 +4,7 @@
  * subject and body against `%s` / `%b`. Plus the byte-level swap check of the digest replay.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -98,5 +98,46 @@ describe("isExactSwap", () => {
     expect(isExactSwap(file(D(1), D(3), "a"), file(D(2), D(3), "b"), D(1), D(2))).toBe(false); // same length, other text changed
     expect(isExactSwap(file(D(5), D(3)), file(D(5), D(3)), D(1), D(2))).toBe(false); // previous absent
     expect(isExactSwap(file(D(1), D(3)), file(D(1), D(3)), D(1), D(1))).toBe(false);
+  });
+});
+
+describe("reflog entries: fast-forward or rewrite, as git answers it", () => {
+  it("settles every pair of tips like `git merge-base --is-ancestor`, from the history where it can", async () => {
+    const { readHistory } = await import("../../../src/adapters/git/history.js");
+    const repo = mkdtempSync(join(tmpdir(), "stagegate-reflog-"));
+    try {
+      const run = (args: string[], input?: string) => execFileSync("git", args, { cwd: repo, input, env: { ...env, GIT_AUTHOR_NAME: "A", GIT_AUTHOR_EMAIL: "a@x", GIT_COMMITTER_NAME: "A", GIT_COMMITTER_EMAIL: "a@x" } }).toString().trim();
+      run(["init", "-q", "-b", "main"]);
+      const tree = run(["mktree"], "");
+      const commit = (message: string, ...parentShas: string[]) => run(["commit-tree", tree, "-m", message, ...parentShas.flatMap((p) => ["-p", p])]);
+      // c0 - c1 - c2 - m3 - c4 on the first-parent chain; s merged by m3; x rewritten away (off every history).
+      const c0 = commit("c0");
+      const c1 = commit("c1", c0);
+      const c2 = commit("c2", c1);
+      const s = commit("side", c1);
+      const m3 = commit("merge", c2, s);
+      const c4 = commit("c4", m3);
+      const x = commit("rewritten", c2);
+      run(["update-ref", "refs/heads/main", c4]);
+      const tips = [c0, c1, c2, s, m3, c4, x];
+      const pairs = tips.flatMap((old) => tips.filter((next) => next !== old).map((next) => [old, next] as const));
+      const lines = pairs.map(([old, next], i) => `${old} ${next} A <a@x> ${1_700_000_000 + i} +0000\tupdate`);
+      writeFileSync(join(repo, ".git", "logs", "refs", "heads", "main"), `${lines.join("\n")}\n`);
+
+      const history = await readHistory(repo, {});
+      const byPair = new Map(history.reflog.map((e) => [`${e.old} ${e.new}`, e.fastForward]));
+      const isAncestor = (old: string, next: string) => {
+        try {
+          execFileSync("git", ["merge-base", "--is-ancestor", old, next], { cwd: repo, env });
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      for (const [old, next] of pairs) expect([old.slice(0, 7), next.slice(0, 7), byPair.get(`${old} ${next}`)]).toEqual([old.slice(0, 7), next.slice(0, 7), isAncestor(old, next)]);
+      expect(history.reflog).toHaveLength(pairs.length);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });
