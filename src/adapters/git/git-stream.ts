@@ -4,7 +4,6 @@
  * Same environment rules as GitCli.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { StringDecoder } from "node:string_decoder";
 
 /**
  * The environment git runs with here: as GitCli's (no inherited GIT_* redirection, C locale, never
@@ -19,51 +18,30 @@ function gitEnv(): Record<string, string> {
 }
 
 /**
- * Bytes decoded per `onText` call. Larger than a pipe read (64 KiB): a string above V8's regular object
- * size (128 KiB) is allocated outside the young generation, so the scavenger never copies it, and the
- * strings a parser slices out of it keep it alive (the audit's log is ~20 MB).
+ * Runs git and hands its stdout to `onChunk` as it arrives, as bytes (the chunk is only valid during
+ * the call: keep a copy of what must outlive it); rejects on a non-zero exit. `input` is written to its
+ * stdin (e.g. object ids for `--stdin`). Readers decode only the fields they keep: the audit's log is
+ * ~15 MB, and decoding it whole cost more than parsing it.
  */
-const TEXT_BLOCK = 256 * 1024;
-
-/**
- * Runs git and hands its stdout to `onText` in blocks of about TEXT_BLOCK bytes (UTF-8 decoded across
- * block edges); rejects on a non-zero exit. `input` is written to its stdin (e.g. object ids for `--stdin`).
- */
-export function streamGit(dir: string, args: string[], onText: (text: string) => void, input?: string): Promise<void> {
+export function streamGit(dir: string, args: string[], onChunk: (chunk: Buffer) => void, input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, { cwd: dir, env: gitEnv() });
     child.stdin.on("error", () => undefined); // EPIPE when git exits early: the close handler reports
     child.stdin.end(input);
     const stderr: Buffer[] = [];
-    const decoder = new StringDecoder("utf8");
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
     let failed: unknown;
-    const deliver = (text: string) => {
-      if (failed !== undefined || text === "") return;
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (failed !== undefined) return;
       try {
-        onText(text);
+        onChunk(chunk);
       } catch (error) {
         failed = error;
         child.kill();
       }
-    };
-    const block = () => {
-      const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      return decoder.write(bytes);
-    };
-    child.stdout.on("data", (chunk: Buffer) => {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      if (pendingBytes >= TEXT_BLOCK) deliver(block());
     });
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (pendingBytes > 0) deliver(block());
-      deliver(decoder.end());
       if (failed !== undefined) reject(failed);
       else if (code === 0) resolve();
       else reject(new Error(`git ${args.slice(0, 4).join(" ")} failed (exit code ${code}): ${Buffer.concat(stderr).toString("utf8").trim()}`));

@@ -32,7 +32,6 @@ export interface ReadHistoryOptions {
   reflogLimit?: number;
 }
 
-const SEP = "\x1f";
 const HEADER_END = "\x1f\x1d";
 
 const SIGNATURES = new Set<SignatureStatus>(["G", "U", "N", "B", "X", "Y", "R", "E"]);
@@ -150,8 +149,8 @@ async function readSignatures(dir: string, records: HistoryRecord[]): Promise<vo
   await streamGit(
     dir,
     ["log", "--no-walk=unsorted", "--stdin", "--format=%H %G?"],
-    (text) => {
-      const lines = (rest + text).split("\n");
+    (chunk) => {
+      const lines = (rest + chunk.toString("latin1", 0, chunk.length)).split("\n");
       rest = lines.pop() ?? "";
       lines.forEach(take);
     },
@@ -203,78 +202,96 @@ interface RawEntry {
 }
 
 /** Parses the `git log` output: records (newest first) and raw diff entries per commit. */
-export function parseLog(out: string, withSignature: boolean): { records: HistoryRecord[]; raws: Map<string, RawEntry[]> } {
+export function parseLog(out: string | Buffer, withSignature: boolean): { records: HistoryRecord[]; raws: Map<string, RawEntry[]> } {
   const parser = new LogParser(withSignature);
-  parser.push(out);
+  parser.push(typeof out === "string" ? Buffer.from(out, "utf8") : out);
   return parser.end();
 }
 
+const RECORD = 0x1e;
+const FIELD = 0x1f;
+const HEADER_END_BYTES = Buffer.from(HEADER_END, "latin1");
+
 /**
- * Incremental parser of the `git log` output: text goes in as it arrives, one record per
- * `\x1e`-separated chunk. Fields are cut with indexOf (no per-record split arrays, no regex).
+ * Incremental parser of the `git log` output, on bytes as they arrive: one record per
+ * `\x1e`-separated run. Only the fields a record keeps become strings (each its own flat string,
+ * decoded as UTF-8), so the log itself (~15 MB for 10,000 promotions) is never one string, is never
+ * decoded whole, and is not kept alive by strings sliced from it. Fields are cut with indexOf on the
+ * bytes (no per-record split arrays, no regex). A record split across chunks is joined once.
  */
 export class LogParser {
   readonly #records: HistoryRecord[] = [];
   readonly #raws = new Map<string, RawEntry[]>();
-  #rest = "";
+  /** Bytes of a record not complete yet (from its `\x1e`), possibly several chunks. */
+  #rest: Buffer[] = [];
 
   constructor(
     private readonly withSignature: boolean,
     private readonly onRecord?: (record: HistoryRecord, raw: RawEntry[]) => void,
   ) {}
 
-  /**
-   * Parses every record completed by `text` (a record ends where the next one starts). Records are
-   * cut out of `text` itself; only a record split across two texts is joined into a new string.
-   */
-  push(text: string): void {
+  /** Parses every record completed by `chunk` (a record ends where the next one starts). */
+  push(chunk: Buffer): void {
     let start: number;
-    if (this.#rest !== "") {
-      const end = text.indexOf("\x1e");
+    if (this.#rest.length > 0) {
+      const end = chunk.indexOf(RECORD);
       if (end < 0) {
-        this.#rest += text;
+        this.#rest.push(chunk);
         return;
       }
-      const joined = this.#rest + text.slice(0, end);
-      this.#rest = "";
-      if (joined.startsWith("\x1e")) this.#parseRecord(joined, 1, joined.length);
+      this.#rest.push(chunk.subarray(0, end));
+      const joined = Buffer.concat(this.#rest);
+      this.#rest = [];
+      this.#parseRecord(joined, 1, joined.length);
       start = end;
     } else {
-      start = text.indexOf("\x1e");
+      start = chunk.indexOf(RECORD);
       if (start < 0) return; // nothing before the first record separator is a record
     }
-    for (let next = text.indexOf("\x1e", start + 1); next >= 0; next = text.indexOf("\x1e", start + 1)) {
-      this.#parseRecord(text, start + 1, next);
+    for (let next = chunk.indexOf(RECORD, start + 1); next >= 0; next = chunk.indexOf(RECORD, start + 1)) {
+      this.#parseRecord(chunk, start + 1, next);
       start = next;
     }
-    this.#rest = text.slice(start);
+    // Copied: the chunk's memory is the stream's, and the rest is small.
+    this.#rest = [Buffer.from(chunk.subarray(start))];
   }
 
   /** The last record, and everything parsed. */
   end(): { records: HistoryRecord[]; raws: Map<string, RawEntry[]> } {
-    if (this.#rest.startsWith("\x1e")) this.#parseRecord(this.#rest, 1, this.#rest.length);
-    this.#rest = "";
+    if (this.#rest.length > 0) {
+      const joined = Buffer.concat(this.#rest);
+      this.#rest = [];
+      this.#parseRecord(joined, 1, joined.length);
+    }
     return { records: this.#records, raws: this.#raws };
   }
 
-  #parseRecord(text: string, from: number, to: number): void {
-    const headerEnd = text.indexOf(HEADER_END, from);
+  #parseRecord(buf: Buffer, from: number, to: number): void {
+    const headerEnd = buf.indexOf(HEADER_END_BYTES, from);
     if (headerEnd < 0 || headerEnd >= to) return;
     let pos = from;
-    const field = (): string => {
-      const end = text.indexOf(SEP, pos);
-      const stop = end < 0 || end > headerEnd ? headerEnd : end;
-      const value = text.slice(pos, stop);
-      pos = stop + 1;
+    const next = (): number => {
+      const end = buf.indexOf(FIELD, pos);
+      return end < 0 || end > headerEnd ? headerEnd : end;
+    };
+    const ascii = (): string => {
+      const end = next();
+      const value = buf.toString("latin1", pos, end);
+      pos = end + 1;
       return value;
     };
-    const sha = field();
-    const parents = field();
-    const author = { name: field(), email: field(), date: field() };
-    const committer = { name: field(), email: field(), date: field() };
-    const sig = field();
-    const message = field();
-    const noteText = pos < headerEnd ? text.slice(pos, headerEnd) : "";
+    const text = (): string => {
+      const end = next();
+      const value = buf.toString("utf8", pos, end);
+      pos = end + 1;
+      return value;
+    };
+    const sha = ascii();
+    const parents = ascii();
+    const author = { name: text(), email: text(), date: ascii() };
+    const committer = { name: text(), email: text(), date: ascii() };
+    const sig = ascii();
+    const message = text();
     const { subject, body } = splitMessage(message);
     const record: HistoryRecord = {
       sha,
@@ -287,12 +304,13 @@ export class LogParser {
       firstParent: false,
     };
     if (this.withSignature && SIGNATURES.has(sig as SignatureStatus)) record.signature = sig as SignatureStatus;
-    if (noteText.length > 0 && noteText.trim()) {
+    const noteText = pos < headerEnd ? buf.toString("utf8", pos, headerEnd) : "";
+    if (noteText.trim()) {
       const note = parseNote(noteText);
       if ("note" in note) record.note = note.note;
       else record.noteError = note.error;
     }
-    const raw = parseRaw(text, headerEnd + HEADER_END.length, to);
+    const raw = parseRaw(buf, headerEnd + HEADER_END_BYTES.length, to);
     this.#records.push(record);
     this.#raws.set(sha, raw);
     this.onRecord?.(record, raw);
@@ -329,21 +347,23 @@ function skipBlankLines(text: string, pos: number): number {
 }
 
 /** `-z` raw entries between `from` and `to`: `:oldmode newmode oldsha newsha status\0path\0`. */
-function parseRaw(text: string, from: number, to: number): RawEntry[] {
+function parseRaw(buf: Buffer, from: number, to: number): RawEntry[] {
   const entries: RawEntry[] = [];
-  let pos = text.indexOf(":", from);
+  let pos = buf.indexOf(COLON, from);
   while (pos >= 0 && pos < to) {
-    const metaEnd = text.indexOf("\0", pos);
+    const metaEnd = buf.indexOf(0, pos);
     if (metaEnd < 0 || metaEnd >= to) break;
-    const pathEnd = text.indexOf("\0", metaEnd + 1);
+    const pathEnd = buf.indexOf(0, metaEnd + 1);
     const stop = pathEnd < 0 || pathEnd > to ? to : pathEnd;
     // `:100644 100644 <old> <new> M`: the new blob is the 4th field, the status the 5th.
-    const meta = text.slice(pos + 1, metaEnd).trim().split(" ");
-    entries.push({ status: meta[4] ?? "", newBlob: meta[3] ?? "", path: text.slice(metaEnd + 1, stop) });
-    pos = text.indexOf(":", stop);
+    const meta = buf.toString("latin1", pos + 1, metaEnd).trim().split(" ");
+    entries.push({ status: meta[4] ?? "", newBlob: meta[3] ?? "", path: buf.toString("utf8", metaEnd + 1, stop) });
+    pos = buf.indexOf(COLON, stop);
   }
   return entries;
 }
+
+const COLON = 0x3a;
 
 /** Environment of a repository path by precomputed folder prefixes (longest first, nested folders resolve inward). */
 function environmentMatcher(environments: readonly { name: string; path: string }[]): (path: string) => string | undefined {

@@ -54,7 +54,7 @@ describe("digest token scanner", () => {
 
 describe("log parser", () => {
   const record = (sha: string, parents: string, trailers: string, note: string, raw: string) =>
-    `\x1e${sha}\x1f${parents}\x1fA\x1fa@x\x1f2024-01-01T00:00:00Z\x1fC\x1fc@x\x1f2024-01-01T00:00:01Z\x1f\x1fSubject ${sha}\n\nBody\n${trailers ? `\n${trailers}\n` : ""}\x1f${note}\x1f\x1d\0\n${raw}`;
+    `\x1e${sha}\x1f${parents}\x1fZoë Åström\x1fa@x\x1f2024-01-01T00:00:00Z\x1fC\x1fc@x\x1f2024-01-01T00:00:01Z\x1f\x1fSubject ${sha}\n\nBody\n${trailers ? `\n${trailers}\n` : ""}\x1f${note}\x1f\x1d\0\n${raw}`;
   const a = "a".repeat(40);
   const b = "b".repeat(40);
   const blob = "1".repeat(40);
@@ -67,15 +67,18 @@ describe("log parser", () => {
     expect(whole.records.map((r) => r.sha)).toEqual([a, b]);
     expect(whole.records[0]?.note?.service).toBe("api");
     expect(whole.records[0]?.trailers["stagegate-environment"]).toEqual(["prod"]);
+    expect(whole.records[0]?.author.name).toBe("Zoë Åström");
     expect(whole.records[0]).toMatchObject({ subject: `Subject ${a}`, body: "Body\n\nStagegate-Service: api\nStagegate-Environment: prod\n" });
     expect(whole.raws.get(a)).toEqual([
       { status: "M", newBlob: blob, path: "environments/prod/k.yaml" },
       { status: "D", newBlob: "0".repeat(40), path: ":odd name" },
     ]);
     expect(whole.raws.get(b)).toEqual([{ status: "A", newBlob: blob, path: "stagegate.yaml" }]);
+    const bytes = Buffer.from(log, "utf8");
     for (const size of [1, 7, 64, 333]) {
       const parser = new LogParser(false);
-      for (let i = 0; i < log.length; i += size) parser.push(log.slice(i, i + size));
+      // Byte chunks: cuts fall inside multi-byte characters too.
+      for (let i = 0; i < bytes.length; i += size) parser.push(bytes.subarray(i, i + size));
       expect(parser.end()).toEqual(whole);
     }
   });
