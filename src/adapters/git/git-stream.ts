@@ -62,7 +62,8 @@ export type ObjectHandler = (request: string, object: { oid: string; type: strin
  * One `git cat-file --batch --buffer` fed while other work runs (the audit's log): `want` queues an
  * object name (an id, or `rev:path`), answers reach `onObject` in request order as git's output buffer
  * fills (not one by one: this is for bulk reads), `close` ends the input and resolves once every
- * answer has been handed over. `data` is only valid during the call (it is a view of a read buffer).
+ * answer has been handed over. `data` is a view of the bytes read (not a copy): each read is its own
+ * buffer, so the view stays valid, and keeping it keeps that read's block (up to 64 KiB) alive.
  */
 export class ObjectStream {
   readonly #child: ChildProcessWithoutNullStreams;
