@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * The `stagegate` command line (DESIGN.md §6). Each command lives in src/cli/commands/<name>.ts and
- * exports `register(program)`; this file only wires them. The contract is stable: scripts depend on it.
+ * exports `register(program)`; this file only wires them (loading only the command named, see
+ * commands/index.ts). The contract is stable: scripts depend on it.
  */
 import { Command } from "commander";
-import { commands } from "./commands/index.js";
+import { loadCommands } from "./commands/index.js";
 
 const program = new Command()
   .name("stagegate")
@@ -16,6 +17,6 @@ const program = new Command()
     process.exit(err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : err.exitCode || 1);
   });
 
-for (const register of commands) register(program);
+for (const register of await loadCommands(process.argv.slice(2))) register(program);
 
 await program.parseAsync(process.argv);
