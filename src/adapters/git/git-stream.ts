@@ -18,8 +18,8 @@ function gitEnv(): Record<string, string> {
 }
 
 /**
- * Runs git and hands its stdout to `onChunk` as it arrives, as bytes (the chunk is only valid during
- * the call: keep a copy of what must outlive it); rejects on a non-zero exit. `input` is written to its
+ * Runs git and hands its stdout to `onChunk` as it arrives, as bytes (each chunk is its own buffer:
+ * a view of it stays valid, and keeps the whole chunk alive); rejects on a non-zero exit. `input` is written to its
  * stdin (e.g. object ids for `--stdin`). Readers decode only the fields they keep: the audit's log is
  * ~15 MB, and decoding it whole cost more than parsing it.
  */

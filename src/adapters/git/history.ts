@@ -5,19 +5,18 @@
  * the blobs of environment files that changed, the config at the tip, and the branch reflogs.
  * The digest bookkeeping and every decision are pure (src/core/audit).
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { DigestTracker, digestTokens, isTokenSwap, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
 import { identityOf, mergedTrailers } from "../../core/audit/evidence.js";
-import { parseNote } from "../../core/audit/note-schema.js";
 import { parseMessageTrailers } from "../../core/audit/trailers.js";
-import type { HistoryInput, HistoryRecord, ReflogEntry, SignatureStatus } from "../../core/audit/types.js";
+import type { HistoryInput, HistoryRecord } from "../../core/audit/types.js";
 import { configSchema } from "../../core/config/config-schema.js";
 import { GitCli, ZERO_OID } from "./git-cli.js";
 import { parseCommitObject } from "./commit-object.js";
 import { isExactSwap } from "./digest-swap.js";
 import { ObjectStream, streamGit } from "./git-stream.js";
+import { isSignatureStatus, LogParser, logFormat, splitMessage, type RawEntry } from "./log-parser.js";
+import { readReflogs } from "./reflog.js";
 
 export const NOTES_REF = "refs/notes/stagegate";
 
@@ -28,13 +27,9 @@ export interface ReadHistoryOptions {
   verify?: boolean;
   /** Finds image references in a file (the editors' findImageReferences); without it, digests come from trailers only. */
   extract?: ReferenceExtractor;
-  /** Most reflog entries checked per ref (each non-trivial one costs a `git merge-base`). */
+  /** Most reflog entries read per ref (an entry the history read cannot settle costs a `git rev-list`). */
   reflogLimit?: number;
 }
-
-const HEADER_END = "\x1f\x1d";
-
-const SIGNATURES = new Set<SignatureStatus>(["G", "U", "N", "B", "X", "Y", "R", "E"]);
 
 /** `git fetch origin refs/notes/stagegate:refs/notes/stagegate`; returns a warning instead of failing. */
 export async function fetchNotes(dir: string, remote = "origin"): Promise<string | undefined> {
@@ -52,11 +47,8 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   const warnings: string[] = [];
   const { branch, ref, gitDir } = await resolveBranch(git, options.branch);
 
-  // `%B` (the raw message) rather than `%s` + `%(trailers)`: the trailers are parsed here with git's
-  // rules (parseMessageTrailers), which costs git ~20% less time, and the body is there for reverts.
-  const format = `--format=%x1e${["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", options.verify ? "%G?" : "", "%B", "%N"].join("%x1f")}%x1f%x1d`;
   // The default branch's own history only (--first-parent): the commits that changed what runs.
-  const args = ["-c", "core.quotePath=off", "log", ref, "--first-parent", `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", format];
+  const args = ["-c", "core.quotePath=off", "log", ref, "--first-parent", `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", logFormat(Boolean(options.verify))];
 
   // One `git cat-file --batch --buffer` runs beside the log and reads, as the log names them, the
   // blobs of changed environment files and the branch heads merged by first-parent commits (second
@@ -144,7 +136,7 @@ async function readSignatures(dir: string, records: HistoryRecord[]): Promise<vo
   const take = (line: string) => {
     const [sha = "", status = ""] = line.split(" ");
     const record = bySha.get(sha);
-    if (record && SIGNATURES.has(status as SignatureStatus)) record.signature = status as SignatureStatus;
+    if (record && isSignatureStatus(status)) record.signature = status;
   };
   await streamGit(
     dir,
@@ -195,176 +187,6 @@ function parseConfig(text: string | undefined, ref: string, warnings: string[]) 
   return parsed.data;
 }
 
-interface RawEntry {
-  status: string;
-  newBlob: string;
-  path: string;
-}
-
-/** Parses the `git log` output: records (newest first) and raw diff entries per commit. */
-export function parseLog(out: string | Buffer, withSignature: boolean): { records: HistoryRecord[]; raws: Map<string, RawEntry[]> } {
-  const parser = new LogParser(withSignature);
-  parser.push(typeof out === "string" ? Buffer.from(out, "utf8") : out);
-  return parser.end();
-}
-
-const RECORD = 0x1e;
-const FIELD = 0x1f;
-const HEADER_END_BYTES = Buffer.from(HEADER_END, "latin1");
-
-/**
- * Incremental parser of the `git log` output, on bytes as they arrive: one record per
- * `\x1e`-separated run. Only the fields a record keeps become strings (each its own flat string,
- * decoded as UTF-8), so the log itself (~15 MB for 10,000 promotions) is never one string, is never
- * decoded whole, and is not kept alive by strings sliced from it. Fields are cut with indexOf on the
- * bytes (no per-record split arrays, no regex). A record split across chunks is joined once.
- */
-export class LogParser {
-  readonly #records: HistoryRecord[] = [];
-  readonly #raws = new Map<string, RawEntry[]>();
-  /** Bytes of a record not complete yet (from its `\x1e`), possibly several chunks. */
-  #rest: Buffer[] = [];
-
-  constructor(
-    private readonly withSignature: boolean,
-    private readonly onRecord?: (record: HistoryRecord, raw: RawEntry[]) => void,
-  ) {}
-
-  /** Parses every record completed by `chunk` (a record ends where the next one starts). */
-  push(chunk: Buffer): void {
-    let start: number;
-    if (this.#rest.length > 0) {
-      const end = chunk.indexOf(RECORD);
-      if (end < 0) {
-        this.#rest.push(chunk);
-        return;
-      }
-      this.#rest.push(chunk.subarray(0, end));
-      const joined = Buffer.concat(this.#rest);
-      this.#rest = [];
-      this.#parseRecord(joined, 1, joined.length);
-      start = end;
-    } else {
-      start = chunk.indexOf(RECORD);
-      if (start < 0) return; // nothing before the first record separator is a record
-    }
-    for (let next = chunk.indexOf(RECORD, start + 1); next >= 0; next = chunk.indexOf(RECORD, start + 1)) {
-      this.#parseRecord(chunk, start + 1, next);
-      start = next;
-    }
-    // Copied: the chunk's memory is the stream's, and the rest is small.
-    this.#rest = [Buffer.from(chunk.subarray(start))];
-  }
-
-  /** The last record, and everything parsed. */
-  end(): { records: HistoryRecord[]; raws: Map<string, RawEntry[]> } {
-    if (this.#rest.length > 0) {
-      const joined = Buffer.concat(this.#rest);
-      this.#rest = [];
-      this.#parseRecord(joined, 1, joined.length);
-    }
-    return { records: this.#records, raws: this.#raws };
-  }
-
-  #parseRecord(buf: Buffer, from: number, to: number): void {
-    const headerEnd = buf.indexOf(HEADER_END_BYTES, from);
-    if (headerEnd < 0 || headerEnd >= to) return;
-    let pos = from;
-    const next = (): number => {
-      const end = buf.indexOf(FIELD, pos);
-      return end < 0 || end > headerEnd ? headerEnd : end;
-    };
-    const ascii = (): string => {
-      const end = next();
-      const value = buf.toString("latin1", pos, end);
-      pos = end + 1;
-      return value;
-    };
-    const text = (): string => {
-      const end = next();
-      const value = buf.toString("utf8", pos, end);
-      pos = end + 1;
-      return value;
-    };
-    const sha = ascii();
-    const parents = ascii();
-    const author = { name: text(), email: text(), date: ascii() };
-    const committer = { name: text(), email: text(), date: ascii() };
-    const sig = ascii();
-    const message = text();
-    const { subject, body } = splitMessage(message);
-    const record: HistoryRecord = {
-      sha,
-      parents: parents ? parents.split(" ") : [],
-      author,
-      committer,
-      subject,
-      body,
-      trailers: parseMessageTrailers(message),
-      firstParent: false,
-    };
-    if (this.withSignature && SIGNATURES.has(sig as SignatureStatus)) record.signature = sig as SignatureStatus;
-    const noteText = pos < headerEnd ? buf.toString("utf8", pos, headerEnd) : "";
-    if (noteText.trim()) {
-      const note = parseNote(noteText);
-      if ("note" in note) record.note = note.note;
-      else record.noteError = note.error;
-    }
-    const raw = parseRaw(buf, headerEnd + HEADER_END_BYTES.length, to);
-    this.#records.push(record);
-    this.#raws.set(sha, raw);
-    this.onRecord?.(record, raw);
-  }
-}
-
-/**
- * Subject and body of a raw message as git's `%s` and `%b` give them: leading blank lines skipped, the
- * title paragraph's lines right-trimmed and joined with one space, the blank lines after it skipped.
- */
-export function splitMessage(message: string): { subject: string; body: string } {
-  let pos = skipBlankLines(message, 0);
-  let subject = "";
-  while (pos < message.length) {
-    const eol = message.indexOf("\n", pos);
-    const next = eol < 0 ? message.length : eol + 1;
-    const line = message.slice(pos, eol < 0 ? message.length : eol).trimEnd();
-    if (line === "") break;
-    subject = subject === "" ? line : `${subject} ${line}`;
-    pos = next;
-  }
-  return { subject, body: message.slice(skipBlankLines(message, pos)) };
-}
-
-/** Position after the whitespace-only lines starting at `pos`. */
-function skipBlankLines(text: string, pos: number): number {
-  while (pos < text.length) {
-    const eol = text.indexOf("\n", pos);
-    const end = eol < 0 ? text.length : eol;
-    if (text.slice(pos, end).trim() !== "") break;
-    pos = eol < 0 ? text.length : eol + 1;
-  }
-  return pos;
-}
-
-/** `-z` raw entries between `from` and `to`: `:oldmode newmode oldsha newsha status\0path\0`. */
-function parseRaw(buf: Buffer, from: number, to: number): RawEntry[] {
-  const entries: RawEntry[] = [];
-  let pos = buf.indexOf(COLON, from);
-  while (pos >= 0 && pos < to) {
-    const metaEnd = buf.indexOf(0, pos);
-    if (metaEnd < 0 || metaEnd >= to) break;
-    const pathEnd = buf.indexOf(0, metaEnd + 1);
-    const stop = pathEnd < 0 || pathEnd > to ? to : pathEnd;
-    // `:100644 100644 <old> <new> M`: the new blob is the 4th field, the status the 5th.
-    const meta = buf.toString("latin1", pos + 1, metaEnd).trim().split(" ");
-    entries.push({ status: meta[4] ?? "", newBlob: meta[3] ?? "", path: buf.toString("utf8", metaEnd + 1, stop) });
-    pos = buf.indexOf(COLON, stop);
-  }
-  return entries;
-}
-
-const COLON = 0x3a;
-
 /** Environment of a repository path by precomputed folder prefixes (longest first, nested folders resolve inward). */
 function environmentMatcher(environments: readonly { name: string; path: string }[]): (path: string) => string | undefined {
   const prefixes = environments
@@ -414,50 +236,4 @@ async function computeChanges(git: GitCli, newestFirst: readonly HistoryRecord[]
     }
     record.changes = tracker.commit();
   }
-}
-
-/**
- * Reflogs of the branch (local and remote-tracking), newest first. An entry whose old tip is not an
- * ancestor of its new tip is a history rewrite (force push, reset, amend of a pushed commit).
- *
- * Most entries are settled from the history already read: a new tip whose parent is the old one, or
- * two tips both on the branch's first-parent chain (the old one is an ancestor exactly when it comes
- * later in the chain, i.e. is older). Only the others (a tip the history does not hold, or one off the
- * chain) ask git, one process each: a long-lived clone's reflog holds thousands of fetches, and a
- * process per entry took 34 s for 2,000 of them.
- */
-async function readReflogs(git: GitCli, gitDir: string, branch: string, history: { bySha: ReadonlyMap<string, HistoryRecord>; chain: readonly HistoryRecord[] }, limit: number): Promise<ReflogEntry[]> {
-  const entries: ReflogEntry[] = [];
-  let position: Map<string, number> | undefined;
-  for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
-    let text: string;
-    try {
-      text = await readFile(join(gitDir, "logs", ref), "utf8");
-    } catch {
-      continue; // no reflog for this ref (bare mirror, reflogs disabled, ref absent)
-    }
-    const lines = text.split("\n").filter(Boolean).slice(-limit);
-    for (const line of lines) {
-      const match = /^([0-9a-f]{40,64}) ([0-9a-f]{40,64}) (.*?) (\d+) ([+-]\d{4})\t?(.*)$/.exec(line);
-      if (!match) continue;
-      const [, old = "", next = "", , seconds = "0", , message = ""] = match;
-      const entry: ReflogEntry = { ref, old, new: next, message, date: new Date(Number(seconds) * 1000).toISOString() };
-      position ??= new Map(history.chain.map((record, index) => [record.sha, index]));
-      const oldAt = position.get(old);
-      const nextAt = position.get(next);
-      if (old === ZERO_OID || old === next || history.bySha.get(next)?.parents.includes(old)) entry.fastForward = true;
-      else if (oldAt !== undefined && nextAt !== undefined) entry.fastForward = oldAt > nextAt; // the chain is newest first
-      else if (/forced-update/.test(message)) entry.fastForward = false;
-      else entry.fastForward = await isAncestor(git, old, next);
-      entries.push(entry);
-    }
-  }
-  return entries.reverse();
-}
-
-/** True when `old` is an ancestor of `next` (no commit of `old` is missing from `next`); undefined when unknown (gc'd). */
-async function isAncestor(git: GitCli, old: string, next: string): Promise<boolean | undefined> {
-  const out = await git.run(["rev-list", "--count", `${next}..${old}`]).catch(() => "");
-  const count = Number.parseInt(out.trim(), 10);
-  return Number.isNaN(count) ? undefined : count === 0;
 }

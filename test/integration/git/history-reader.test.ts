@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isoStrict, parseCommitObject } from "../../../src/adapters/git/commit-object.js";
 import { isExactSwap } from "../../../src/adapters/git/digest-swap.js";
-import { splitMessage } from "../../../src/adapters/git/history.js";
+import { splitMessage } from "../../../src/adapters/git/log-parser.js";
 
 let dir: string;
 let emptyTree: string;

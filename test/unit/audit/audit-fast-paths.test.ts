@@ -1,7 +1,7 @@
 // The audit's fast paths (plain note check instead of zod, trailer text parser, digest token scanner,
 // chunked log parser) must decide exactly as the reference implementations they replace.
 import { describe, expect, it } from "vitest";
-import { LogParser, parseLog } from "../../../src/adapters/git/history.js";
+import { LogParser, parseLog } from "../../../src/adapters/git/log-parser.js";
 import { digestTokens } from "../../../src/core/audit/digest-tracker.js";
 import { auditNoteSchema, isPlainNote, parseNote } from "../../../src/core/audit/note-schema.js";
 
