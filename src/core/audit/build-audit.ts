@@ -9,7 +9,7 @@
 import { evidenceColumns, identityOf, mergedTrailers, type ChangeIdentity, type EvidenceColumns } from "./evidence.js";
 import { collectFindings } from "./findings.js";
 import type { AuditNote } from "./note-schema.js";
-import { TRAILER } from "./trailers.js";
+import { hasTrailer, TRAILER, type Trailers } from "./trailers.js";
 import type { AuditResult, AuditRow, AuditSummary, ChangeKind, DigestChange, Finding, HistoryRecord, ReflogEntry } from "./types.js";
 
 export interface AuditOptions {
@@ -41,7 +41,7 @@ export function buildAudit(records: readonly HistoryRecord[], options: AuditOpti
     const trailers = merged.length > 0 ? mergedTrailers(commit, merged) : commit.trailers;
     const note = commit.note ?? merged.find((m) => m.note)?.note;
     const identity = identityOf(trailers, note);
-    const promotionCommit = merged.find((m) => m.trailers[TRAILER.service]) ?? (commit.trailers[TRAILER.service] ? commit : undefined);
+    const promotionCommit = merged.find((m) => hasTrailer(m.trailers, TRAILER.service)) ?? (hasTrailer(commit.trailers, TRAILER.service) ? commit : undefined);
     const changes = commit.changes ?? (identity ? [identityChange(identity)] : NO_CHANGES);
     let identityUsed = false;
 
@@ -119,7 +119,7 @@ function identityChange(identity: ChangeIdentity): DigestChange {
 function recordedRow(
   commit: HistoryRecord,
   promotionCommit: HistoryRecord | undefined,
-  trailers: Record<string, string[]>,
+  trailers: Trailers,
   note: AuditNote | undefined,
   identity: ChangeIdentity,
   change: DigestChange,
@@ -192,7 +192,7 @@ function row(commit: HistoryRecord, change: DigestChange, e: EvidenceColumns, he
   };
 }
 
-const NO_TRAILERS: Record<string, string[]> = Object.freeze({});
+const NO_TRAILERS: Trailers = Object.freeze([]);
 
 /**
  * The digests an (environment, service) has run so far. Only changes Stagegate did not record ask

@@ -4,7 +4,7 @@
  * they are part of the commit (signed with it), the note can be rewritten.
  */
 import type { AuditNote } from "./note-schema.js";
-import { normaliseLogin, parseGates, parseOverride, parsePrNumber, splitImage, toGateResult, trailer, TRAILER } from "./trailers.js";
+import { normaliseLogin, overlayTrailers, parseGates, parseOverride, parsePrNumber, splitImage, toGateResult, trailer, TRAILER, trailerValues, type Trailers } from "./trailers.js";
 import type { AuditRow, DutiesStatus, HistoryRecord } from "./types.js";
 
 /** The Stagegate identity of a change: which service in which environment it sets, and to what. */
@@ -18,16 +18,13 @@ export interface ChangeIdentity {
 }
 
 /** Merged trailers of a first-parent commit and the branch head(s) it merged (first-parent commit wins). */
-export function mergedTrailers(commit: HistoryRecord, merged: readonly HistoryRecord[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  // Last merged head first, so the first one (then the commit itself) wins.
-  for (let i = merged.length - 1; i >= 0; i--) Object.assign(out, merged[i]?.trailers);
-  Object.assign(out, commit.trailers);
-  return out;
+export function mergedTrailers(commit: HistoryRecord, merged: readonly HistoryRecord[]): Trailers {
+  // The commit itself, then the first merged head, and so on: the first holding a key gives its values.
+  return overlayTrailers([commit.trailers, ...merged.map((m) => m.trailers)]);
 }
 
 /** The change a set of trailers (or, failing them, a note) declares; undefined for commits Stagegate did not make. */
-export function identityOf(trailers: Record<string, string[]>, note: AuditNote | undefined): ChangeIdentity | undefined {
+export function identityOf(trailers: Trailers, note: AuditNote | undefined): ChangeIdentity | undefined {
   const service = trailer(trailers, TRAILER.service) ?? note?.service;
   const environment = trailer(trailers, TRAILER.environment) ?? note?.environment;
   if (!service || !environment) return undefined;
@@ -70,11 +67,11 @@ export type EvidenceColumns = Pick<
  * Runs once per row of histories tens of thousands of promotions long, hence loops rather than
  * `map`/`filter` chains, and no throwaway arrays.
  */
-export function evidenceColumns(commit: HistoryRecord, trailers: Record<string, string[]>, note: AuditNote | undefined, environment: string): EvidenceColumns {
+export function evidenceColumns(commit: HistoryRecord, trailers: Trailers, note: AuditNote | undefined, environment: string): EvidenceColumns {
   const noteSource = note?.artifact.source;
   const source = trailer(trailers, TRAILER.source) ?? (noteSource?.repo && noteSource.sha ? `${noteSource.repo}@${noteSource.sha}` : undefined);
   const approvers = new Approvers();
-  for (const login of trailers[TRAILER.approvedBy] ?? NONE) approvers.add(login);
+  for (const login of trailerValues(trailers, TRAILER.approvedBy)) approvers.add(login);
   for (const approval of note?.approvals ?? NONE) {
     const login = approval.reviewer ?? approval.user;
     if (login) approvers.add(login);
@@ -108,18 +105,18 @@ export function evidenceColumns(commit: HistoryRecord, trailers: Record<string, 
 const NONE: readonly never[] = [];
 
 /** Trailer gates win; the note's gate results otherwise. */
-function gatesOf(trailers: Record<string, string[]>, note: AuditNote | undefined): AuditRow["gates"] {
-  const gateTrailers = trailers[TRAILER.gates];
-  if (gateTrailers) return parseGates(gateTrailers);
+function gatesOf(trailers: Trailers, note: AuditNote | undefined): AuditRow["gates"] {
+  const gateTrailers = trailerValues(trailers, TRAILER.gates);
+  if (gateTrailers.length > 0) return parseGates(gateTrailers);
   const gates: AuditRow["gates"] = [];
   for (const gate of note?.gates ?? NONE) gates.push({ name: gate.name, result: toGateResult(gate.result ?? gate.conclusion) });
   return gates;
 }
 
 /** Well-formed override trailers win; the note's overrides otherwise. */
-function overridesOf(trailers: Record<string, string[]>, note: AuditNote | undefined): AuditRow["overrides"] {
+function overridesOf(trailers: Trailers, note: AuditNote | undefined): AuditRow["overrides"] {
   const overrides: AuditRow["overrides"] = [];
-  for (const value of trailers[TRAILER.override] ?? NONE) {
+  for (const value of trailerValues(trailers, TRAILER.override)) {
     const override = parseOverride(value);
     if (override) overrides.push(override);
   }

@@ -3,7 +3,7 @@
  * nothing is dropped because it is common (a hundred bypasses are a hundred findings).
  */
 import type { AuditOptions } from "./build-audit.js";
-import { TRAILER } from "./trailers.js";
+import { hasTrailer, trailer, TRAILER } from "./trailers.js";
 import type { AuditRow, ChangeKind, Finding, HistoryRecord, ReflogEntry, Severity, SignatureStatus } from "./types.js";
 
 const BYPASS_SEVERITY: Partial<Record<ChangeKind, Severity>> = {
@@ -86,11 +86,11 @@ function at(row: AuditRow): Pick<Finding, "commit" | "environment" | "service" |
 function signatureFindings(records: readonly HistoryRecord[]): Finding[] {
   const out: Finding[] = [];
   for (const record of records) {
-    if (!record.trailers[TRAILER.service] || record.signature === undefined) continue;
+    if (record.signature === undefined || !hasTrailer(record.trailers, TRAILER.service)) continue;
     const status = record.signature;
     if (status === "G" || status === "U") continue;
-    const service = record.trailers[TRAILER.service]?.[0];
-    const environment = record.trailers[TRAILER.environment]?.[0];
+    const service = trailer(record.trailers, TRAILER.service);
+    const environment = trailer(record.trailers, TRAILER.environment);
     const at = { commit: record.sha, time: record.committer.date, service, environment };
     if (status === "N") out.push({ kind: "unsigned", severity: "medium", ...at, message: `promotion commit ${short(record.sha)} (${service} → ${environment}) is not signed` });
     else out.push({ kind: "bad-signature", severity: status === "B" ? "high" : "medium", ...at, message: `promotion commit ${short(record.sha)} (${service} → ${environment}) has a ${SIGNATURE_WHAT[status]}` });

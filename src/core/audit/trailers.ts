@@ -23,25 +23,80 @@ export const TRAILER = {
 } as const;
 
 /**
+ * A commit's trailers as one flat list: lowercase key, value, key, value… in message order. One array
+ * per commit rather than an object and an array per key: the audit holds tens of thousands of commits,
+ * and every object it keeps is copied by the garbage collector until it settles in the old generation.
+ */
+export type Trailers = readonly string[];
+
+/**
  * The trailers of a raw commit message (`%B`, or a commit object's text after its header), exactly as
  * `git log --format='%(trailers:only,unfold)'` lists them (rules in src/core/evidence/trailers.ts),
- * keyed by lowercase key with values in order.
+ * keys lowercased, values in order.
  */
-export function parseMessageTrailers(message: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  scanTrailers(message, (key, value) => addValue(out, key.toLowerCase(), value));
+export function parseMessageTrailers(message: string): Trailers {
+  const out: string[] = [];
+  scanTrailers(message, (key, value) => out.push(lowerKey(key), value));
   return out;
 }
 
-/** Appends to `out[key]`; own properties only, so keys such as `constructor` or `toString` are plain keys. */
-function addValue(out: Record<string, string[]>, key: string, value: string): void {
-  if (Object.hasOwn(out, key)) out[key]?.push(value);
-  else out[key] = [value];
+/** Lowercase keys already seen, by key as written (bounded: keys are free text). */
+const LOWER = new Map<string, string>();
+
+/** `key.toLowerCase()`, the same string for the same key (Stagegate's few keys recur on every commit). */
+function lowerKey(key: string): string {
+  let lower = LOWER.get(key);
+  if (lower === undefined) {
+    lower = key.toLowerCase();
+    if (LOWER.size < 256) LOWER.set(key, lower);
+  }
+  return lower;
 }
 
-/** First value of a trailer. */
-export function trailer(trailers: Record<string, string[]>, key: string): string | undefined {
-  return trailers[key]?.[0];
+/** Trailers from lowercase key → values (tests, callers holding a map). */
+export function trailersFrom(values: Readonly<Record<string, readonly string[]>>): Trailers {
+  const out: string[] = [];
+  for (const [key, list] of Object.entries(values)) for (const value of list) out.push(key.toLowerCase(), value);
+  return out;
+}
+
+/** First value of a trailer (`key` lowercase). */
+export function trailer(trailers: Trailers, key: string): string | undefined {
+  for (let i = 0; i < trailers.length; i += 2) if (trailers[i] === key) return trailers[i + 1];
+  return undefined;
+}
+
+/** Every value of a trailer (`key` lowercase), in order. */
+export function trailerValues(trailers: Trailers, key: string): readonly string[] {
+  let out: string[] | undefined;
+  for (let i = 0; i < trailers.length; i += 2) if (trailers[i] === key) (out ??= []).push(trailers[i + 1]!);
+  return out ?? NO_VALUES;
+}
+
+const NO_VALUES: readonly string[] = Object.freeze([]);
+
+/** True when the trailers hold `key` (lowercase). */
+export function hasTrailer(trailers: Trailers, key: string): boolean {
+  for (let i = 0; i < trailers.length; i += 2) if (trailers[i] === key) return true;
+  return false;
+}
+
+/**
+ * Trailers of several sources, the first source holding a key giving all its values (what
+ * `Object.assign` of key → values maps from last to first would give).
+ */
+export function overlayTrailers(sources: readonly Trailers[]): Trailers {
+  const out: string[] = [];
+  for (let s = 0; s < sources.length; s++) {
+    const source = sources[s]!;
+    for (let i = 0; i < source.length; i += 2) {
+      const key = source[i]!;
+      let earlier = false;
+      for (let t = 0; t < s && !earlier; t++) earlier = hasTrailer(sources[t]!, key);
+      if (!earlier) out.push(key, source[i + 1]!);
+    }
+  }
+  return out;
 }
 
 /** Splits `image@sha256:…` into image and digest. */

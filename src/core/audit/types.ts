@@ -4,6 +4,7 @@
  * and DORA figures can be computed, tested and rendered without a repository.
  */
 import type { AuditNote } from "./note-schema.js";
+import type { Trailers } from "./trailers.js";
 
 /** A person as git records them. */
 export interface GitPerson {
@@ -36,8 +37,8 @@ export interface HistoryRecord {
   subject: string;
   /** Full message body after the subject (used to recognise GitHub reverts). */
   body: string;
-  /** Trailer key (as written) → values, in order. */
-  trailers: Record<string, string[]>;
+  /** Trailers, lowercase key and value pairs in message order (see {@link Trailers}). */
+  trailers: Trailers;
   /** Parsed `refs/notes/stagegate` note, when present and valid. */
   note?: AuditNote;
   /** Why the note present on this commit could not be read (invalid JSON or schema). */

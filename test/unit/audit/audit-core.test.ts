@@ -6,7 +6,7 @@ import { checkDuties } from "../../../src/core/audit/evidence.js";
 import { parseNote, splitJsonValues } from "../../../src/core/audit/note-schema.js";
 import { escapeHtml, renderHtml } from "../../../src/core/audit/render-html.js";
 import { csvField, renderCsv, renderMarkdown } from "../../../src/core/audit/render-text.js";
-import { parseGates, parseOverride, parseMessageTrailers, parsePrNumber } from "../../../src/core/audit/trailers.js";
+import { hasTrailer, overlayTrailers, parseGates, parseOverride, parseMessageTrailers, parsePrNumber, trailer, trailersFrom, trailerValues } from "../../../src/core/audit/trailers.js";
 import type { AuditRow, HistoryRecord } from "../../../src/core/audit/types.js";
 
 const D = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
@@ -14,12 +14,28 @@ const HOUR = 3_600_000;
 
 function record(sha: string, parents: string[], extra: Partial<HistoryRecord> = {}): HistoryRecord {
   const person = { name: "A", email: "a@example.com", date: "2024-01-01T00:00:00Z" };
-  return { sha, parents, author: person, committer: person, subject: "x", body: "", trailers: {}, firstParent: true, ...extra };
+  return { sha, parents, author: person, committer: person, subject: "x", body: "", trailers: [], firstParent: true, ...extra };
 }
 
 describe("trailers", () => {
   it("parses keys case-insensitively, repeated keys in order", () => {
-    expect(parseMessageTrailers("subject\n\nnot a trailer\n\nStagegate-Approved-By: alice\nstagegate-approved-by: bob")).toEqual({ "stagegate-approved-by": ["alice", "bob"] });
+    const trailers = parseMessageTrailers("subject\n\nnot a trailer\n\nStagegate-Approved-By: alice\nstagegate-approved-by: bob\nStagegate-PR: #3");
+    expect(trailers).toEqual(["stagegate-approved-by", "alice", "stagegate-approved-by", "bob", "stagegate-pr", "#3"]);
+    expect(trailerValues(trailers, "stagegate-approved-by")).toEqual(["alice", "bob"]);
+    expect(trailer(trailers, "stagegate-approved-by")).toBe("alice");
+    expect(hasTrailer(trailers, "stagegate-pr")).toBe(true);
+    expect(hasTrailer(trailers, "stagegate-service")).toBe(false);
+    expect(trailerValues(trailers, "stagegate-gates")).toEqual([]);
+  });
+  it("overlays trailers: the first source holding a key gives all its values", () => {
+    const commit = trailersFrom({ "stagegate-approved-by": ["carol"], "stagegate-pr": ["#9"] });
+    const head = trailersFrom({ "stagegate-approved-by": ["alice", "bob"], "stagegate-service": ["api"] });
+    const other = trailersFrom({ "stagegate-service": ["web"], "stagegate-kind": ["rollback"] });
+    const merged = overlayTrailers([commit, head, other]);
+    expect(trailerValues(merged, "stagegate-approved-by")).toEqual(["carol"]);
+    expect(trailer(merged, "stagegate-service")).toBe("api");
+    expect(trailer(merged, "stagegate-kind")).toBe("rollback");
+    expect(trailer(merged, "stagegate-pr")).toBe("#9");
   });
   it.each([
     ["#12", 12],

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { LogParser, parseLog } from "../../../src/adapters/git/log-parser.js";
 import { digestTokens } from "../../../src/core/audit/digest-tracker.js";
 import { auditNoteSchema, isPlainNote, parseNote } from "../../../src/core/audit/note-schema.js";
+import { trailerValues } from "../../../src/core/audit/trailers.js";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const base = { service: "api", environment: "prod", artifact: { digest: DIGEST } };
@@ -66,7 +67,7 @@ describe("log parser", () => {
     const whole = parseLog(log, false);
     expect(whole.records.map((r) => r.sha)).toEqual([a, b]);
     expect(whole.records[0]?.note?.service).toBe("api");
-    expect(whole.records[0]?.trailers["stagegate-environment"]).toEqual(["prod"]);
+    expect(trailerValues(whole.records[0]?.trailers ?? [], "stagegate-environment")).toEqual(["prod"]);
     expect(whole.records[0]?.author.name).toBe("Zoë Åström");
     expect(whole.records[0]).toMatchObject({ subject: `Subject ${a}`, body: "Body\n\nStagegate-Service: api\nStagegate-Environment: prod\n" });
     expect(whole.raws.get(a)).toEqual([

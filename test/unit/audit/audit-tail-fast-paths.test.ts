@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { buildAudit } from "../../../src/core/audit/build-audit.js";
 import { TABLE_COLUMNS } from "../../../src/core/audit/columns.js";
 import { checkDuties, evidenceColumns } from "../../../src/core/audit/evidence.js";
-import { normaliseLogin, parseGates, parsePrNumber, toGateResult } from "../../../src/core/audit/trailers.js";
+import { normaliseLogin, parseGates, parsePrNumber, toGateResult, trailersFrom } from "../../../src/core/audit/trailers.js";
 import type { AuditRow, GateResult, HistoryRecord } from "../../../src/core/audit/types.js";
 import { cell, code, escapeText, link } from "../../../src/core/evidence/markdown.js";
 
@@ -46,7 +46,7 @@ const tricky = fc.string({ unit: fc.constantFrom(..."a0f@#`|\\*_{}[]()<>+!~-=, \
 const hexTail = fc.tuple(fc.string({ unit: fc.constantFrom(..."ab/@-".split("")), maxLength: 6 }), fc.string({ unit: fc.constantFrom(..."0123456789abcdefG".split("")), maxLength: 45 })).map(([head, tail]) => `${head}@${tail}`);
 const column = (key: string) => TABLE_COLUMNS.find((c) => c.key === key)!;
 const person = { name: "A", email: "a@example.com", date: "2024-01-01T00:00:00Z" };
-const record = (sha: string, parents: string[], extra: Partial<HistoryRecord> = {}): HistoryRecord => ({ sha, parents, author: person, committer: person, subject: "x", body: "", trailers: {}, firstParent: true, ...extra });
+const record = (sha: string, parents: string[], extra: Partial<HistoryRecord> = {}): HistoryRecord => ({ sha, parents, author: person, committer: person, subject: "x", body: "", trailers: [], firstParent: true, ...extra });
 
 describe("Markdown helpers", () => {
   it("code, escapeText, cell and link give what the regex versions gave", () => {
@@ -94,7 +94,7 @@ describe("trailer helpers", () => {
   it("lists each approver once, first spelling kept, however long the list", () => {
     const logins = Array.from({ length: 20 }, (_, i) => `user${i}`);
     const note = { service: "api", environment: "prod", artifact: { digest: "d" }, approvals: [...logins, "@USER3", "user19 ", "new"].map((reviewer) => ({ reviewer })) };
-    const columns = evidenceColumns(record("a", []), { "stagegate-approved-by": ["@User0", "user1"] }, note, "prod");
+    const columns = evidenceColumns(record("a", []), trailersFrom({ "stagegate-approved-by": ["@User0", "user1"] }), note, "prod");
     expect(columns.approvedBy).toEqual(["@User0", "user1", ...logins.slice(2), "new"]);
   });
   it("reports separation of duties with any number of approvers, repeated or not", () => {
@@ -120,7 +120,7 @@ describe("buildAudit", () => {
 
   it("tells a move back to an earlier digest as a revert, however many recorded promotions came between", () => {
     const promote = (sha: string, parent: string, digest: number, previous: number) =>
-      record(sha, [parent], { changes: change(digest, previous), trailers: { "stagegate-service": ["api"], "stagegate-environment": ["prod"] } });
+      record(sha, [parent], { changes: change(digest, previous), trailers: trailersFrom({ "stagegate-service": ["api"], "stagegate-environment": ["prod"] }) });
     const records = [record("e", ["d"], { changes: change(2, 4) }), promote("d", "c", 4, 3), promote("c", "b", 3, 2), promote("b", "a", 2, 1), record("a", [])];
     expect(buildAudit(records).rows.map((r) => r.kind)).toEqual(["promotion", "promotion", "promotion", "revert"]);
   });

@@ -11,7 +11,7 @@ import { devNull, tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseMessageTrailers } from "../../../src/core/audit/trailers.js";
+import { parseMessageTrailers, trailerValues } from "../../../src/core/audit/trailers.js";
 import { parseTrailers } from "../../../src/core/evidence/trailers.js";
 
 type Pairs = [string, string][];
@@ -156,9 +156,13 @@ describe("trailers match git", () => {
     expect(ours(message)).toEqual(expected);
   });
 
-  it("parseMessageTrailers keys by lowercase key, keeps order, and treats Object.prototype names as plain keys", () => {
-    expect(parseMessageTrailers("t\n\nKey: 1\nconstructor: a\nKEY: 2\nToString: b\n")).toEqual({ key: ["1", "2"], constructor: ["a"], tostring: ["b"] });
-    expect(parseMessageTrailers("title only")).toEqual({});
+  it("parseMessageTrailers lowercases keys, keeps order, and treats Object.prototype names as plain keys", () => {
+    const trailers = parseMessageTrailers("t\n\nKey: 1\nconstructor: a\nKEY: 2\nToString: b\n");
+    expect(trailers).toEqual(["key", "1", "constructor", "a", "key", "2", "tostring", "b"]);
+    expect(trailerValues(trailers, "key")).toEqual(["1", "2"]);
+    expect(trailerValues(trailers, "constructor")).toEqual(["a"]);
+    expect(trailerValues(trailers, "__proto__")).toEqual([]);
+    expect(parseMessageTrailers("title only")).toEqual([]);
   });
 
   describe.skipIf(!hasGit)("differential against the installed git (skipped when git is absent)", () => {
@@ -182,9 +186,9 @@ describe("trailers match git", () => {
         if (theirs.length > 0) withTrailers++;
         const mine = ours(message);
         if (JSON.stringify(mine) !== JSON.stringify(theirs)) mismatches.push({ message, git: theirs, ours: mine });
-        const map: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
-        for (const [k, v] of theirs) (map[k.toLowerCase()] ??= []).push(v);
-        if (JSON.stringify(parseMessageTrailers(message)) !== JSON.stringify(map)) mismatches.push({ message, git: theirs, ours: Object.entries(parseMessageTrailers(message)).flatMap(([k, vs]) => vs.map((v): [string, string] => [k, v])) });
+        const lowered = theirs.flatMap(([k, v]) => [k.toLowerCase(), v]);
+        const parsed = parseMessageTrailers(message);
+        if (JSON.stringify(parsed) !== JSON.stringify(lowered)) mismatches.push({ message, git: theirs, ours: parsed.flatMap((k, i) => (i % 2 === 0 ? [[k, parsed[i + 1] ?? ""] as [string, string]] : [])) });
       });
       expect(mismatches.slice(0, 5)).toEqual([]);
       // The generator must keep producing both outcomes, or the comparison proves little.
