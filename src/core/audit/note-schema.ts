@@ -135,20 +135,24 @@ const APPENDED_ARRAYS = new Set(["deployments", "approvals", "overrides"]);
 
 /** Parses note text (one or more appended JSON objects); `{ error }` with a short reason when invalid. */
 export function parseNote(raw: string): { note: AuditNote } | { error: string } {
-  const merged: Record<string, unknown> = {};
   let values: unknown[];
   try {
     values = noteValues(raw.trim());
   } catch (error) {
     return { error: `not JSON (${(error as Error).message})` };
   }
-  for (const json of values) {
-    if (typeof json !== "object" || json === null || Array.isArray(json)) return { error: "not a JSON object" };
-    if (values.length === 1) return validateNote(json as Record<string, unknown>);
-    for (const key in json) {
-      const value = (json as Record<string, unknown>)[key];
-      const before = merged[key];
-      merged[key] = APPENDED_ARRAYS.has(key) && Array.isArray(before) && Array.isArray(value) ? [...before, ...value] : value;
+  for (const json of values) if (!isObject(json)) return { error: "not a JSON object" };
+  // The first part (a fresh object from JSON.parse) takes the later ones: no copy of a note per note.
+  const merged = values[0] as Record<string, unknown>;
+  for (let i = 1; i < values.length; i++) {
+    const part = values[i] as Record<string, unknown>;
+    for (const key of Object.keys(part)) {
+      const value = part[key];
+      const before = Object.hasOwn(merged, key) ? merged[key] : undefined;
+      const next = APPENDED_ARRAYS.has(key) && Array.isArray(before) && Array.isArray(value) ? before.concat(value) : value;
+      // An own data property even for `__proto__`, as JSON.parse makes it (`=` would set the prototype).
+      if (key === "__proto__") Object.defineProperty(merged, key, { value: next, writable: true, enumerable: true, configurable: true });
+      else merged[key] = next;
     }
   }
   return validateNote(merged);

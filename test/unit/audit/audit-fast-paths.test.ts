@@ -38,6 +38,18 @@ describe("plain note check", () => {
     const text = `${JSON.stringify({ ...base, deployments: [{ id: 1, state: "success" }] })}\n\n${JSON.stringify({ deployments: [{ id: 1, state: "failure" }] })}\n`;
     expect(parseNote(text)).toEqual({ note: { ...base, deployments: [{ id: 1, state: "success" }, { id: 1, state: "failure" }] } });
   });
+
+  it("later parts win for plain fields, in the first part's key order, and __proto__ stays a plain key", () => {
+    const text = `${JSON.stringify({ ...base, mergedBy: "a", deployments: [{ id: 1 }] })}\n\n{"mergedBy":"b","__proto__":{"polluted":true},"approvals":[{"reviewer":"x"}]}\n\n{"deployments":[{"id":2}],"approvals":[{"reviewer":"y"}]}`;
+    const parsed = parseNote(text);
+    if (!("note" in parsed)) throw new Error(parsed.error);
+    expect(parsed.note.mergedBy).toBe("b");
+    expect(parsed.note.deployments).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(parsed.note.approvals).toEqual([{ reviewer: "x" }, { reviewer: "y" }]);
+    expect(Object.keys(parsed.note)).toEqual([...Object.keys(base), "mergedBy", "deployments", "__proto__", "approvals"]);
+    expect(Object.getPrototypeOf(parsed.note)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });
 
 describe("digest token scanner", () => {
