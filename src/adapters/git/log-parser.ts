@@ -55,6 +55,10 @@ const HEADER_END_BYTES = Buffer.from(HEADER_END, "latin1");
 export class LogParser {
   readonly #records: HistoryRecord[] = [];
   readonly #raws = new Map<string, RawEntry[]>();
+  /** Slots of author name, author email, committer name, committer email (see {@link Slot}). */
+  readonly #slots = [new Slot(), new Slot(), new Slot(), new Slot()];
+  /** The previous record's first parent: the id the next record most likely has. */
+  #expected = "";
   /** Bytes of a record not complete yet (from its `\x1e`), possibly several chunks. */
   #rest: Buffer[] = [];
 
@@ -119,16 +123,32 @@ export class LogParser {
       pos = end + 1;
       return value;
     };
-    const sha = ascii();
+    /** A field through its slot: the previous record's string when the bytes repeat. */
+    const same = (slot: Slot): string => {
+      const end = next();
+      const value = slot.read(buf, pos, end);
+      pos = end + 1;
+      return value;
+    };
+    // The chain is newest first: a commit's id is usually the previous record's first parent.
+    const shaEnd = next();
+    const sha = sameText(this.#expected, buf, pos, shaEnd) ? this.#expected : buf.toString("latin1", pos, shaEnd);
+    pos = shaEnd + 1;
     const parents = ascii();
-    const author = { name: text(), email: text(), date: ascii() };
-    const committer = { name: text(), email: text(), date: ascii() };
+    const author = { name: same(this.#slots[0]!), email: same(this.#slots[1]!), date: ascii() };
+    const committerName = same(this.#slots[2]!);
+    const committerEmail = same(this.#slots[3]!);
+    const dateEnd = next();
+    const committer = { name: committerName, email: committerEmail, date: sameText(author.date, buf, pos, dateEnd) ? author.date : buf.toString("latin1", pos, dateEnd) };
+    pos = dateEnd + 1;
     const sig = ascii();
     const message = text();
     const { subject, body } = splitMessage(message);
+    const parentList = parents ? parents.split(" ") : [];
+    this.#expected = parentList[0] ?? "";
     const record: HistoryRecord = {
       sha,
-      parents: parents ? parents.split(" ") : [],
+      parents: parentList,
       author,
       committer,
       subject,
@@ -177,6 +197,32 @@ function skipBlankLines(text: string, pos: number): number {
     pos = eol < 0 ? text.length : eol + 1;
   }
   return pos;
+}
+
+/** True when bytes [from, to) are `text` (ASCII text: ids, ISO dates), compared without making a string. */
+function sameText(text: string, buf: Buffer, from: number, to: number): boolean {
+  if (text.length !== to - from) return false;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== buf[from + i]) return false;
+  return true;
+}
+
+/**
+ * The last string read for one field and its bytes. Names and emails repeat from commit to commit (the
+ * bot's, the merger's): the same string then, not a new one per commit that the garbage collector
+ * copies for as long as the history lives.
+ */
+class Slot {
+  #bytes = Buffer.alloc(0);
+  #value = "";
+
+  /** The field's UTF-8 text between `from` and `to`. */
+  read(buf: Buffer, from: number, to: number): string {
+    const length = to - from;
+    if (length === this.#bytes.length && buf.compare(this.#bytes, 0, length, from, to) === 0) return this.#value;
+    this.#bytes = Buffer.from(buf.subarray(from, to));
+    this.#value = buf.toString("utf8", from, to);
+    return this.#value;
+  }
 }
 
 /** `-z` raw entries between `from` and `to`: `:oldmode newmode oldsha newsha status\0path\0`. */

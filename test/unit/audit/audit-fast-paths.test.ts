@@ -95,4 +95,29 @@ describe("log parser", () => {
       expect(parser.end()).toEqual(whole);
     }
   });
+
+  it("reads each commit's own people, dates and id when fields repeat, alternate or change length", () => {
+    const people = [
+      ["stagegate[bot]", "bot@x", "GitHub", "noreply@github.com"],
+      ["Zoë", "z@x", "Zoë", "z@x"],
+      ["stagegate[bot]", "bot@x", "GitHub", "noreply@github.com"],
+      ["stagegate[bot]", "bot@x", "GitHub", "noreply@github.co"],
+      ["Zoé", "z@x", "Zoë", "z@xx"],
+    ];
+    const dates = [["2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"], ["2024-01-02T00:00:00Z", "2024-01-02T00:00:05Z"]];
+    const ids = ["c", "d", "e", "f", "g"].map((c) => c.repeat(40));
+    // Parents: the chain, except the third record, whose id is not the previous record's first parent.
+    const parents = [ids[1], `${ids[2]} ${"9".repeat(40)}`, ids[4], ids[4], ""];
+    const text = people
+      .map(([an, ae, cn, ce], i) => {
+        const [ad, cd] = dates[i % 2]!;
+        return `\x1e${ids[i === 3 ? 2 : i]}\x1f${parents[i]}\x1f${an}\x1f${ae}\x1f${ad}\x1f${cn}\x1f${ce}\x1f${cd}\x1f\x1fS\x1f\x1f\x1d`;
+      })
+      .join("");
+    const { records } = parseLog(text, false);
+    expect(records.map((r) => [r.author.name, r.author.email, r.committer.name, r.committer.email])).toEqual(people);
+    expect(records.map((r) => [r.author.date, r.committer.date])).toEqual(people.map((_, i) => dates[i % 2]));
+    expect(records.map((r) => r.sha)).toEqual([ids[0], ids[1], ids[2], ids[2], ids[4]]);
+    expect(records.map((r) => r.parents)).toEqual(parents.map((p) => (p ? p!.split(" ") : [])));
+  });
 });
