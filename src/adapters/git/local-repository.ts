@@ -7,8 +7,6 @@ import { ZERO_OID, type GitCli, type GitIdentity } from "./git-cli.js";
 
 /** Files larger than this are left out of snapshots: no manifest or policy is that big. */
 const MAX_SNAPSHOT_FILE_BYTES = 1024 * 1024;
-const FIELD = "%x1f";
-const RECORD = "%x1e";
 
 /**
  * The git side of a local environments repository: snapshots at any commit, history, commits built
@@ -95,23 +93,20 @@ export class LocalRepository implements CommitsPort {
     return out.split("\0").filter(Boolean).sort();
   }
 
+  /**
+   * Commits as `git log -z` prints them: nine NUL-terminated fields per commit (the last one's NUL is
+   * -z's). No field can hold a NUL (git prints names and messages as C strings), so a message or a
+   * name holding any other separator cannot shift the fields or forge a commit.
+   */
   async #log(args: string[]): Promise<CommitInfo[]> {
-    const format = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"].join(FIELD) + RECORD;
-    const out = await this.git.run(["log", `--format=${format}`, ...args, "--"]);
-    return out
-      .split("\x1e")
-      .map((r) => r.replace(/^\n/, ""))
-      .filter(Boolean)
-      .map((record) => {
-        const [sha, parents, an, ae, ad, cn, ce, cd, message] = record.split("\x1f");
-        return {
-          sha: sha!,
-          parents: parents ? parents.split(" ") : [],
-          message: message ?? "",
-          author: { name: an!, email: ae!, date: ad! },
-          committer: { name: cn!, email: ce!, date: cd! },
-        };
-      });
+    const format = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"].join("%x00");
+    const fields = (await this.git.run(["log", "-z", `--format=${format}`, ...args, "--"])).split("\0");
+    const commits: CommitInfo[] = [];
+    for (let i = 0; i + 9 <= fields.length; i += 9) {
+      const [sha = "", parents = "", an = "", ae = "", ad = "", cn = "", ce = "", cd = "", message = ""] = fields.slice(i, i + 9);
+      commits.push({ sha, parents: parents ? parents.split(" ") : [], message, author: { name: an, email: ae, date: ad }, committer: { name: cn, email: ce, date: cd } });
+    }
+    return commits;
   }
 
   /** Writes a commit with `files` replaced on top of `base` (a temporary index; the work tree is untouched). */

@@ -3,12 +3,17 @@
  * commit: metadata, raw message, note, raw diff), and an incremental parser over the bytes as they
  * arrive. Reading git's text the way git prints it (`%s`/`%b` from `%B`, raw `-z` entries) is tested
  * against git itself (test/integration/git/history-reader.test.ts).
+ *
+ * Framing cannot be forged by what a commit holds. Names, emails, messages and notes may contain any
+ * byte but NUL (git prints each as a C string: a message stops at its first NUL, a note shows one as a
+ * line break), and a path any byte but NUL, so every field ends at a NUL and records are read in
+ * sequence, never found by searching for a separator a message could also hold (a commit whose
+ * message held the old `\x1e` separator could hide itself and pass a record of its own making).
+ * Output that does not have the expected shape stops the audit instead of being skipped.
  */
 import { parseNote } from "../../core/audit/note-schema.js";
 import { parseMessageTrailers } from "../../core/audit/trailers.js";
 import type { HistoryRecord, SignatureStatus } from "../../core/audit/types.js";
-
-const HEADER_END = "\x1f\x1d";
 
 const SIGNATURES = new Set<SignatureStatus>(["G", "U", "N", "B", "X", "Y", "R", "E"]);
 
@@ -17,14 +22,18 @@ export function isSignatureStatus(value: string): value is SignatureStatus {
   return SIGNATURES.has(value as SignatureStatus);
 }
 
+/** The header's fields, in order (`%G?` empty unless signatures are read). */
+const FIELDS = ["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%G?", "%B", "%N"] as const;
+
 /**
- * `--format` of the audit's log: `\x1e` opens a record, `\x1f` separates fields, `\x1f\x1d` ends the
- * header before the raw diff. `%B` (the raw message) rather than `%s` + `%(trailers)`: the trailers are
- * parsed here with git's rules (parseMessageTrailers), which costs git ~20% less time, and the body is
- * there for reverts. `%G?` only when signatures are read (git then verifies each commit).
+ * `--format` of the audit's log (used with `-z`): `\x1e` opens a record, each field ends with a NUL,
+ * `\x1d` ends the header; `-z` then writes a NUL, and the raw diff's `-z` entries follow.
+ * `%B` (the raw message) rather than `%s` + `%(trailers)`: the trailers are parsed here with git's rules
+ * (parseMessageTrailers), which costs git ~20% less time, and the body is there for reverts. `%G?` only
+ * when signatures are read (git then verifies each commit).
  */
 export function logFormat(withSignature: boolean): string {
-  return `--format=%x1e${["%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", withSignature ? "%G?" : "", "%B", "%N"].join("%x1f")}%x1f%x1d`;
+  return `--format=%x1e${FIELDS.map((field) => (field === "%G?" && !withSignature ? "" : field)).join("%x00")}%x00%x1d`;
 }
 
 /** One `--raw` entry of a commit: what became of a path. */
@@ -42,15 +51,23 @@ export function parseLog(out: string | Buffer, withSignature: boolean): { record
 }
 
 const RECORD = 0x1e;
-const FIELD = 0x1f;
-const HEADER_END_BYTES = Buffer.from(HEADER_END, "latin1");
+const HEADER_END = 0x1d;
+const NUL = 0;
+const LF = 0x0a;
+const COLON = 0x3a;
+
+/** Output of the audit's `git log` that does not have the shape it asked for. */
+export class LogFormatError extends Error {
+  override name = "LogFormatError";
+}
 
 /**
- * Incremental parser of the `git log` output, on bytes as they arrive: one record per
- * `\x1e`-separated run. Only the fields a record keeps become strings (each its own flat string,
- * decoded as UTF-8), so the log itself (~15 MB for 10,000 promotions) is never one string, is never
- * decoded whole, and is not kept alive by strings sliced from it. Fields are cut with indexOf on the
- * bytes (no per-record split arrays, no regex). A record split across chunks is joined once.
+ * Incremental parser of the `git log` output, on bytes as they arrive, record after record. Only the
+ * fields a record keeps become strings (each its own flat string, decoded as UTF-8), so the log itself
+ * (~15 MB for 10,000 promotions) is never one string, is never decoded whole, and is not kept alive by
+ * strings sliced from it. Fields are cut with indexOf on the bytes (no per-record split arrays, no
+ * regex). A record split across chunks is read again once more bytes have come: at twice its length
+ * so far, so a huge record (a commit touching thousands of files) costs linear time, not quadratic.
  */
 export class LogParser {
   readonly #records: HistoryRecord[] = [];
@@ -59,90 +76,134 @@ export class LogParser {
   readonly #slots = [new Slot(), new Slot(), new Slot(), new Slot()];
   /** The previous record's first parent: the id the next record most likely has. */
   #expected = "";
-  /** Bytes of a record not complete yet (from its `\x1e`), possibly several chunks. */
-  #rest: Buffer[] = [];
+  /** Bytes from the start of a record not complete yet, possibly several chunks. */
+  #pending: Buffer[] = [];
+  #pendingLength = 0;
+  /** Pending length at which to try again. */
+  #retryAt = 0;
+  /** Bytes consumed before the pending ones (for error positions). */
+  #offset = 0;
 
   constructor(
     private readonly withSignature: boolean,
     private readonly onRecord?: (record: HistoryRecord, raw: RawEntry[]) => void,
   ) {}
 
-  /** Parses every record completed by `chunk` (a record ends where the next one starts). */
+  /** Parses every record completed by `chunk`. */
   push(chunk: Buffer): void {
-    let start: number;
-    if (this.#rest.length > 0) {
-      const end = chunk.indexOf(RECORD);
-      if (end < 0) {
-        this.#rest.push(chunk);
-        return;
-      }
-      this.#rest.push(chunk.subarray(0, end));
-      const joined = Buffer.concat(this.#rest);
-      this.#rest = [];
-      this.#parseRecord(joined, 1, joined.length);
-      start = end;
-    } else {
-      start = chunk.indexOf(RECORD);
-      if (start < 0) return; // nothing before the first record separator is a record
+    if (this.#pendingLength === 0) {
+      this.#consume(chunk, false);
+      return;
     }
-    for (let next = chunk.indexOf(RECORD, start + 1); next >= 0; next = chunk.indexOf(RECORD, start + 1)) {
-      this.#parseRecord(chunk, start + 1, next);
-      start = next;
-    }
-    // Copied: the rest is small, and a view would keep the whole chunk alive until the record completes.
-    this.#rest = [Buffer.from(chunk.subarray(start))];
+    this.#pending.push(chunk);
+    this.#pendingLength += chunk.length;
+    if (this.#pendingLength >= this.#retryAt) this.#consume(this.#takePending(), false);
   }
 
-  /** The last record, and everything parsed. */
+  /** The last record, and everything parsed; throws when the output ends inside a record. */
   end(): { records: HistoryRecord[]; raws: Map<string, RawEntry[]> } {
-    if (this.#rest.length > 0) {
-      const joined = Buffer.concat(this.#rest);
-      this.#rest = [];
-      this.#parseRecord(joined, 1, joined.length);
-    }
+    if (this.#pendingLength > 0) this.#consume(this.#takePending(), true);
     return { records: this.#records, raws: this.#raws };
   }
 
+  #takePending(): Buffer {
+    const joined = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingLength);
+    this.#pending = [];
+    this.#pendingLength = 0;
+    return joined;
+  }
+
+  /** Parses the complete records of `buf`; keeps the rest (a view: at most one chunk stays alive). */
+  #consume(buf: Buffer, atEnd: boolean): void {
+    let pos = 0;
+    while (pos < buf.length) {
+      const end = this.#recordEnd(buf, pos, atEnd);
+      if (end < 0) break;
+      this.#parseRecord(buf, pos, end);
+      pos = end;
+    }
+    this.#offset += pos;
+    if (pos < buf.length) {
+      this.#pending = [buf.subarray(pos)];
+      this.#pendingLength = buf.length - pos;
+      this.#retryAt = 2 * this.#pendingLength;
+    }
+  }
+
+  /**
+   * Where the record starting at `pos` ends (the next record's `\x1e`, or the end of the output), or
+   * -1 when more bytes are needed to tell. Checks the shape on the way: a record is `\x1e`, eleven
+   * NUL-terminated fields, `\x1d`, a NUL, and raw entries (`:meta\0path\0`) after a line feed.
+   */
+  #recordEnd(buf: Buffer, pos: number, atEnd: boolean): number {
+    if (buf[pos] !== RECORD) throw this.#malformed(pos, "a record does not start with \\x1e");
+    let p = pos + 1;
+    for (let field = 0; field < FIELDS.length; field++) {
+      const nul = buf.indexOf(NUL, p);
+      if (nul < 0) return this.#incomplete(pos, atEnd);
+      p = nul + 1;
+    }
+    if (p >= buf.length) return this.#incomplete(pos, atEnd);
+    if (buf[p] !== HEADER_END) throw this.#malformed(p, "a header has more fields than asked for");
+    p++;
+    if (p >= buf.length) return this.#incomplete(pos, atEnd);
+    if (buf[p] !== NUL) throw this.#malformed(p, "no NUL after a header");
+    p++;
+    while (p < buf.length && buf[p] === LF) p++;
+    while (p < buf.length && buf[p] === COLON) {
+      const metaEnd = buf.indexOf(NUL, p);
+      const pathEnd = metaEnd < 0 ? -1 : buf.indexOf(NUL, metaEnd + 1);
+      if (pathEnd < 0) return this.#incomplete(pos, atEnd);
+      p = pathEnd + 1;
+    }
+    // A complete record is followed by the next one, or by the end of the output.
+    if (p >= buf.length) return atEnd ? p : -1;
+    if (buf[p] !== RECORD) throw this.#malformed(p, "unexpected bytes after a record");
+    return p;
+  }
+
+  #incomplete(pos: number, atEnd: boolean): number {
+    if (atEnd) throw this.#malformed(pos, "the output ends inside a record");
+    return -1;
+  }
+
+  #malformed(at: number, what: string): LogFormatError {
+    return new LogFormatError(`unexpected git log output at byte ${this.#offset + at}: ${what}`);
+  }
+
+  /** Reads the record in [from, to), whose shape #recordEnd checked. */
   #parseRecord(buf: Buffer, from: number, to: number): void {
-    const headerEnd = buf.indexOf(HEADER_END_BYTES, from);
-    if (headerEnd < 0 || headerEnd >= to) return;
-    let pos = from;
-    const next = (): number => {
-      const end = buf.indexOf(FIELD, pos);
-      return end < 0 || end > headerEnd ? headerEnd : end;
-    };
+    let pos = from + 1;
+    const end = (): number => buf.indexOf(NUL, pos);
     const ascii = (): string => {
-      const end = next();
-      const value = buf.toString("latin1", pos, end);
-      pos = end + 1;
-      return value;
-    };
-    const text = (): string => {
-      const end = next();
-      const value = buf.toString("utf8", pos, end);
-      pos = end + 1;
+      const stop = end();
+      const value = buf.toString("latin1", pos, stop);
+      pos = stop + 1;
       return value;
     };
     /** A field through its slot: the previous record's string when the bytes repeat. */
     const same = (slot: Slot): string => {
-      const end = next();
-      const value = slot.read(buf, pos, end);
-      pos = end + 1;
+      const stop = end();
+      const value = slot.read(buf, pos, stop);
+      pos = stop + 1;
       return value;
     };
     // The chain is newest first: a commit's id is usually the previous record's first parent.
-    const shaEnd = next();
+    const shaEnd = end();
     const sha = sameText(this.#expected, buf, pos, shaEnd) ? this.#expected : buf.toString("latin1", pos, shaEnd);
     pos = shaEnd + 1;
     const parents = ascii();
     const author = { name: same(this.#slots[0]!), email: same(this.#slots[1]!), date: ascii() };
     const committerName = same(this.#slots[2]!);
     const committerEmail = same(this.#slots[3]!);
-    const dateEnd = next();
+    const dateEnd = end();
     const committer = { name: committerName, email: committerEmail, date: sameText(author.date, buf, pos, dateEnd) ? author.date : buf.toString("latin1", pos, dateEnd) };
     pos = dateEnd + 1;
     const sig = ascii();
-    const message = text();
+    const messageEnd = end();
+    const message = buf.toString("utf8", pos, messageEnd);
+    pos = messageEnd + 1;
+    const noteEnd = end();
     const { subject, body } = splitMessage(message);
     const parentList = parents ? parents.split(" ") : [];
     this.#expected = parentList[0] ?? "";
@@ -157,17 +218,25 @@ export class LogParser {
       firstParent: false,
     };
     if (this.withSignature && isSignatureStatus(sig)) record.signature = sig;
-    const noteText = pos < headerEnd ? buf.toString("utf8", pos, headerEnd) : "";
-    if (noteText.trim()) {
-      const note = parseNote(noteText);
+    if (hasText(buf, pos, noteEnd)) {
+      const note = parseNote(buf.toString("utf8", pos, noteEnd));
       if ("note" in note) record.note = note.note;
       else record.noteError = note.error;
     }
-    const raw = parseRaw(buf, headerEnd + HEADER_END_BYTES.length, to);
+    const raw = parseRaw(buf, noteEnd + 2, to); // after the field's NUL and the header's \x1d
     this.#records.push(record);
     this.#raws.set(sha, raw);
     this.onRecord?.(record, raw);
   }
+}
+
+/** True when bytes [from, to) hold anything but ASCII whitespace (what `trim()` would leave of a note). */
+function hasText(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = buf[i]!;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d && c !== 0x0b && c !== 0x0c) return true;
+  }
+  return false;
 }
 
 /**
@@ -225,21 +294,19 @@ class Slot {
   }
 }
 
-/** `-z` raw entries between `from` and `to`: `:oldmode newmode oldsha newsha status\0path\0`. */
+/** `-z` raw entries from `from` (the NUL and line feed before them included) to `to`: `:oldmode newmode oldsha newsha status\0path\0`. */
 function parseRaw(buf: Buffer, from: number, to: number): RawEntry[] {
   const entries: RawEntry[] = [];
-  let pos = buf.indexOf(COLON, from);
-  while (pos >= 0 && pos < to) {
-    const metaEnd = buf.indexOf(0, pos);
-    if (metaEnd < 0 || metaEnd >= to) break;
-    const pathEnd = buf.indexOf(0, metaEnd + 1);
-    const stop = pathEnd < 0 || pathEnd > to ? to : pathEnd;
+  let pos = from;
+  while (pos < to && (buf[pos] === NUL || buf[pos] === LF)) pos++;
+  while (pos < to && buf[pos] === COLON) {
+    const metaEnd = buf.indexOf(NUL, pos);
+    const pathEnd = buf.indexOf(NUL, metaEnd + 1);
     // `:100644 100644 <old> <new> M`: the new blob is the 4th field, the status the 5th.
-    const meta = buf.toString("latin1", pos + 1, metaEnd).trim().split(" ");
-    entries.push({ status: meta[4] ?? "", newBlob: meta[3] ?? "", path: buf.toString("utf8", metaEnd + 1, stop) });
-    pos = buf.indexOf(COLON, stop);
+    const meta = buf.toString("latin1", pos + 1, metaEnd).split(" ");
+    entries.push({ status: meta[4] ?? "", newBlob: meta[3] ?? "", path: buf.toString("utf8", metaEnd + 1, pathEnd) });
+    pos = pathEnd + 1;
   }
   return entries;
 }
 
-const COLON = 0x3a;

@@ -1,7 +1,7 @@
 // The audit's fast paths (plain note check instead of zod, trailer text parser, digest token scanner,
 // chunked log parser) must decide exactly as the reference implementations they replace.
 import { describe, expect, it } from "vitest";
-import { LogParser, parseLog } from "../../../src/adapters/git/log-parser.js";
+import { LogFormatError, LogParser, parseLog } from "../../../src/adapters/git/log-parser.js";
 import { digestTokens } from "../../../src/core/audit/digest-tracker.js";
 import { auditNoteSchema, isPlainNote, parseNote } from "../../../src/core/audit/note-schema.js";
 import { trailerValues } from "../../../src/core/audit/trailers.js";
@@ -66,8 +66,10 @@ describe("digest token scanner", () => {
 });
 
 describe("log parser", () => {
-  const record = (sha: string, parents: string, trailers: string, note: string, raw: string) =>
-    `\x1e${sha}\x1f${parents}\x1fZoë Åström\x1fa@x\x1f2024-01-01T00:00:00Z\x1fC\x1fc@x\x1f2024-01-01T00:00:01Z\x1f\x1fSubject ${sha}\n\nBody\n${trailers ? `\n${trailers}\n` : ""}\x1f${note}\x1f\x1d\0\n${raw}`;
+  /** One record as the audit's `git log -z --format` writes it: `\x1e`, NUL-terminated fields, `\x1d`, NUL, raw entries. */
+  const logRecord = (fields: { sha: string; parents: string; an?: string; ae?: string; ad?: string; cn?: string; ce?: string; cd?: string; sig?: string; message?: string; note?: string }, raw = "") =>
+    `\x1e${[fields.sha, fields.parents, fields.an ?? "Zoë Åström", fields.ae ?? "a@x", fields.ad ?? "2024-01-01T00:00:00Z", fields.cn ?? "C", fields.ce ?? "c@x", fields.cd ?? "2024-01-01T00:00:01Z", fields.sig ?? "", fields.message ?? "", fields.note ?? ""].join("\0")}\0\x1d\0${raw ? `\n${raw}` : ""}`;
+  const record = (sha: string, parents: string, trailers: string, note: string, raw: string) => logRecord({ sha, parents, message: `Subject ${sha}\n\nBody\n${trailers ? `\n${trailers}\n` : ""}`, note }, raw);
   const a = "a".repeat(40);
   const b = "b".repeat(40);
   const blob = "1".repeat(40);
@@ -75,8 +77,20 @@ describe("log parser", () => {
     record(a, b, "Stagegate-Service: api\nStagegate-Environment: prod", `${JSON.stringify(base)}\n`, `:100644 100644 ${"0".repeat(40)} ${blob} M\0environments/prod/k.yaml\0:100644 100644 ${blob} ${"0".repeat(40)} D\0:odd name\0`) +
     record(b, "", "", "", `:000000 100644 ${"0".repeat(40)} ${blob} A\0stagegate.yaml\0`);
 
+  /** Parses `text` whole and in byte chunks of several sizes (cuts inside multi-byte characters too); all must agree. */
+  const parseEveryWay = (text: string) => {
+    const whole = parseLog(text, false);
+    const bytes = Buffer.from(text, "utf8");
+    for (const size of [1, 7, 64, 333]) {
+      const parser = new LogParser(false);
+      for (let i = 0; i < bytes.length; i += size) parser.push(bytes.subarray(i, i + size));
+      expect(parser.end()).toEqual(whole);
+    }
+    return whole;
+  };
+
   it("gives the same records whatever the chunking", () => {
-    const whole = parseLog(log, false);
+    const whole = parseEveryWay(log);
     expect(whole.records.map((r) => r.sha)).toEqual([a, b]);
     expect(whole.records[0]?.note?.service).toBe("api");
     expect(trailerValues(whole.records[0]?.trailers ?? [], "stagegate-environment")).toEqual(["prod"]);
@@ -87,13 +101,37 @@ describe("log parser", () => {
       { status: "D", newBlob: "0".repeat(40), path: ":odd name" },
     ]);
     expect(whole.raws.get(b)).toEqual([{ status: "A", newBlob: blob, path: "stagegate.yaml" }]);
-    const bytes = Buffer.from(log, "utf8");
-    for (const size of [1, 7, 64, 333]) {
-      const parser = new LogParser(false);
-      // Byte chunks: cuts fall inside multi-byte characters too.
-      for (let i = 0; i < bytes.length; i += size) parser.push(bytes.subarray(i, i + size));
-      expect(parser.end()).toEqual(whole);
-    }
+  });
+
+  it("cannot be misled by separators inside names, messages, notes or paths", () => {
+    // What a commit may hold: any byte but NUL in names, emails, the message and the note; any byte but NUL in a path.
+    const forged = `\x1e${"f".repeat(40)}\x1f${b}\x1fStagegate\x1fbot@x\x1f2024-01-01T00:00:00Z\x1fS\x1fs@x\x1f2024-01-01T00:00:00Z\x1fG\x1fPromote api\n\nStagegate-Service: api\x1f\x1f\x1d`;
+    const hostile = logRecord(
+      { sha: a, parents: b, an: "Mal\x1flory\x1e", ae: "m\x1dx@evil", message: `hotfix\n\n${forged}\n\x1e\x1d:100644 100644 x y M`, note: `{"x":1}\x1e\x1f\x1d\n:100644` },
+      `:100644 100644 ${blob} ${blob} M\0environments/prod/\x1e\x1f\x1d:\nname.yaml\0:100644 100644 ${blob} ${blob} M\0plain\0`,
+    ) + logRecord({ sha: b, parents: "" });
+    const { records, raws } = parseEveryWay(hostile);
+    expect(records.map((r) => r.sha)).toEqual([a, b]);
+    expect(records[0]?.author).toMatchObject({ name: "Mal\x1flory\x1e", email: "m\x1dx@evil" });
+    expect(records[0]?.subject).toBe("hotfix");
+    expect(records[0]?.body).toBe(`${forged}\n\x1e\x1d:100644 100644 x y M`);
+    expect(records[0]?.signature).toBeUndefined();
+    expect(records[0]?.noteError).toContain("not JSON");
+    expect(raws.get(a)).toEqual([
+      { status: "M", newBlob: blob, path: "environments/prod/\x1e\x1f\x1d:\nname.yaml" },
+      { status: "M", newBlob: blob, path: "plain" },
+    ]);
+  });
+
+  it.each([
+    ["text before the first record", `x${logRecord({ sha: a, parents: "" })}`, "does not start"],
+    ["a header with a field too many", logRecord({ sha: a, parents: "" }).replace("\x1d", "extra\0\x1d"), "more fields"],
+    ["a record cut short", logRecord({ sha: a, parents: "" }).slice(0, 30), "ends inside a record"],
+    ["a raw entry cut short", logRecord({ sha: a, parents: "" }, `:100644 100644 ${blob} ${blob} M\0path`), "ends inside a record"],
+    ["bytes after the raw entries", `${logRecord({ sha: a, parents: "" }, `:100644 100644 ${blob} ${blob} M\0p\0`)}junk`, "after a record"],
+  ])("stops on %s instead of skipping it", (_, text, message) => {
+    expect(() => parseLog(text, false)).toThrow(LogFormatError);
+    expect(() => parseLog(text, false)).toThrow(message);
   });
 
   it("reads each commit's own people, dates and id when fields repeat, alternate or change length", () => {
@@ -111,7 +149,7 @@ describe("log parser", () => {
     const text = people
       .map(([an, ae, cn, ce], i) => {
         const [ad, cd] = dates[i % 2]!;
-        return `\x1e${ids[i === 3 ? 2 : i]}\x1f${parents[i]}\x1f${an}\x1f${ae}\x1f${ad}\x1f${cn}\x1f${ce}\x1f${cd}\x1f\x1fS\x1f\x1f\x1d`;
+        return logRecord({ sha: ids[i === 3 ? 2 : i]!, parents: parents[i]!, an, ae, ad, cn, ce, cd, message: "S" });
       })
       .join("");
     const { records } = parseLog(text, false);
