@@ -7,7 +7,10 @@
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { LogFormatError, LogParser, parseLog, splitMessage } from "../../src/adapters/git/log-parser.js";
 import { verifyIntakeSignature, signIntake } from "../../src/app/intake-route.js";
+import { parseNote } from "../../src/core/audit/note-schema.js";
+import { parseMessageTrailers } from "../../src/core/audit/trailers.js";
 import { loadConfiguration } from "../../src/core/config/index.js";
 import { parsePromotionBody } from "../../src/core/evidence/body.js";
 import { parseTrailers, splitCommitMessage } from "../../src/core/evidence/trailers.js";
@@ -78,6 +81,70 @@ describe("evidence in PR bodies and commit trailers", () => {
           for (const t of parseTrailers(message)) expect(typeof t.key === "string" && typeof t.value === "string").toBe(true);
           expect(typeof splitCommitMessage(message).subject).toBe("string");
         });
+      }),
+      FUZZ,
+    );
+  });
+});
+
+describe("git history as the audit reads it (anyone who can push writes it)", () => {
+  const noNul = (max: number) => hostileString(max).map((s) => s.replaceAll("\0", ""));
+  const hex = fc.stringMatching(/^[0-9a-f]{40}$/);
+  const entry = fc.record({ status: fc.constantFrom("A", "M", "D", "T"), newBlob: hex, path: noNul(120).filter((p) => p.length > 0) });
+  const commit = fc.record({
+    sha: hex,
+    parents: fc.array(hex, { maxLength: 3 }),
+    an: noNul(60),
+    ae: noNul(60),
+    cn: noNul(60),
+    ce: noNul(60),
+    message: noNul(400),
+    note: noNul(200),
+    raw: fc.array(entry, { maxLength: 4 }),
+  });
+  /** What `git log -z` writes for a commit in the audit's format (dates fixed: git writes them). */
+  const serialise = (c: typeof commit extends fc.Arbitrary<infer T> ? T : never) =>
+    `\x1e${[c.sha, c.parents.join(" "), c.an, c.ae, "2024-01-01T00:00:00Z", c.cn, c.ce, "2024-01-02T00:00:00Z", "", c.message, c.note].join("\0")}\0\x1d\0` +
+    (c.raw.length > 0 ? `\n${c.raw.map((e) => `:100644 100644 ${"0".repeat(40)} ${e.newBlob} ${e.status}\0${e.path}\0`).join("")}` : "");
+
+  it("reads back exactly what any commits hold, however the bytes are chunked", () => {
+    fc.assert(
+      fc.property(fc.array(commit, { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 97 }), (commits, size) => {
+        measure("git log parser", () => {
+          const bytes = Buffer.from(commits.map(serialise).join(""), "utf8");
+          const parser = new LogParser(false);
+          for (let i = 0; i < bytes.length; i += size) parser.push(bytes.subarray(i, i + size));
+          const { records, raws } = parser.end();
+          expect(records.map((r) => [r.sha, r.parents, r.author.name, r.author.email, r.committer.name, r.committer.email, r.trailers])).toEqual(
+            commits.map((c) => [c.sha, c.parents, c.an, c.ae, c.cn, c.ce, parseMessageTrailers(c.message)]),
+          );
+          records.forEach((record, i) => {
+            const c = commits[i]!;
+            expect({ subject: record.subject, body: record.body }).toEqual(splitMessage(c.message));
+            const note = c.note.trim() ? parseNote(c.note) : undefined;
+            expect(record.note ?? record.noteError).toEqual(note === undefined ? undefined : "note" in note ? note.note : note.error);
+            // Commits with the same id: the map keeps the last one's entries, as it does for git.
+            if (commits.findLastIndex((o) => o.sha === c.sha) === i) expect(raws.get(c.sha)).toEqual(c.raw);
+          });
+        });
+      }),
+      FUZZ,
+    );
+  });
+
+  it("output cut or garbled anywhere is refused with LogFormatError, or read as the records it still holds", () => {
+    fc.assert(
+      fc.property(fc.array(commit, { minLength: 1, maxLength: 3 }), fc.nat(), fc.constantFrom("cut", "byte"), (commits, at, how) => {
+        const bytes = Buffer.from(commits.map(serialise).join(""), "utf8");
+        const cut = at % bytes.length;
+        const damaged = how === "cut" ? bytes.subarray(0, cut) : Buffer.concat([bytes.subarray(0, cut), Buffer.from([0x1e]), bytes.subarray(cut)]);
+        try {
+          const { records } = parseLog(damaged, false);
+          // Not refused: a cut between records, or a \x1e inside a text field (which any of them may hold).
+          expect(records.length).toBeLessThanOrEqual(commits.length);
+        } catch (error) {
+          expect(error).toBeInstanceOf(LogFormatError);
+        }
       }),
       FUZZ,
     );

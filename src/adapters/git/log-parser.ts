@@ -141,6 +141,8 @@ export class LogParser {
     for (let field = 0; field < FIELDS.length; field++) {
       const nul = buf.indexOf(NUL, p);
       if (nul < 0) return this.#incomplete(pos, atEnd);
+      // The commit's id and its parents' are what git prints for them: hex ids (the parents' space-separated).
+      if (field < 2 && !isIdList(buf, p, nul, field === 0 ? 1 : 0)) throw this.#malformed(p, field === 0 ? "a commit id is not a hex object id" : "parents are not hex object ids");
       p = nul + 1;
     }
     if (p >= buf.length) return this.#incomplete(pos, atEnd);
@@ -218,8 +220,9 @@ export class LogParser {
       firstParent: false,
     };
     if (this.withSignature && isSignatureStatus(sig)) record.signature = sig;
-    if (hasText(buf, pos, noteEnd)) {
-      const note = parseNote(buf.toString("utf8", pos, noteEnd));
+    const noteText = hasText(buf, pos, noteEnd) ? buf.toString("utf8", pos, noteEnd) : "";
+    if (noteText.trim()) {
+      const note = parseNote(noteText);
       if ("note" in note) record.note = note.note;
       else record.noteError = note.error;
     }
@@ -230,7 +233,24 @@ export class LogParser {
   }
 }
 
-/** True when bytes [from, to) hold anything but ASCII whitespace (what `trim()` would leave of a note). */
+/** True when bytes [from, to) are at least `min` hex object ids (40 or 64 lowercase digits) separated by single spaces. */
+function isIdList(buf: Buffer, from: number, to: number, min: number): boolean {
+  let ids = 0;
+  let run = 0;
+  for (let i = from; i < to; i++) {
+    const c = buf[i]!;
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) run++;
+    else if (c === 0x20 && (run === 40 || run === 64)) {
+      ids++;
+      run = 0;
+    } else return false;
+  }
+  if (run === 40 || run === 64) ids++;
+  else if (run !== 0 || to > from) return false;
+  return ids >= min;
+}
+
+/** True when bytes [from, to) hold anything but ASCII whitespace (a quick test before decoding a note to `trim()` it). */
 function hasText(buf: Buffer, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const c = buf[i]!;

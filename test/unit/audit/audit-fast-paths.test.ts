@@ -125,6 +125,8 @@ describe("log parser", () => {
 
   it.each([
     ["text before the first record", `x${logRecord({ sha: a, parents: "" })}`, "does not start"],
+    ["a commit id that is not one", logRecord({ sha: "a".repeat(39), parents: "" }), "commit id"],
+    ["parents that are not ids", logRecord({ sha: a, parents: `${b}  ${b}` }), "parents"],
     ["a header with a field too many", logRecord({ sha: a, parents: "" }).replace("\x1d", "extra\0\x1d"), "more fields"],
     ["a record cut short", logRecord({ sha: a, parents: "" }).slice(0, 30), "ends inside a record"],
     ["a raw entry cut short", logRecord({ sha: a, parents: "" }, `:100644 100644 ${blob} ${blob} M\0path`), "ends inside a record"],
@@ -143,7 +145,7 @@ describe("log parser", () => {
       ["Zoé", "z@x", "Zoë", "z@xx"],
     ];
     const dates = [["2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"], ["2024-01-02T00:00:00Z", "2024-01-02T00:00:05Z"]];
-    const ids = ["c", "d", "e", "f", "g"].map((c) => c.repeat(40));
+    const ids = ["c", "d", "e", "f", "0"].map((c) => c.repeat(40));
     // Parents: the chain, except the third record, whose id is not the previous record's first parent.
     const parents = [ids[1], `${ids[2]} ${"9".repeat(40)}`, ids[4], ids[4], ""];
     const text = people
