@@ -2,7 +2,8 @@
  * Hostile input to every parser of outside input: configuration and policies (PR authors on the default
  * branch), PR bodies and commit trailers (anyone who can edit a PR or push), intake payloads and
  * `/stagegate` comments (CI senders, commenters), the intake HMAC check, expressions (policy authors,
- * evaluated against HTTP responses) and the image editors (arbitrary YAML in the environments repo).
+ * evaluated against HTTP responses), the image editors (arbitrary YAML in the environments repo) and the
+ * audit's git log parser (names, messages, notes and paths of commits anyone with push access made).
  * Each must return or throw only its documented error type, within MAX_MS_PER_INPUT per input.
  */
 import fc from "fast-check";
