@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { auditRepository } from "../../src/cli/commands/audit.js";
+import { auditRepository, renderAudit } from "../../src/cli/commands/audit.js";
 import { digestOf, HistoryBuilder } from "../support/history-builder.js";
 
 let dir: string;
 let builder: HistoryBuilder;
 let push: string;
-const hostileName = "Mal\x1flo\x1ery";
+const hostileName = "Mal\x1flo\x1ery \x1b[2K\x1b[1A";
 const hostileEmail = "m\x1dx@evil.example";
 const git = (args: string[], env: Record<string, string> = {}) => execFileSync("git", args, { cwd: dir, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", ...env } }).toString();
 
@@ -59,4 +59,11 @@ it("reports a direct push made to mislead the reader as a direct push, by its re
   const findings = result.findings.filter((f) => f.commit === push);
   expect(findings.map((f) => f.kind).sort()).toEqual(["bypass", "invalid-note"]);
   expect(findings.find((f) => f.kind === "bypass")?.message).toContain(`by ${hostileName} <${hostileEmail}>`);
+
+  // Printed to a terminal, the report shows the escape sequences in the name instead of running them
+  // (erase the line, move up: the bypass line would vanish from the auditor's screen).
+  const markdown = renderAudit("md", result, history, {});
+  // eslint-disable-next-line no-control-regex -- control characters are what must not be there
+  expect(markdown).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/);
+  expect(markdown).toContain("Mal\u241flo\u241ery \u241b\\[2K\u241b\\[1A");
 });

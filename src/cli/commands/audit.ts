@@ -10,6 +10,7 @@ import { computeDora, productionEnvironments } from "../../core/audit/dora.js";
 import { renderHtml } from "../../core/audit/render-html.js";
 import { renderCsv, renderJson, renderMarkdown } from "../../core/audit/render-text.js";
 import type { AuditResult, HistoryInput } from "../../core/audit/types.js";
+import { visibleControls } from "../../core/visible-text.js";
 import { findImageReferences } from "../../editors/index.js";
 
 /**
@@ -97,7 +98,7 @@ export async function runAudit(options: AuditCommandOptions, out: (text: string)
   const format = (options.format ?? "md") as AuditFormat;
   if (!FORMATS.has(format)) throw new UsageError(`--format must be one of md, json, csv, html (got "${options.format}")`);
   const { history, result } = await auditRepository(options, err);
-  for (const warning of history.warnings) err(`warning: ${warning}`);
+  for (const warning of history.warnings) err(`warning: ${visibleControls(warning)}`);
   const controls = options.byControl ? groupByControl(result, buildControlCatalog(await readConfigAtBranch(resolve(options.repo), history.branch))) : undefined;
   const text = renderAudit(format, result, history, options, controls);
   if (options.out) {

@@ -5,6 +5,7 @@ import { buildAudit } from "../../core/audit/build-audit.js";
 import { computeDora, productionEnvironments, type DoraReport } from "../../core/audit/dora.js";
 import { formatMs } from "../../core/audit/render-html.js";
 import { isDuration, parseDuration } from "../../core/config/duration.js";
+import { visibleControls } from "../../core/visible-text.js";
 import { findImageReferences } from "../../editors/index.js";
 import { UsageError } from "./audit.js";
 
@@ -73,7 +74,7 @@ export function register(program: Command): void {
     .action(async (options: DoraCommandOptions) => {
       try {
         const { report, warnings } = await doraRepository(options);
-        for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+        for (const warning of warnings) process.stderr.write(`warning: ${visibleControls(warning)}\n`);
         process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDora(report));
       } catch (error) {
         process.stderr.write(`stagegate dora: ${error instanceof Error ? error.message : String(error)}\n`);

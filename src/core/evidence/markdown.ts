@@ -1,11 +1,14 @@
 /**
  * Small Markdown helpers for text Stagegate writes into PR bodies and comments. Everything that
  * comes from config, payloads or people goes through one of these, so a value can never break the
- * layout, inject a link or @-mention (and notify) someone.
+ * layout, inject a link or @-mention (and notify) someone, nor carry a control character that a
+ * terminal would run (the audit prints Markdown to one): those become visible (visible-text.ts).
  *
  * They run once per cell of audit tables tens of thousands of rows long, so each scans its text
  * once by character code and returns it untouched when there is nothing to rewrite (the usual case).
  */
+
+import { isHiddenControl, standIn, visibleControls } from "../visible-text.js";
 
 const CR = 13;
 const LF = 10;
@@ -21,6 +24,7 @@ export function code(text: string): string {
   let longest = 0;
   let run = 0;
   let breaks = false;
+  let controls = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === BACKTICK) {
@@ -30,9 +34,10 @@ export function code(text: string): string {
     }
     run = 0;
     if (c === CR || c === LF) breaks = true;
+    else if ((c < 0x20 || c >= 0x7f) && isHiddenControl(c)) controls = true;
   }
   // Runs are counted on the text as given: a line break ends a run as the space replacing it does.
-  const flat = breaks ? text.replace(/[\r\n]+/g, " ") : text;
+  const flat = visibleIf(controls, breaks ? text.replace(/[\r\n]+/g, " ") : text);
   const fence = longest === 0 ? "`" : "`".repeat(longest + 1);
   const pad = longest > 0 && (flat.charCodeAt(0) === BACKTICK || flat.charCodeAt(flat.length - 1) === BACKTICK) ? " " : "";
   return `${fence}${pad}${flat}${pad}${fence}`;
@@ -52,7 +57,15 @@ function escapeMarkdown(text: string, defuseAt: boolean): string {
   let from = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 128) continue;
+    if (c >= 128) {
+      if (c <= 0x9f || c >= 0x202a) {
+        if (isHiddenControl(c)) {
+          out += `${text.slice(from, i)}${standIn(c)}`;
+          from = i + 1;
+        }
+      }
+      continue;
+    }
     if (ESCAPED[c] === 1) {
       out += `${text.slice(from, i)}\\`;
       from = i;
@@ -60,12 +73,19 @@ function escapeMarkdown(text: string, defuseAt: boolean): string {
       out += `${text.slice(from, i)} `;
       while (i + 1 < text.length && (text.charCodeAt(i + 1) === CR || text.charCodeAt(i + 1) === LF)) i++;
       from = i + 1;
+    } else if ((c < 0x20 || c === 0x7f) && isHiddenControl(c)) {
+      out += `${text.slice(from, i)}${standIn(c)}`;
+      from = i + 1;
     } else if (c === AT && defuseAt) {
       out += `${text.slice(from, i + 1)}\u200b`;
       from = i + 1;
     }
   }
   return out === "" ? text : out + text.slice(from);
+}
+
+function visibleIf(controls: boolean, text: string): string {
+  return controls ? visibleControls(text) : text;
 }
 
 /** A table cell: pipes escaped (GFM splits cells on `|` even inside code spans). */

@@ -10,15 +10,20 @@ import { normaliseLogin, parseGates, parsePrNumber, toGateResult, trailersFrom }
 import type { AuditRow, GateResult, HistoryRecord } from "../../../src/core/audit/types.js";
 import { cell, code, escapeText, link } from "../../../src/core/evidence/markdown.js";
 
+/** Control characters a terminal would run, made visible: control pictures, U+FFFD for C1 and bidi controls. */
+const visible = (text: string) =>
+  // eslint-disable-next-line no-control-regex -- control characters are the point
+  text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, (c) => String.fromCharCode(c === "\x7f" ? 0x2421 : 0x2400 + c.charCodeAt(0))).replace(/[\x80-\x9f\u202a-\u202e\u2066-\u2069]/g, "\ufffd");
+
 const reference = {
   code(text: string): string {
-    const flat = text.replace(/[\r\n]+/g, " ");
+    const flat = visible(text).replace(/[\r\n]+/g, " ");
     const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
     const fence = "`".repeat(longest + 1);
     const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
     return `${fence}${pad}${flat}${pad}${fence}`;
   },
-  escapeMarkdown: (text: string) => text.replace(/[\r\n]+/g, " ").replace(/[\\`*_{}[\]()<>#+!~]/g, (c) => `\\${c}`),
+  escapeMarkdown: (text: string) => visible(text).replace(/[\r\n]+/g, " ").replace(/[\\`*_{}[\]()<>#+!~]/g, (c) => `\\${c}`),
   escapeText: (text: string) => reference.escapeMarkdown(text).replace(/@/g, "@\u200b"),
   cell: (markdown: string) => markdown.replace(/\|/g, "\\|"),
   shortSource: (source: string) => source.replace(/@([0-9a-f]{12})[0-9a-f]+$/, "@$1"),
@@ -42,7 +47,7 @@ const reference = {
 };
 
 /** Strings made of the characters the scanners look for, plus some they must let through. */
-const tricky = fc.string({ unit: fc.constantFrom(..."a0f@#`|\\*_{}[]()<>+!~-=, \t\r\n\u00e9\u200b".split(""), "sha256:", "(#", "Merge pull request #"), maxLength: 24 });
+const tricky = fc.string({ unit: fc.constantFrom(..."a0f@#`|\\*_{}[]()<>+!~-=, \t\r\n\u00e9\u200b\x1b\x07\x00\x7f\u009b\u00a0\u202e\u2069\u2070".split(""), "sha256:", "(#", "Merge pull request #"), maxLength: 24 });
 const hexTail = fc.tuple(fc.string({ unit: fc.constantFrom(..."ab/@-".split("")), maxLength: 6 }), fc.string({ unit: fc.constantFrom(..."0123456789abcdefG".split("")), maxLength: 45 })).map(([head, tail]) => `${head}@${tail}`);
 const column = (key: string) => TABLE_COLUMNS.find((c) => c.key === key)!;
 const person = { name: "A", email: "a@example.com", date: "2024-01-01T00:00:00Z" };
