@@ -1,5 +1,6 @@
 // The audit on a real clone: notes are not cloned (missing-note until --fetch), a force push on the
-// server shows up in the remote-tracking reflog after a fetch, --verify flags unsigned promotion commits.
+// server shows up in the remote-tracking reflog after a fetch, --verify flags unsigned promotion commits,
+// and notes whose history was rewritten on the server are a finding (the clone's are kept and read).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,6 +35,7 @@ it("reports missing notes on a fresh clone, and reads them after --fetch", async
   const after = await auditRepository({ repo: join(dir, "clone"), fetch: true });
   expect(after.result.findings.filter((f) => f.kind === "missing-note")).toHaveLength(0);
   expect(after.result.rows.filter((r) => r.hasNote)).toHaveLength(builder.expected.length);
+  expect(after.result.findings.filter((f) => f.kind === "notes-rewritten")).toHaveLength(0);
 });
 
 it("flags unsigned promotion commits with --verify", async () => {
@@ -49,4 +51,23 @@ it("flags a force push seen by the remote-tracking reflog", async () => {
   const forced = result.findings.filter((f) => f.kind === "force-push");
   expect(forced).toHaveLength(1);
   expect(forced[0]?.message).toContain("refs/remotes/origin/main");
+});
+
+it("reports notes rewritten on the server with --fetch, and keeps reading the clone's", async () => {
+  const origin = join(dir, "origin");
+  const clone = join(dir, "clone");
+  await auditRepository({ repo: clone, fetch: true });
+  const before = git(clone, ["rev-parse", "refs/notes/stagegate"]).trim();
+  // On the server: the notes history replaced by a new one holding a single note (a force-pushed notes ref).
+  git(origin, ["update-ref", "-d", "refs/notes/stagegate"]);
+  git(origin, ["notes", "--ref=stagegate", "add", "-m", "{}", "HEAD"]);
+  const { result } = await auditRepository({ repo: clone, fetch: true });
+  const rewritten = result.findings.filter((f) => f.kind === "notes-rewritten");
+  expect(rewritten).toHaveLength(1);
+  expect(rewritten[0]).toMatchObject({ severity: "high", commit: before });
+  expect(rewritten[0]?.message).toMatch(/1 notes commit only here, 1 only on origin/);
+  // Nothing of the clone was overwritten: its notes are read, the server's kept apart.
+  expect(git(clone, ["rev-parse", "refs/notes/stagegate"]).trim()).toBe(before);
+  expect(git(clone, ["rev-parse", "refs/stagegate-audit/origin-notes"]).trim()).toBe(git(origin, ["rev-parse", "refs/notes/stagegate"]).trim());
+  expect(result.findings.filter((f) => f.kind === "missing-note")).toHaveLength(0);
 });

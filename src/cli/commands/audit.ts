@@ -54,14 +54,13 @@ export class UsageError extends Error {
 /** Reads the clone and builds the audit (in-process entry used by the CLI and the benchmark). */
 export async function auditRepository(options: AuditCommandOptions, warn: (line: string) => void = () => undefined): Promise<{ history: HistoryInput; result: AuditResult }> {
   const dir = resolve(options.repo);
-  if (options.fetch) {
-    const warning = await fetchNotes(dir);
-    if (warning) warn(warning);
-  }
+  const fetched = options.fetch ? await fetchNotes(dir) : undefined;
+  if (fetched?.warning) warn(fetched.warning);
   const history = await readHistory(dir, { branch: options.branch, verify: options.verify, extract: findImageReferences });
   const auditOptions: AuditOptions = {
     branch: history.branch,
     reflog: history.reflog,
+    notesDivergence: fetched?.diverged,
     signaturesRead: history.signaturesRead,
     environment: options.env,
     service: options.service,

@@ -49,6 +49,15 @@ export function collectFindings(
   }
   if (options.signaturesRead) findings.push(...signatureFindings(records));
   findings.push(...reflogFindings(options.reflog ?? []));
+  const diverged = options.notesDivergence;
+  if (diverged) {
+    findings.push({
+      kind: "notes-rewritten",
+      severity: "high",
+      commit: diverged.local,
+      message: `refs/notes/stagegate on ${diverged.remote} (${short(diverged.fetched)}) no longer contains this clone's (${short(diverged.local)}): ${diverged.localOnly} notes commit${diverged.localOnly === 1 ? "" : "s"} only here, ${diverged.remoteOnly} only on ${diverged.remote}. Evidence notes were rewritten or deleted there, or this clone holds notes never pushed; this audit read the clone's notes (${diverged.remote}'s are in refs/stagegate-audit/origin-notes)`,
+    });
+  }
   return findings.sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
 }
 

@@ -136,10 +136,22 @@ export type FindingKind =
   | "separation-of-duties"
   | "override"
   | "force-push"
+  | "notes-rewritten"
   | "unsigned"
   | "bad-signature";
 
 export type Severity = "high" | "medium" | "low";
+
+/** The clone's evidence notes and the remote's, when the remote's no longer contain the clone's. */
+export interface NotesDivergence {
+  remote: string;
+  /** Tips of the clone's `refs/notes/stagegate` and of the remote's (as fetched). */
+  local: string;
+  fetched: string;
+  /** Notes commits only in the clone's history, and only in the remote's. */
+  localOnly: number;
+  remoteOnly: number;
+}
 
 /** Something an auditor must look at. Findings are listed, never filtered away silently. */
 export interface Finding {
