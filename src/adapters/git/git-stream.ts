@@ -73,10 +73,7 @@ export class ObjectStream {
   #pendingHead = 0;
   readonly #done: Promise<void>;
   #queued: string[] = [];
-  #chunks: Buffer[] = [];
-  #length = 0;
-  /** Bytes needed before the next object is complete (0: unknown). */
-  #need = 0;
+  readonly #output = new BatchOutputParser((object) => this.onObject(this.#nextRequest(), object));
 
   constructor(
     dir: string,
@@ -88,7 +85,7 @@ export class ObjectStream {
     this.#child = spawn("git", ["cat-file", "--batch", "--buffer"], { cwd: dir, env: gitEnv() });
     this.#child.stdin.on("error", () => undefined); // EPIPE after abort: the close handler reports
     this.#done = new Promise((resolve, reject) => {
-      this.#child.stdout.on("data", (chunk: Buffer) => this.#read(chunk));
+      this.#child.stdout.on("data", (chunk: Buffer) => this.#output.push(chunk));
       this.#child.on("error", reject);
       this.#child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`git cat-file --batch failed (exit code ${code})`))));
     });
@@ -122,13 +119,63 @@ export class ObjectStream {
     this.#child.kill();
   }
 
+  #nextRequest(): string {
+    const request = this.#pending[this.#pendingHead++] ?? "";
+    if (this.#pendingHead > 4096) {
+      this.#pending.splice(0, this.#pendingHead);
+      this.#pendingHead = 0;
+    }
+    return request;
+  }
+}
+
+/**
+ * The output of `git cat-file --batch`, parsed as it arrives in chunks of any size: each entry (an
+ * object, or a missing one) reaches `onEntry` in order. `data` is a view of the bytes read (not a
+ * copy): of the chunk it came in, or of a buffer joining just that entry when it spanned chunks.
+ */
+export class BatchOutputParser {
+  #chunks: Buffer[] = [];
+  #length = 0;
+  /** Bytes needed before the next object is complete (0: unknown). */
+  #need = 0;
+
+  constructor(private readonly onEntry: (object: { oid: string; type: string; data: Buffer } | undefined) => void) {}
+
   /** `<oid> <type> <size>\n<bytes>\n`, or `<name> missing\n` / `<name> ambiguous\n`; sizes are bytes, so parse Buffers. */
-  #read(chunk: Buffer): void {
+  push(chunk: Buffer): void {
     this.#chunks.push(chunk);
     this.#length += chunk.length;
     // A large object arrives in many chunks: join them once it is complete, not on every chunk.
     if (this.#length < this.#need) return;
-    let buf = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
+    let buf = chunk;
+    if (this.#chunks.length > 1) {
+      // The first entry began in earlier chunks: join its bytes only (its header, then the whole entry
+      // once its size is known), and read the rest of this chunk in place rather than copying it.
+      const before = this.#length - chunk.length;
+      for (;;) {
+        let upTo = this.#need;
+        if (upTo === 0) {
+          const eol = chunk.indexOf(10);
+          if (eol < 0) return; // the header goes on into the next chunk
+          upTo = before + eol + 1;
+        } else if (this.#length < upTo) return;
+        const head = Buffer.concat(this.#chunks, upTo);
+        if (this.#parse(head) === head.length) {
+          buf = chunk.subarray(upTo - before);
+          break;
+        }
+        // Only the header was there: #parse set the entry's full length in #need.
+      }
+    }
+    const pos = this.#parse(buf);
+    buf = buf.subarray(pos);
+    this.#chunks = buf.length > 0 ? [buf] : [];
+    this.#length = buf.length;
+  }
+
+  /** Hands over every complete entry of `buf`; returns where the first incomplete one starts (its full length in #need when known). */
+  #parse(buf: Buffer): number {
     let pos = 0;
     this.#need = 0;
     for (;;) {
@@ -138,7 +185,7 @@ export class ObjectStream {
       const [oid = "", type = "", sizeText] = header.split(" ");
       if (sizeText === undefined) {
         pos = eol + 1;
-        this.onObject(this.#nextRequest(), undefined);
+        this.onEntry(undefined);
         continue;
       }
       const end = eol + 1 + Number(sizeText);
@@ -146,20 +193,14 @@ export class ObjectStream {
         this.#need = end + 1 - pos;
         break;
       }
-      this.onObject(this.#nextRequest(), { oid, type, data: buf.subarray(eol + 1, end) });
+      this.onEntry({ oid, type, data: buf.subarray(eol + 1, end) });
       pos = end + 1;
     }
-    buf = buf.subarray(pos);
-    this.#chunks = buf.length > 0 ? [buf] : [];
-    this.#length = buf.length;
+    return pos;
   }
 
-  #nextRequest(): string {
-    const request = this.#pending[this.#pendingHead++] ?? "";
-    if (this.#pendingHead > 4096) {
-      this.#pending.splice(0, this.#pendingHead);
-      this.#pendingHead = 0;
-    }
-    return request;
+  /** True when bytes of an entry not complete yet are held (output that ends here was cut). */
+  get pending(): boolean {
+    return this.#length > 0;
   }
 }

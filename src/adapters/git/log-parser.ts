@@ -95,9 +95,28 @@ export class LogParser {
       this.#consume(chunk, false);
       return;
     }
+    const before = this.#pendingLength;
     this.#pending.push(chunk);
     this.#pendingLength += chunk.length;
-    if (this.#pendingLength >= this.#retryAt) this.#consume(this.#takePending(), false);
+    if (this.#pendingLength < this.#retryAt) return;
+    // Complete the pending record from as little of the chunk as it needs (a record's tail is usually
+    // far smaller than a chunk), then parse the rest of the chunk in place: no copy of every chunk.
+    const earlier = this.#pending.slice(0, -1);
+    for (let take = Math.min(chunk.length, Math.max(4096, before)); ; take = Math.min(chunk.length, 2 * take)) {
+      if (take === chunk.length) {
+        this.#consume(this.#takePending(), false);
+        return;
+      }
+      const joined = Buffer.concat([...earlier, chunk.subarray(0, take)], before + take);
+      const end = this.#recordEnd(joined, 0, false);
+      if (end < 0) continue;
+      this.#pending = [];
+      this.#pendingLength = 0;
+      this.#parseRecord(joined, 0, end);
+      this.#offset += end;
+      this.#consume(chunk.subarray(end - before), false);
+      return;
+    }
   }
 
   /** The last record, and everything parsed; throws when the output ends inside a record. */

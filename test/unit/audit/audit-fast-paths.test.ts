@@ -1,6 +1,8 @@
 // The audit's fast paths (plain note check instead of zod, trailer text parser, digest token scanner,
 // chunked log parser) must decide exactly as the reference implementations they replace.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { BatchOutputParser } from "../../../src/adapters/git/git-stream.js";
 import { LogFormatError, LogParser, parseLog } from "../../../src/adapters/git/log-parser.js";
 import { digestTokens } from "../../../src/core/audit/digest-tracker.js";
 import { auditNoteSchema, isPlainNote, parseNote } from "../../../src/core/audit/note-schema.js";
@@ -78,10 +80,10 @@ describe("log parser", () => {
     record(b, "", "", "", `:000000 100644 ${"0".repeat(40)} ${blob} A\0stagegate.yaml\0`);
 
   /** Parses `text` whole and in byte chunks of several sizes (cuts inside multi-byte characters too); all must agree. */
-  const parseEveryWay = (text: string) => {
+  const parseEveryWay = (text: string, sizes = [1, 7, 64, 333]) => {
     const whole = parseLog(text, false);
     const bytes = Buffer.from(text, "utf8");
-    for (const size of [1, 7, 64, 333]) {
+    for (const size of sizes) {
       const parser = new LogParser(false);
       for (let i = 0; i < bytes.length; i += size) parser.push(bytes.subarray(i, i + size));
       expect(parser.end()).toEqual(whole);
@@ -101,6 +103,15 @@ describe("log parser", () => {
       { status: "D", newBlob: "0".repeat(40), path: ":odd name" },
     ]);
     expect(whole.raws.get(b)).toEqual([{ status: "A", newBlob: blob, path: "stagegate.yaml" }]);
+  });
+
+  it("gives the same records when chunks are larger than records, whatever record a chunk cuts", () => {
+    // Chunks above 4 KiB: a record cut by one is completed from the next chunk's head, the rest read in place.
+    const ids = Array.from({ length: 40 }, (_, i) => i.toString(16).padStart(40, "0"));
+    const text = ids.map((sha, i) => logRecord({ sha, parents: ids[i + 1] ?? "", message: `Subject ${i}\n\n${"body ✓ ".repeat(37 * i)}`, note: i % 3 ? "" : JSON.stringify(base) }, i % 2 ? `:100644 100644 ${blob} ${blob} M\0p${i}\0` : "")).join("");
+    const whole = parseEveryWay(text, [4097, 5000, 6151, 8192, 12_289, 65_536]);
+    expect(whole.records).toHaveLength(40);
+    expect(whole.records[39]?.body).toBe("body ✓ ".repeat(37 * 39));
   });
 
   it("cannot be misled by separators inside names, messages, notes or paths", () => {
@@ -159,5 +170,32 @@ describe("log parser", () => {
     expect(records.map((r) => [r.author.date, r.committer.date])).toEqual(people.map((_, i) => dates[i % 2]));
     expect(records.map((r) => r.sha)).toEqual([ids[0], ids[1], ids[2], ids[2], ids[4]]);
     expect(records.map((r) => r.parents)).toEqual(parents.map((p) => (p ? p!.split(" ") : [])));
+  });
+});
+
+describe("cat-file --batch output parser", () => {
+  const entry = fc.oneof(
+    fc.record({ type: fc.constantFrom("blob", "commit", "tree"), data: fc.uint8Array({ maxLength: 300 }) }),
+    fc.constant(undefined),
+  );
+  const serialise = (entries: readonly ({ type: string; data: Uint8Array } | undefined)[]) =>
+    Buffer.concat(entries.map((e, i) => (e ? Buffer.concat([Buffer.from(`${String(i).padStart(40, "0")} ${e.type} ${e.data.length}\n`), e.data, Buffer.from("\n")]) : Buffer.from(`name${i} missing\n`))));
+
+  it("hands over every entry in order, whatever the chunking (objects holding line feeds, empty ones, missing ones)", () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 8 }), (entries, sizes) => {
+        const bytes = serialise(entries);
+        const seen: ({ oid: string; type: string; data: string } | undefined)[] = [];
+        const parser = new BatchOutputParser((o) => seen.push(o && { oid: o.oid, type: o.type, data: o.data.toString("hex") }));
+        for (let i = 0, k = 0; i < bytes.length; k++) {
+          const size = sizes[k % sizes.length]!;
+          parser.push(bytes.subarray(i, i + size));
+          i += size;
+        }
+        expect(parser.pending).toBe(false);
+        expect(seen).toEqual(entries.map((e, i) => e && { oid: String(i).padStart(40, "0"), type: e.type, data: Buffer.from(e.data).toString("hex") }));
+      }),
+      { numRuns: 300, seed: 4242 },
+    );
   });
 });
