@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { readConfigAtBranch } from "../../adapters/git/config-at-ref.js";
 import { fetchNotes, readHistory } from "../../adapters/git/history.js";
+import { readNoteEdits } from "../../adapters/git/notes-history.js";
 import { buildAudit, type AuditOptions } from "../../core/audit/build-audit.js";
 import { buildControlCatalog, groupByControl, type ControlReport } from "../../core/audit/controls.js";
 import { renderControlsCsv, renderControlsHtml, renderControlsJson, renderControlsMarkdown } from "../../core/audit/controls-render.js";
@@ -15,7 +16,7 @@ import { findImageReferences } from "../../editors/index.js";
 
 /**
  * `stagegate audit --repo DIR [--env E] [--service S] [--since DATE] [--until DATE]
- * [--format md|json|csv|html] [--out FILE] [--verify] [--fetch]`: every change of what runs in each
+ * [--format md|json|csv|html] [--out FILE] [--verify] [--fetch] [--notes-history]`: every change of what runs in each
  * environment, read from a clone's history and refs/notes/stagegate, with findings.
  * Exit 0 on success (findings are in the report), 1 on errors, 2 on usage errors.
  */
@@ -33,6 +34,8 @@ export interface AuditCommandOptions {
   verify?: boolean;
   fetch?: boolean;
   branch?: string;
+  /** Check the notes ref's own history for notes edited after the fact. */
+  notesHistory?: boolean;
   /** Group the evidence by compliance control (docs/compliance.md). */
   byControl?: boolean;
 }
@@ -56,11 +59,12 @@ export async function auditRepository(options: AuditCommandOptions, warn: (line:
   const dir = resolve(options.repo);
   const fetched = options.fetch ? await fetchNotes(dir) : undefined;
   if (fetched?.warning) warn(fetched.warning);
-  const history = await readHistory(dir, { branch: options.branch, verify: options.verify, extract: findImageReferences });
+  const [history, noteEdits] = await Promise.all([readHistory(dir, { branch: options.branch, verify: options.verify, extract: findImageReferences }), options.notesHistory ? readNoteEdits(dir) : undefined]);
   const auditOptions: AuditOptions = {
     branch: history.branch,
     reflog: history.reflog,
     notesDivergence: fetched?.diverged,
+    noteEdits,
     signaturesRead: history.signaturesRead,
     environment: options.env,
     service: options.service,
@@ -120,6 +124,7 @@ export function register(program: Command): void {
     .option("--out <file>", "write the report to a file instead of stdout")
     .option("--verify", "check that every promotion commit is signed")
     .option("--fetch", "fetch refs/notes/stagegate from origin first")
+    .option("--notes-history", "also read refs/notes/stagegate's own history: a note changed other than by appending, or removed, is a finding")
     .option("--branch <name>", "branch to audit (default: the repository's default branch)")
     .option("--by-control", "group the evidence by compliance control (the policies' controls and the gates' controls:)")
     .exitOverride((error) => {

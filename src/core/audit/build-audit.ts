@@ -10,7 +10,7 @@ import { evidenceColumns, identityOf, mergedTrailers, type ChangeIdentity, type 
 import { collectFindings } from "./findings.js";
 import type { AuditNote } from "./note-schema.js";
 import { hasTrailer, TRAILER, type Trailers } from "./trailers.js";
-import type { AuditResult, AuditRow, AuditSummary, ChangeKind, DigestChange, Finding, HistoryRecord, NotesDivergence, ReflogEntry } from "./types.js";
+import type { AuditResult, AuditRow, AuditSummary, ChangeKind, DigestChange, Finding, HistoryRecord, NoteEdit, NotesDivergence, ReflogEntry } from "./types.js";
 
 export interface AuditOptions {
   /** Tip of the audited branch; defaults to the first record (git log prints the tip first). */
@@ -19,6 +19,8 @@ export interface AuditOptions {
   reflog?: readonly ReflogEntry[];
   /** Set when `--fetch` found the remote's notes no longer containing the clone's (a notes-rewritten finding). */
   notesDivergence?: NotesDivergence;
+  /** Notes edited after the fact, read from the notes ref's history (`--notes-history`): note-edited findings. */
+  noteEdits?: readonly NoteEdit[];
   /** Whether signatures were read (`--verify`): unsigned promotion commits become findings. */
   signaturesRead?: boolean;
   /** Keep only rows (and findings) of this environment / service. */

@@ -49,6 +49,15 @@ export function collectFindings(
   }
   if (options.signaturesRead) findings.push(...signatureFindings(records));
   findings.push(...reflogFindings(options.reflog ?? []));
+  for (const edit of options.noteEdits ?? []) {
+    findings.push({
+      kind: "note-edited",
+      severity: "high",
+      commit: edit.commit,
+      time: edit.time,
+      message: `evidence note of ${short(edit.commit)} ${edit.kind === "removed" ? "removed" : "changed other than by appending"} in notes commit ${short(edit.notesCommit)} by ${edit.by}`,
+    });
+  }
   const diverged = options.notesDivergence;
   if (diverged) {
     findings.push({

@@ -137,10 +137,22 @@ export type FindingKind =
   | "override"
   | "force-push"
   | "notes-rewritten"
+  | "note-edited"
   | "unsigned"
   | "bad-signature";
 
 export type Severity = "high" | "medium" | "low";
+
+/** An evidence note changed other than by appending, or removed, in a commit of the notes ref (`--notes-history`). */
+export interface NoteEdit {
+  kind: "changed" | "removed";
+  /** The commit the note is about. */
+  commit: string;
+  /** The notes commit that made the edit, when, and by whom (its author, as recorded). */
+  notesCommit: string;
+  time: string;
+  by: string;
+}
 
 /** The clone's evidence notes and the remote's, when the remote's no longer contain the clone's. */
 export interface NotesDivergence {

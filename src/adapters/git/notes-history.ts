@@ -1,0 +1,89 @@
+/**
+ * The history of `refs/notes/stagegate` itself, for `stagegate audit --notes-history`: Stagegate only
+ * ever appends to a note (`git notes append`: the old text, a blank line, the new part), so a note
+ * whose text changed otherwise, or that was removed, was edited by someone after the fact. Each notes
+ * commit of the ref's first-parent history is read with its raw diff; the blobs of changed notes are
+ * compared old against new.
+ */
+import type { NoteEdit } from "../../core/audit/types.js";
+import { GitCli } from "./git-cli.js";
+import { NOTES_REF } from "./local-notes.js";
+
+/** Splits a notes-tree path (`ab/cdef…`, fanout or not) into the annotated commit id, when it is one. */
+function annotatedCommit(path: string): string | undefined {
+  const id = path.replaceAll("/", "");
+  return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(id) ? id : undefined;
+}
+
+/** Old note text with its trailing line feeds removed (what `git notes append` keeps before the blank line). */
+function withoutTrailingNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
+  return text.slice(0, end);
+}
+
+/** True when `after` is `before` with a part appended the way `git notes append` (and Stagegate) does. */
+export function isAppend(before: string, after: string): boolean {
+  const kept = withoutTrailingNewlines(before);
+  return kept.trim() === "" || after.startsWith(`${kept}\n\n`);
+}
+
+interface RawChange {
+  notesCommit: string;
+  time: string;
+  by: string;
+  status: string;
+  oldBlob: string;
+  newBlob: string;
+  annotated: string;
+}
+
+/**
+ * Reads `git log -z --first-parent --raw` of the notes ref: NUL-terminated tokens read in sequence
+ * (four header fields, then meta/path pairs), so no name or path can shift them.
+ */
+function parseNotesLog(out: string): RawChange[] {
+  const tokens = out.split("\0");
+  const changes: RawChange[] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    const start = tokens[i] ?? "";
+    if (!start.startsWith("\x1e")) {
+      i++;
+      continue;
+    }
+    const notesCommit = start.slice(1);
+    const time = tokens[i + 1] ?? "";
+    const by = tokens[i + 2] ?? "";
+    i += 4; // the header's \x1d token closes it
+    for (;;) {
+      const meta = (tokens[i] ?? "").replace(/^\n/, "");
+      if (!meta.startsWith(":")) break;
+      const path = tokens[i + 1] ?? "";
+      i += 2;
+      // `:oldmode newmode oldblob newblob status`
+      const [, , oldBlob = "", newBlob = "", status = ""] = meta.slice(1).split(" ");
+      const annotated = annotatedCommit(path);
+      if (annotated) changes.push({ notesCommit, time, by, status, oldBlob, newBlob, annotated });
+    }
+  }
+  return changes;
+}
+
+/** Notes changed other than by appending, or removed, in the first-parent history of the notes ref (none when it is absent). */
+export async function readNoteEdits(dir: string, ref = NOTES_REF): Promise<NoteEdit[]> {
+  const git = new GitCli(dir);
+  const exists = (await git.run(["for-each-ref", "--format=%(refname)", ref])).trim() !== "";
+  if (!exists) return [];
+  const out = await git.run(["log", "-z", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "--format=%x1e%H%x00%aI%x00%an <%ae>%x00%x1d", ref]);
+  const changes = parseNotesLog(out).filter((c) => c.status === "M" || c.status === "D");
+  const blobs = await git.readBlobs([...new Set(changes.flatMap((c) => (c.status === "M" ? [c.oldBlob, c.newBlob] : [])))]);
+  const edits: NoteEdit[] = [];
+  for (const change of changes) {
+    const edit = { notesCommit: change.notesCommit, time: change.time, by: change.by, commit: change.annotated };
+    if (change.status === "D") edits.push({ ...edit, kind: "removed" });
+    else if (!isAppend(blobs.get(change.oldBlob) ?? "", blobs.get(change.newBlob) ?? "")) edits.push({ ...edit, kind: "changed" });
+  }
+  // Oldest first, as the audit's rows.
+  return edits.reverse();
+}
