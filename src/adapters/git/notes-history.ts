@@ -7,6 +7,7 @@
  */
 import type { NoteEdit } from "../../core/audit/types.js";
 import { GitCli } from "./git-cli.js";
+import { ObjectStream } from "./git-stream.js";
 import { NOTES_REF } from "./local-notes.js";
 
 /** Splits a notes-tree path (`ab/cdef…`, fanout or not) into the annotated commit id, when it is one. */
@@ -75,9 +76,16 @@ export async function readNoteEdits(dir: string, ref = NOTES_REF): Promise<NoteE
   const git = new GitCli(dir);
   const exists = (await git.run(["for-each-ref", "--format=%(refname)", ref])).trim() !== "";
   if (!exists) return [];
-  const out = await git.run(["log", "-z", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "--format=%x1e%H%x00%aI%x00%an <%ae>%x00%x1d", ref]);
+  // Only changed and removed notes matter (--diff-filter=MD): a notes ref's root commit may add thousands.
+  const out = await git.run(["log", "-z", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "--diff-filter=MD", "--format=%x1e%H%x00%aI%x00%an <%ae>%x00%x1d", ref]);
   const changes = parseNotesLog(out).filter((c) => c.status === "M" || c.status === "D");
-  const blobs = await git.readBlobs([...new Set(changes.flatMap((c) => (c.status === "M" ? [c.oldBlob, c.newBlob] : [])))]);
+  // One bulk cat-file for the blobs of every changed note (a long-lived notes ref changes thousands).
+  const blobs = new Map<string, string>();
+  const objects = new ObjectStream(dir, (name, object) => {
+    if (object?.type === "blob") blobs.set(name, object.data.toString("utf8"));
+  });
+  for (const change of changes) if (change.status === "M") [change.oldBlob, change.newBlob].forEach((blob) => objects.want(blob));
+  await objects.close();
   const edits: NoteEdit[] = [];
   for (const change of changes) {
     const edit = { notesCommit: change.notesCommit, time: change.time, by: change.by, commit: change.annotated };
