@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isAppend } from "../../src/adapters/git/notes-history.js";
 import { auditRepository } from "../../src/cli/commands/audit.js";
+import { appendNoteText, isNoteAppend as isAppend } from "../../src/core/evidence/note-append.js";
 import { digestOf, HistoryBuilder } from "../support/history-builder.js";
 
 let dir: string;
@@ -56,5 +56,7 @@ describe("audit --notes-history", () => {
     expect(isAppend('{"a":1}\n', '{"a":2}\n\n{"b":2}\n')).toBe(false);
     expect(isAppend('{"a":1}\n', '{"a":1}{"b":2}\n')).toBe(false);
     expect(isAppend('{"a":1}\n', "")).toBe(false);
+    // What the GitHub adapter writes is an append by this rule, whatever the line feeds around either part.
+    for (const [before, part] of [['{"a":1}', '{"b":2}'], ['{"a":1}\n\n\n', '{"b":2}\n\n'], ["", "x"], ["  \n", "x"]] as const) expect(isAppend(before, appendNoteText(before, part))).toBe(true);
   });
 });

@@ -6,6 +6,7 @@
  * compared old against new.
  */
 import type { NoteEdit } from "../../core/audit/types.js";
+import { isNoteAppend } from "../../core/evidence/note-append.js";
 import { GitCli } from "./git-cli.js";
 import { ObjectStream } from "./git-stream.js";
 import { NOTES_REF } from "./local-notes.js";
@@ -14,19 +15,6 @@ import { NOTES_REF } from "./local-notes.js";
 function annotatedCommit(path: string): string | undefined {
   const id = path.replaceAll("/", "");
   return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(id) ? id : undefined;
-}
-
-/** Old note text with its trailing line feeds removed (what `git notes append` keeps before the blank line). */
-function withoutTrailingNewlines(text: string): string {
-  let end = text.length;
-  while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
-  return text.slice(0, end);
-}
-
-/** True when `after` is `before` with a part appended the way `git notes append` (and Stagegate) does. */
-export function isAppend(before: string, after: string): boolean {
-  const kept = withoutTrailingNewlines(before);
-  return kept.trim() === "" || after.startsWith(`${kept}\n\n`);
 }
 
 interface RawChange {
@@ -90,7 +78,7 @@ export async function readNoteEdits(dir: string, ref = NOTES_REF): Promise<NoteE
   for (const change of changes) {
     const edit = { notesCommit: change.notesCommit, time: change.time, by: change.by, commit: change.annotated };
     if (change.status === "D") edits.push({ ...edit, kind: "removed" });
-    else if (!isAppend(blobs.get(change.oldBlob) ?? "", blobs.get(change.newBlob) ?? "")) edits.push({ ...edit, kind: "changed" });
+    else if (!isNoteAppend(blobs.get(change.oldBlob) ?? "", blobs.get(change.newBlob) ?? "")) edits.push({ ...edit, kind: "changed" });
   }
   // Oldest first, as the audit's rows.
   return edits.reverse();

@@ -8,6 +8,7 @@
  */
 import { ConflictError, RetryableError } from "../../core/errors.js";
 import type { NotesPort } from "../../core/ports/notes.js";
+import { appendNoteText } from "../../core/evidence/note-append.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { formatRepoRef } from "./client.js";
 import { callGitHub } from "./errors.js";
@@ -27,18 +28,6 @@ interface NoteState {
   text: string | undefined;
 }
 
-/** Joins an existing note and an appended part the way `git notes append` does (a blank line between). */
-export function appendNoteText(existing: string | undefined, text: string): string {
-  const part = `${trimTrailingNewlines(text)}\n`;
-  return existing === undefined || existing.trim() === "" ? part : `${trimTrailingNewlines(existing)}\n\n${part}`;
-}
-
-/** `s.replace(/\n*$/, "")` in linear time (that regex is quadratic on long newline runs, and notes are repository content). */
-function trimTrailingNewlines(s: string): string {
-  let end = s.length;
-  while (end > 0 && s.charCodeAt(end - 1) === 10) end--;
-  return s.slice(0, end);
-}
 
 /** Git notes of the environments repository. */
 export class GitHubNotes implements NotesPort {
