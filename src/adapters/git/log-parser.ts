@@ -66,8 +66,9 @@ export class LogFormatError extends Error {
  * fields a record keeps become strings (each its own flat string, decoded as UTF-8), so the log itself
  * (~15 MB for 10,000 promotions) is never one string, is never decoded whole, and is not kept alive by
  * strings sliced from it. Fields are cut with indexOf on the bytes (no per-record split arrays, no
- * regex). A record split across chunks is read again once more bytes have come: at twice its length
- * so far, so a huge record (a commit touching thousands of files) costs linear time, not quadratic.
+ * regex). A record cut by a chunk boundary is completed from the head of the next chunk, whose rest is
+ * then read in place; one longer than what has come is tried again at twice its length so far, so a
+ * huge record (a commit touching thousands of files) costs linear time, not quadratic.
  */
 export class LogParser {
   readonly #records: HistoryRecord[] = [];
