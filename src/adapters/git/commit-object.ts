@@ -25,13 +25,17 @@ export function parseCommitObject(data: Buffer): CommitObject {
   let author: GitPerson = { name: "", email: "", date: "" };
   let committer: GitPerson = { name: "", email: "", date: "" };
   let encoding: string | undefined;
-  for (const line of headers) {
+  // Parents are the `parent` lines right after `tree`, as git reads them; one further down is not a parent.
+  let parentsEnded = false;
+  for (const [index, line] of headers.entries()) {
     const space = line.indexOf(" ");
+    const key = space <= 0 ? "" : line.slice(0, space);
+    if (index > 0 && key !== "parent") parentsEnded = true;
     if (space <= 0) continue;
     const value = line.slice(space + 1);
-    switch (line.slice(0, space)) {
+    switch (key) {
       case "parent":
-        parents.push(value);
+        if (!parentsEnded) parents.push(value);
         break;
       case "author":
         author = parsePerson(value);
