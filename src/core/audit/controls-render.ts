@@ -30,6 +30,9 @@ export function renderControlsMarkdown(report: ControlReport): string {
     }
     if (section.exceptions.length > 0) lines.push("");
   }
+  lines.push(`## History and evidence integrity (${report.integrity.length})`, "");
+  if (report.integrity.length === 0) lines.push("No finding.", "");
+  for (const f of report.integrity) lines.push(`- **${f.severity}** ${f.kind}: ${escapeText(f.message)}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -40,13 +43,15 @@ export function renderControlsJson(report: ControlReport): string {
 
 const CSV_HEADER = ["control", "record", "time", "environment", "service", "digest", "kind", "commit", "pr", "approved_by", "gates", "status", "gate", "by", "reason"];
 
-/** CSV: one line per (control, change) with record `change`, and per (control, exception) with record `override`/`bypass`. */
+/** CSV: one line per (control, change) with record `change`, per (control, exception) with record `override`/`bypass`, and per integrity finding with record `integrity`. */
 export function renderControlsCsv(report: ControlReport): string {
   const lines = [CSV_HEADER.join(",")];
   for (const s of report.controls) {
     for (const p of s.promotions) lines.push([s.id, "change", p.time, p.environment, p.service, p.digest ?? "", p.kind, p.commit, p.pr?.toString() ?? "", p.approvedBy.join(" "), gatesText(p), p.status, "", "", ""].map(csvField).join(","));
     for (const e of s.exceptions) lines.push([s.id, e.type, e.time, e.environment, e.service, "", "", e.commit, e.pr?.toString() ?? "", "", "", "exception", e.gate ?? "", e.by ?? "", e.reason].map(csvField).join(","));
   }
+  // Findings on the history and the evidence themselves: no control, record `integrity`, kind and severity in kind/status.
+  for (const f of report.integrity) lines.push(["", "integrity", f.time ?? "", f.environment ?? "", f.service ?? "", "", f.kind, f.commit ?? "", "", "", "", f.severity, "", "", f.message].map(csvField).join(","));
   return `${lines.join("\r\n")}\r\n`;
 }
 

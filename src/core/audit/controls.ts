@@ -5,7 +5,7 @@
  */
 import { getPolicy, type LoadedConfig } from "../config/index.js";
 import { gatesFor } from "../plan/index.js";
-import type { AuditResult, AuditRow, ChangeKind, GateResult } from "./types.js";
+import type { AuditResult, AuditRow, ChangeKind, Finding, FindingKind, GateResult } from "./types.js";
 
 /** Controls described by the policies and referenced by their gates, and where each applies. */
 export interface ControlCatalog {
@@ -101,7 +101,15 @@ export interface ControlReport {
   from?: string;
   to?: string;
   controls: ControlSection[];
+  /**
+   * Findings about the history and the evidence themselves (rewritten branch or notes, notes edited or
+   * unreadable, bad signatures): no control owns them, and a report by control must not drop them.
+   */
+  integrity: Finding[];
 }
+
+/** Finding kinds that concern the record itself rather than one change under a control. */
+const INTEGRITY_KINDS: ReadonlySet<FindingKind> = new Set(["force-push", "notes-rewritten", "note-edited", "invalid-note", "unsigned", "bad-signature"]);
 
 /** Changes that reached the branch without Stagegate's evidence (the audit reports them as bypass findings too). */
 const BYPASS_KINDS: ReadonlySet<ChangeKind> = new Set(["hand-made", "direct-push", "removal", "revert"]);
@@ -145,5 +153,5 @@ export function groupByControl(result: AuditResult, catalog: ControlCatalog): Co
     sections.push({ id, ...(control.description ? { description: control.description } : {}), environments: [...control.environments].sort(), promotions, exceptions, counts });
   }
   const { branch, from, to } = result.summary;
-  return { branch, ...(from ? { from } : {}), ...(to ? { to } : {}), controls: sections };
+  return { branch, ...(from ? { from } : {}), ...(to ? { to } : {}), controls: sections, integrity: result.findings.filter((f) => INTEGRITY_KINDS.has(f.kind)) };
 }

@@ -9,6 +9,8 @@ import { auditRepository, runAudit } from "../../../src/cli/commands/audit.js";
 import { readConfigAtBranch } from "../../../src/adapters/git/config-at-ref.js";
 import { buildControlCatalog, groupByControl, type ControlReport } from "../../../src/core/audit/controls.js";
 import { digestOf, HistoryBuilder } from "../../support/history-builder.js";
+import { renderControlsCsv, renderControlsMarkdown } from "../../../src/core/audit/controls-render.js";
+import type { Finding } from "../../../src/core/audit/types.js";
 
 const POLICY = `gates:
   - gate: approvals
@@ -136,5 +138,21 @@ describe("stagegate audit --by-control formats", () => {
     expect(html).toContain(`<section id="controls"><h2>Evidence by control</h2>`);
     expect(html.indexOf(`<section id="controls">`)).toBeGreaterThan(html.indexOf("<h2>Findings</h2>"));
     expect(html).not.toMatch(/<(script|link)\b/);
+  });
+});
+
+describe("history and evidence integrity in the report by control", () => {
+  const finding = (kind: Finding["kind"], severity: Finding["severity"], message: string): Finding => ({ kind, severity, message, commit: "c".repeat(40), time: iso(3) });
+  const findings = [finding("bypass", "high", "direct push"), finding("force-push", "high", "refs/heads/main moved"), finding("note-edited", "high", "note changed"), finding("override", "medium", "gate overridden")];
+  const summary = { branch: "main", rows: 0, byKind: {}, findings: findings.length, findingsByKind: {}, environments: [], services: [], warnings: [] };
+  const grouped = groupByControl({ rows: [], findings, summary }, { controls: new Map(), gateControls: new Map() });
+
+  it("keeps the findings no control owns, and only those", () => {
+    expect(grouped.integrity.map((f) => f.kind)).toEqual(["force-push", "note-edited"]);
+  });
+  it("lists them in Markdown and CSV", () => {
+    expect(renderControlsMarkdown(grouped)).toContain("## History and evidence integrity (2)\n\n- **high** force-push: refs/heads/main moved\n- **high** note-edited: note changed");
+    expect(renderControlsCsv(grouped).trimEnd().split("\r\n").slice(1)).toEqual([`,integrity,${iso(3)},,,,force-push,${"c".repeat(40)},,,,high,,,refs/heads/main moved`, `,integrity,${iso(3)},,,,note-edited,${"c".repeat(40)},,,,high,,,note changed`]);
+    expect(renderControlsMarkdown({ ...grouped, integrity: [] })).toContain("## History and evidence integrity (0)\n\nNo finding.");
   });
 });
