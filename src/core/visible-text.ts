@@ -5,11 +5,6 @@
  * characters become visible stand-ins; everything else is returned as is.
  */
 
-/** C0 controls (but tab, line feed and carriage return, which layouts handle) and DEL: their control pictures. */
-function picture(code: number): string {
-  return String.fromCharCode(code === 0x7f ? 0x2421 : 0x2400 + code);
-}
-
 /** True for a character to make visible: C0 (but tab, LF, CR), DEL, C1, bidirectional embeddings, overrides and isolates. */
 export function isHiddenControl(code: number): boolean {
   if (code < 0x20) return code !== 0x09 && code !== 0x0a && code !== 0x0d;
@@ -20,7 +15,8 @@ export function isHiddenControl(code: number): boolean {
 
 /** The stand-in of a hidden control: its control picture (␛ for ESC), U+FFFD for C1 and bidirectional controls. */
 export function standIn(code: number): string {
-  return code < 0x20 || code === 0x7f ? picture(code) : "\ufffd";
+  if (code === 0x7f) return "\u2421";
+  return code < 0x20 ? String.fromCharCode(0x2400 + code) : "\ufffd";
 }
 
 /** `text` with every hidden control replaced by its stand-in (the same string when there is none). */
@@ -29,7 +25,7 @@ export function visibleControls(text: string): string {
   let from = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if ((c < 0x20 || (c >= 0x7f && (c <= 0x9f || c >= 0x202a))) && isHiddenControl(c)) {
+    if (isHiddenControl(c)) {
       out += text.slice(from, i) + standIn(c);
       from = i + 1;
     }

@@ -34,10 +34,11 @@ export function code(text: string): string {
     }
     run = 0;
     if (c === CR || c === LF) breaks = true;
-    else if ((c < 0x20 || c >= 0x7f) && isHiddenControl(c)) controls = true;
+    else if (isHiddenControl(c)) controls = true;
   }
   // Runs are counted on the text as given: a line break ends a run as the space replacing it does.
-  const flat = visibleIf(controls, breaks ? text.replace(/[\r\n]+/g, " ") : text);
+  const oneLine = breaks ? text.replace(/[\r\n]+/g, " ") : text;
+  const flat = controls ? visibleControls(oneLine) : oneLine;
   const fence = longest === 0 ? "`" : "`".repeat(longest + 1);
   const pad = longest > 0 && (flat.charCodeAt(0) === BACKTICK || flat.charCodeAt(flat.length - 1) === BACKTICK) ? " " : "";
   return `${fence}${pad}${flat}${pad}${fence}`;
@@ -49,32 +50,24 @@ export function escapeText(text: string): string {
 }
 
 /**
- * Line breaks (runs of them) become one space, Markdown syntax gets a backslash, and with
- * `defuseAt` an `@` is followed by a zero-width space. Unchanged text is returned as is.
+ * Line breaks (runs of them) become one space, Markdown syntax gets a backslash, control characters
+ * their visible stand-ins, and with `defuseAt` an `@` is followed by a zero-width space (ESCAPED has
+ * no entry past ASCII). Unchanged text is returned as is.
  */
 function escapeMarkdown(text: string, defuseAt: boolean): string {
   let out = "";
   let from = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 128) {
-      if (c <= 0x9f || c >= 0x202a) {
-        if (isHiddenControl(c)) {
-          out += `${text.slice(from, i)}${standIn(c)}`;
-          from = i + 1;
-        }
-      }
-      continue;
-    }
-    if (ESCAPED[c] === 1) {
+    if (isHiddenControl(c)) {
+      out += `${text.slice(from, i)}${standIn(c)}`;
+      from = i + 1;
+    } else if (ESCAPED[c] === 1) {
       out += `${text.slice(from, i)}\\`;
       from = i;
     } else if (c === CR || c === LF) {
       out += `${text.slice(from, i)} `;
       while (i + 1 < text.length && (text.charCodeAt(i + 1) === CR || text.charCodeAt(i + 1) === LF)) i++;
-      from = i + 1;
-    } else if ((c < 0x20 || c === 0x7f) && isHiddenControl(c)) {
-      out += `${text.slice(from, i)}${standIn(c)}`;
       from = i + 1;
     } else if (c === AT && defuseAt) {
       out += `${text.slice(from, i + 1)}\u200b`;
@@ -82,10 +75,6 @@ function escapeMarkdown(text: string, defuseAt: boolean): string {
     }
   }
   return out === "" ? text : out + text.slice(from);
-}
-
-function visibleIf(controls: boolean, text: string): string {
-  return controls ? visibleControls(text) : text;
 }
 
 /** A table cell: pipes escaped (GFM splits cells on `|` even inside code spans). */
