@@ -59,7 +59,7 @@ export async function fetchNotes(dir: string, remote = "origin"): Promise<NotesF
       await git.run(["fetch", "--quiet", remote, `+${NOTES_REF}:${REMOTE_NOTES_REF}`]);
       const [local = "", fetched = ""] = (await git.run(["rev-parse", NOTES_REF, REMOTE_NOTES_REF])).split("\n");
       const [localOnly = 0, remoteOnly = 0] = (await git.run(["rev-list", "--left-right", "--count", `${local}...${fetched}`])).trim().split(/\s+/).map(Number);
-      return localOnly > 0 ? { diverged: { remote, local, fetched, localOnly, remoteOnly } } : { warning: failure };
+      return localOnly > 0 ? { diverged: { remote, local, fetched, fetchedInto: REMOTE_NOTES_REF, localOnly, remoteOnly } } : { warning: failure };
     } catch {
       return { warning: failure };
     }

@@ -64,7 +64,7 @@ export function collectFindings(
       kind: "notes-rewritten",
       severity: "high",
       commit: diverged.local,
-      message: `refs/notes/stagegate on ${diverged.remote} (${short(diverged.fetched)}) no longer contains this clone's (${short(diverged.local)}): ${diverged.localOnly} notes commit${diverged.localOnly === 1 ? "" : "s"} only here, ${diverged.remoteOnly} only on ${diverged.remote}. Evidence notes were rewritten or deleted there, or this clone holds notes never pushed; this audit read the clone's notes (${diverged.remote}'s are in refs/stagegate-audit/origin-notes)`,
+      message: `refs/notes/stagegate on ${diverged.remote} (${short(diverged.fetched)}) no longer contains this clone's (${short(diverged.local)}): ${diverged.localOnly} notes commit${diverged.localOnly === 1 ? "" : "s"} only here, ${diverged.remoteOnly} only on ${diverged.remote}. Evidence notes were rewritten or deleted there, or this clone holds notes never pushed; this audit read the clone's notes (${diverged.remote}'s are in ${diverged.fetchedInto})`,
     });
   }
   return findings.sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));

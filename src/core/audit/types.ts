@@ -160,6 +160,8 @@ export interface NotesDivergence {
   /** Tips of the clone's `refs/notes/stagegate` and of the remote's (as fetched). */
   local: string;
   fetched: string;
+  /** The ref the remote's notes were fetched into. */
+  fetchedInto: string;
   /** Notes commits only in the clone's history, and only in the remote's. */
   localOnly: number;
   remoteOnly: number;
