@@ -11,6 +11,7 @@ import { identityOf, mergedTrailers } from "../../core/audit/evidence.js";
 import { parseMessageTrailers } from "../../core/audit/trailers.js";
 import type { HistoryInput, HistoryRecord, NotesDivergence } from "../../core/audit/types.js";
 import { configSchema } from "../../core/config/config-schema.js";
+import { NOTES_REF } from "../../core/ports/notes.js";
 import { GitCli, ZERO_OID } from "./git-cli.js";
 import { parseCommitObject } from "./commit-object.js";
 import { isExactSwap } from "./digest-swap.js";
@@ -18,7 +19,6 @@ import { ObjectStream, streamGit } from "./git-stream.js";
 import { isSignatureStatus, LogParser, logFormat, splitMessage, type RawEntry } from "./log-parser.js";
 import { readReflogs } from "./reflog.js";
 
-export const NOTES_REF = "refs/notes/stagegate";
 
 export interface ReadHistoryOptions {
   /** Branch to audit; defaults to origin/HEAD's branch, else the checked-out branch. */

@@ -1,9 +1,7 @@
-import type { NotesPort } from "../../core/ports/notes.js";
+import { NOTES_REF, type NotesPort } from "../../core/ports/notes.js";
 import type { GitCli } from "./git-cli.js";
 import { LOCAL_BOT } from "./local-pulls.js";
 import type { MetaStore } from "./meta-store.js";
-
-export const NOTES_REF = "refs/notes/stagegate";
 
 /** Evidence notes under refs/notes/stagegate, appended with `git notes append` (never rewritten). */
 export class LocalNotes implements NotesPort {

@@ -9,7 +9,7 @@ import type { NoteEdit } from "../../core/audit/types.js";
 import { isNoteAppend } from "../../core/evidence/note-append.js";
 import { GitCli } from "./git-cli.js";
 import { ObjectStream } from "./git-stream.js";
-import { NOTES_REF } from "./local-notes.js";
+import { NOTES_REF } from "../../core/ports/notes.js";
 
 /** Splits a notes-tree path (`ab/cdef…`, fanout or not) into the annotated commit id, when it is one. */
 function annotatedCommit(path: string): string | undefined {

@@ -7,13 +7,11 @@
  * the new notes head, so notes only ever grow.
  */
 import { ConflictError, RetryableError } from "../../core/errors.js";
-import type { NotesPort } from "../../core/ports/notes.js";
+import { NOTES_REF, type NotesPort } from "../../core/ports/notes.js";
 import { appendNoteText } from "../../core/evidence/note-append.js";
 import type { GitHubClient, RepoRef } from "./client.js";
 import { formatRepoRef } from "./client.js";
 import { callGitHub } from "./errors.js";
-
-export const NOTES_REF = "refs/notes/stagegate";
 
 /** Attempts of an append racing other writers before giving up (the next event or tick appends again). */
 const MAX_ATTEMPTS = 4;

@@ -2,6 +2,9 @@
  * Evidence attached to commits under `refs/notes/stagegate`. GitHub: Git Data API on the notes ref.
  * Notes are appended, never rewritten: the audit trail only grows.
  */
+/** The ref Stagegate's evidence notes live on. */
+export const NOTES_REF = "refs/notes/stagegate";
+
 export interface NotesPort {
   /**
    * Appends `text` to the commit's note. With `ifAbsent`, writes only when the commit has no note yet
