@@ -66,7 +66,7 @@ export async function readNoteEdits(dir: string, ref = NOTES_REF): Promise<NoteE
   if (!exists) return [];
   // Only changed and removed notes matter (--diff-filter=MD): a notes ref's root commit may add thousands.
   const out = await git.run(["log", "-z", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "--diff-filter=MD", "--format=%x1e%H%x00%aI%x00%an <%ae>%x00%x1d", ref]);
-  const changes = parseNotesLog(out).filter((c) => c.status === "M" || c.status === "D");
+  const changes = parseNotesLog(out);
   // One bulk cat-file for the blobs of every changed note (a long-lived notes ref changes thousands).
   const blobs = new Map<string, string>();
   const objects = new ObjectStream(dir, (name, object) => {
