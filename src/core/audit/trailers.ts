@@ -77,8 +77,7 @@ const NO_VALUES: readonly string[] = Object.freeze([]);
 
 /** True when the trailers hold `key` (lowercase). */
 export function hasTrailer(trailers: Trailers, key: string): boolean {
-  for (let i = 0; i < trailers.length; i += 2) if (trailers[i] === key) return true;
-  return false;
+  return trailer(trailers, key) !== undefined;
 }
 
 /**
