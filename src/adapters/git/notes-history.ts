@@ -2,11 +2,12 @@
  * The history of `refs/notes/stagegate` itself, for `stagegate audit --notes-history`: Stagegate only
  * ever appends to a note (`git notes append`: the old text, a blank line, the new part), so a note
  * whose text changed otherwise, or that was removed, was edited by someone after the fact. Each notes
- * commit of the ref's first-parent history is read with its raw diff; the blobs of changed notes are
- * compared old against new.
+ * commit of the ref's first-parent history is read with its raw diff, paths grouped by the commit they
+ * annotate (a note may sit flat or in fanout directories, and move between them); the blobs of changed
+ * notes are compared old against new.
  */
 import type { NoteEdit } from "../../core/audit/types.js";
-import { isNoteAppend } from "../../core/evidence/note-append.js";
+import { appendNoteText, isNoteAppend } from "../../core/evidence/note-append.js";
 import { GitCli } from "./git-cli.js";
 import { ObjectStream } from "./git-stream.js";
 import { NOTES_REF } from "../../core/ports/notes.js";
@@ -59,26 +60,62 @@ function parseNotesLog(out: string): RawChange[] {
   return changes;
 }
 
+/**
+ * What one notes commit did to the note of one annotated commit: the blobs it held before (removed or
+ * modified paths) and after (added or modified paths). A path can change without the note changing:
+ * `git notes` moves every note to a fanout directory (`ab/cdef…`) as the tree grows, a removal and an
+ * addition of the same text in one commit.
+ */
+interface NoteChange {
+  notesCommit: string;
+  time: string;
+  by: string;
+  annotated: string;
+  before: string[];
+  after: string[];
+}
+
+/** Groups the raw changes by notes commit and annotated commit, in the order they came (newest notes commit first). */
+function groupChanges(changes: RawChange[]): NoteChange[] {
+  const groups = new Map<string, NoteChange>();
+  for (const change of changes) {
+    const key = `${change.notesCommit} ${change.annotated}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { notesCommit: change.notesCommit, time: change.time, by: change.by, annotated: change.annotated, before: [], after: [] }));
+    if (change.status !== "A") group.before.push(change.oldBlob);
+    if (change.status !== "D") group.after.push(change.newBlob);
+  }
+  return [...groups.values()];
+}
+
+/** The text of a note held at one path, or at several joined as git reads them (a blank line between parts). */
+function joined(blobs: readonly string[], texts: ReadonlyMap<string, string>): string {
+  const [first = "", ...rest] = blobs.map((blob) => texts.get(blob) ?? "");
+  return rest.reduce((text, part) => appendNoteText(text, part), first);
+}
+
 /** Notes changed other than by appending, or removed, in the first-parent history of the notes ref (none when it is absent). */
 export async function readNoteEdits(dir: string, ref = NOTES_REF): Promise<NoteEdit[]> {
   const git = new GitCli(dir);
   const exists = (await git.run(["for-each-ref", "--format=%(refname)", ref])).trim() !== "";
   if (!exists) return [];
-  // Only changed and removed notes matter (--diff-filter=MD): a notes ref's root commit may add thousands.
-  const out = await git.run(["log", "-z", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "--diff-filter=MD", "--format=%x1e%H%x00%aI%x00%an <%ae>%x00%x1d", ref]);
-  const changes = parseNotesLog(out);
-  // One bulk cat-file for the blobs of every changed note (a long-lived notes ref changes thousands).
+  // Additions are read too, to tell a note moved to another fanout level from one removed.
+  const out = await git.run(["log", "-z", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "--diff-filter=AMD", "--format=%x1e%H%x00%aI%x00%an <%ae>%x00%x1d", ref]);
+  // A note only added (the common case: thousands in a long-lived notes ref) needs no blob.
+  const changes = groupChanges(parseNotesLog(out)).filter((change) => change.before.length > 0);
+  const moved = (change: NoteChange) => change.before.length === change.after.length && change.before.every((blob) => change.after.includes(blob));
+  // One bulk cat-file for the blobs of every note whose text may have changed.
   const blobs = new Map<string, string>();
   const objects = new ObjectStream(dir, (name, object) => {
     if (object?.type === "blob") blobs.set(name, object.data.toString("utf8"));
   });
-  for (const change of changes) if (change.status === "M") [change.oldBlob, change.newBlob].forEach((blob) => objects.want(blob));
+  for (const change of changes) if (change.after.length > 0 && !moved(change)) [...change.before, ...change.after].forEach((blob) => objects.want(blob));
   await objects.close();
   const edits: NoteEdit[] = [];
   for (const change of changes) {
     const edit = { notesCommit: change.notesCommit, time: change.time, by: change.by, commit: change.annotated };
-    if (change.status === "D") edits.push({ ...edit, kind: "removed" });
-    else if (!isNoteAppend(blobs.get(change.oldBlob) ?? "", blobs.get(change.newBlob) ?? "")) edits.push({ ...edit, kind: "changed" });
+    if (change.after.length === 0) edits.push({ ...edit, kind: "removed" });
+    else if (!moved(change) && !isNoteAppend(joined(change.before, blobs), joined(change.after, blobs))) edits.push({ ...edit, kind: "changed" });
   }
   // Oldest first, as the audit's rows.
   return edits.reverse();

@@ -16,16 +16,36 @@ import { callGitHub } from "./errors.js";
 /** Attempts of an append racing other writers before giving up (the next event or tick appends again). */
 const MAX_ATTEMPTS = 4;
 
-const NOTE_QUERY = `query StagegateNote($owner: String!, $name: String!, $ref: String!, $path: String!) {
-  repository(owner: $owner, name: $name) { ref(qualifiedName: $ref) { target { oid ... on Commit { tree { oid } file(path: $path) { object { ... on Blob { text } } } } } } }
-}`;
+/**
+ * Where git may keep a commit's note in the notes tree: flat (`<sha>`), or fanned out in two-hex-digit
+ * directories (`ab/cdef…`, `ab/cd/ef…`, …). `git notes` fans the tree out as notes accumulate (a few
+ * hundred notes already give `ab/cdef…`) and reads every layout, mixed in one tree. Depth 0 to 3:
+ * git's own writers reach depth 3 only past 16 million notes.
+ */
+export function notePaths(commitSha: string): string[] {
+  return [0, 1, 2, 3].map((depth) => {
+    const dirs = Array.from({ length: depth }, (_, i) => commitSha.slice(2 * i, 2 * i + 2));
+    return [...dirs, commitSha.slice(2 * depth)].join("/");
+  });
+}
+
+const NOTE_QUERY = `query StagegateNote($owner: String!, $name: String!, $ref: String!, $p0: String!, $p1: String!, $p2: String!, $p3: String!, $d1: String!, $d2: String!, $d3: String!) {
+  repository(owner: $owner, name: $name) { ref(qualifiedName: $ref) { target { oid ... on Commit { tree { oid }
+    p0: file(path: $p0) { ...note } p1: file(path: $p1) { ...note } p2: file(path: $p2) { ...note } p3: file(path: $p3) { ...note }
+    d1: file(path: $d1) { type } d2: file(path: $d2) { type } d3: file(path: $d3) { type }
+  } } } }
+}
+fragment note on TreeEntry { type object { ... on Blob { text isTruncated } } }`;
+
+type NoteEntry = { type: string; object?: { text?: string | null; isTruncated?: boolean } | null } | null;
 
 interface NoteState {
   commit: string | undefined;
   tree: string | undefined;
   text: string | undefined;
+  /** Where the note is (or, when there is none, where a new one goes). */
+  path: string;
 }
-
 
 /** Git notes of the environments repository. */
 export class GitHubNotes implements NotesPort {
@@ -53,7 +73,7 @@ export class GitHubNotes implements NotesPort {
           owner,
           repo,
           ...(state.tree ? { base_tree: state.tree } : {}),
-          tree: [{ path: commitSha, mode: "100644", type: "blob", content: appendNoteText(state.text, text) }],
+          tree: [{ path: state.path, mode: "100644", type: "blob", content: appendNoteText(state.text, text) }],
         }),
       );
       const commit = await callGitHub(context, () =>
@@ -80,16 +100,34 @@ export class GitHubNotes implements NotesPort {
     }
   }
 
+  /**
+   * The notes commit, its tree and the commit's note, wherever git's layout put it (see {@link notePaths}).
+   * A new note goes where `git notes` would look first: into the deepest fanout directory that exists
+   * for its prefix, else one level down (`ab/cdef…`), which keeps each notes tree small enough for
+   * `stagegate audit --notes-history` to diff (a flat tree of 10,000 notes costs git ~5× more per commit).
+   */
   async #read(commitSha: string): Promise<NoteState> {
+    const paths = notePaths(commitSha);
     const raw = await callGitHub({ operation: "readNote", repo: formatRepoRef(this.#repo), commit: commitSha }, () =>
-      this.#client.graphql<{ repository: { ref: { target: { oid: string; tree?: { oid: string }; file?: { object: { text?: string | null } | null } | null } } | null } | null }>(NOTE_QUERY, {
+      this.#client.graphql<{ repository: { ref: { target: { oid: string; tree?: { oid: string } } & Record<string, NoteEntry | undefined> } | null } | null }>(NOTE_QUERY, {
         owner: this.#repo.owner,
         name: this.#repo.repo,
         ref: NOTES_REF,
-        path: commitSha,
+        ...Object.fromEntries(paths.map((path, i) => [`p${i}`, path])),
+        ...Object.fromEntries(paths.slice(1).map((path, i) => [`d${i + 1}`, path.slice(0, path.lastIndexOf("/"))])),
       }),
     );
     const target = raw.repository?.ref?.target;
-    return { commit: target?.oid, tree: target?.tree?.oid, text: target?.file?.object?.text ?? undefined };
+    const state = { commit: target?.oid, tree: target?.tree?.oid };
+    for (const [i, path] of paths.entries()) {
+      const entry = target?.[`p${i}`];
+      if (entry?.type !== "blob") continue;
+      // Appending to a cut or undecodable text would drop the evidence it holds: refuse instead.
+      const text = entry.object?.text;
+      if (entry.object?.isTruncated || typeof text !== "string") throw new Error(`the note of ${commitSha} (${NOTES_REF}:${path}) is ${entry.object?.isTruncated ? "too large for GitHub to return whole" : "not text"}; not appending to it`);
+      return { ...state, text, path };
+    }
+    const deepest = [3, 2, 1].find((depth) => target?.[`d${depth}`]?.type === "tree");
+    return { ...state, text: undefined, path: paths[deepest ?? 1]! };
   }
 }

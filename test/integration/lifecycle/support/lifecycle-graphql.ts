@@ -158,7 +158,7 @@ export function extendRootValue(root: Record<string, unknown>, world: GraphqlWor
           id: `REF_${name}`,
           name,
           prefix: "refs/notes/",
-          target: { __typename: "Commit", oid: sha, tree: { oid: commit.tree }, file: (f: Args) => (tree.has(String(f.path)) ? { object: { __typename: "Blob", text: tree.get(String(f.path)) } } : null) },
+          target: { __typename: "Commit", oid: sha, tree: { oid: commit.tree }, file: (f: Args) => treeEntry(tree, String(f.path)) },
           associatedPullRequests: { nodes: [] },
         };
       },
@@ -176,4 +176,12 @@ export function extendRootValue(root: Record<string, unknown>, world: GraphqlWor
     };
   };
   return root;
+}
+
+/** A notes tree entry at `path` as GitHub's `Commit.file` gives it: the blob, a directory holding other paths (a fanout level), or null. */
+function treeEntry(tree: Map<string, string>, path: string): Node | null {
+  const text = tree.get(path);
+  if (text !== undefined) return { type: "blob", object: { __typename: "Blob", text, isTruncated: false } };
+  for (const key of tree.keys()) if (key.startsWith(`${path}/`)) return { type: "tree", object: { __typename: "Tree" } };
+  return null;
 }

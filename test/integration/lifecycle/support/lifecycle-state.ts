@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { FakeRepo } from "../../../support/github/fake-state.js";
+import { notePaths } from "../../../../src/adapters/github/notes.js";
 
 export interface FakeReview {
   id: number;
@@ -131,9 +132,10 @@ export class LifecycleState {
     return [...byName.values()];
   }
 
-  /** The note text of `commit` under refs/notes/stagegate. */
+  /** The note text of `commit` under refs/notes/stagegate, at whichever fanout git's layout put it. */
   note(commit: string): string | undefined {
     const head = this.gitRefs.get("refs/notes/stagegate");
-    return head ? this.trees.get(this.gitCommits.get(head)!.tree)?.get(commit) : undefined;
+    const tree = head ? this.trees.get(this.gitCommits.get(head)!.tree) : undefined;
+    return notePaths(commit).map((path) => tree?.get(path)).find((text) => text !== undefined);
   }
 }
