@@ -97,9 +97,11 @@ export function computeDora(rows: readonly AuditRow[], options: DoraOptions): Do
     });
   }
 
+  // (from, to]: a deployment made at `now` counts (the window is "the last N days, up to now"), and
+  // adjacent windows share no instant.
   const inWindow = scoped.filter((r) => {
     const t = Date.parse(r.time);
-    return t >= from && t < to;
+    return t > from && t <= to;
   });
   const changes = inWindow.filter((r) => !isRollback(r));
   const failures = changes.filter((r) => failed.has(r));
@@ -155,11 +157,14 @@ function restoreTime(row: AuditRow, next: ReadonlyMap<AuditRow, AuditRow | undef
 
 function weeklySeries(rows: readonly AuditRow[], from: number, to: number, failed: ReadonlySet<AuditRow>, next: ReadonlyMap<AuditRow, AuditRow | undefined>): DoraWeek[] {
   const weeks: DoraWeek[] = [];
-  for (let start = weekStart(from); start < to; start += WEEK) {
-    const inWeek = rows.filter((r) => {
-      const t = Date.parse(r.time);
-      return t >= start && t < start + WEEK;
-    });
+  const first = weekStart(from);
+  const starts: number[] = [];
+  for (let start = first; start < to; start += WEEK) starts.push(start);
+  // Calendar weeks [Monday, next Monday); a deployment at exactly `to` on a Monday 00:00 goes to the last week shown.
+  const byWeek = starts.map((): AuditRow[] => []);
+  for (const r of rows) byWeek[Math.max(0, Math.min(Math.floor((Date.parse(r.time) - first) / WEEK), starts.length - 1))]?.push(r);
+  for (const [i, start] of starts.entries()) {
+    const inWeek = byWeek[i]!;
     const changes = inWeek.filter((r) => !isRollback(r));
     const weekFailures = changes.filter((r) => failed.has(r));
     weeks.push({

@@ -150,6 +150,33 @@ describe("DORA", () => {
     expect(report.timeToRestore).toMatchObject({ failures: 2, restored: 2, medianMs: HOUR });
     expect(report.leadTime).toMatchObject({ changes: 4, fromNote: 1, fromCommitFallback: 3, medianMs: 2 * HOUR });
   });
+  it("counts a deployment made at `now` and none at the window's start: the window is (now - window, now]", () => {
+    // 2024-01-01 is a Monday; rows at 00:00 (the start: out), 01:00, and 2024-01-08 00:00 (= now, a Monday: in).
+    const now = new Date(Date.UTC(2024, 0, 8));
+    const rows = [row(0, {}), row(1, {}), row(7 * 24, {})];
+    const report = computeDora(rows, { window: 7 * 24 * HOUR, now, environments: ["prod"] });
+    expect(report.deploymentFrequency.deployments).toBe(2);
+    // One calendar week shown; the deployment at `now` (next Monday 00:00) is counted in it, not dropped.
+    expect(report.weekly.map((w) => [w.week, w.deployments])).toEqual([["2024-01-01", 2]]);
+    // Adjacent windows share no deployment.
+    const before = computeDora(rows, { window: 7 * 24 * HOUR, now: new Date(Date.UTC(2024, 0, 1)), environments: ["prod"] });
+    expect(before.deploymentFrequency.deployments).toBe(1);
+  });
+  it("puts each deployment of a long window in its calendar week", () => {
+    const rows = Array.from({ length: 60 }, (_, i) => row(i * 13, {}));
+    const now = Date.UTC(2024, 0, 31);
+    const report = computeDora(rows, { window: 35 * 24 * HOUR, now: new Date(now), environments: ["prod"] });
+    const expected = new Map<string, number>();
+    for (const r of rows) {
+      const t = Date.parse(r.time);
+      if (t > now) continue;
+      const monday = new Date(t - ((new Date(t).getUTCDay() + 6) % 7) * 24 * HOUR);
+      const key = monday.toISOString().slice(0, 10);
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+    expect(report.weekly.filter((w) => w.deployments > 0).map((w) => [w.week, w.deployments])).toEqual([...expected]);
+    expect(report.weekly.reduce((n, w) => n + w.deployments, 0)).toBe(report.deploymentFrequency.deployments);
+  });
   it("bands per the 2023 report", () => {
     expect([frequencyBand(2), frequencyBand(0.5), frequencyBand(1 / 10), frequencyBand(1 / 60)]).toEqual(["elite", "high", "medium", "low"]);
     expect([leadTimeBand(HOUR), leadTimeBand(2 * 24 * HOUR), leadTimeBand(10 * 24 * HOUR), leadTimeBand(40 * 24 * HOUR)]).toEqual(["elite", "high", "medium", "low"]);
