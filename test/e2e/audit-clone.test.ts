@@ -32,7 +32,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 it("reports missing notes on a fresh clone, and reads them after --fetch", async () => {
   const before = await auditRepository({ repo: join(dir, "clone") });
   expect(before.result.findings.filter((f) => f.kind === "missing-note")).toHaveLength(builder.expected.length);
+  // The report says why, before any finding: the clone holds no notes at all.
+  expect(before.result.summary.warnings).toEqual([expect.stringMatching(/^this clone has no refs\/notes\/stagegate \(git clone does not fetch notes\).*--fetch/)]);
   const after = await auditRepository({ repo: join(dir, "clone"), fetch: true });
+  expect(after.result.summary.warnings).toEqual([]);
   expect(after.result.findings.filter((f) => f.kind === "missing-note")).toHaveLength(0);
   expect(after.result.rows.filter((r) => r.hasNote)).toHaveLength(builder.expected.length);
   expect(after.result.findings.filter((f) => f.kind === "notes-rewritten")).toHaveLength(0);
@@ -70,4 +73,22 @@ it("reports notes rewritten on the server with --fetch, and keeps reading the cl
   expect(git(clone, ["rev-parse", "refs/notes/stagegate"]).trim()).toBe(before);
   expect(git(clone, ["rev-parse", "refs/stagegate-audit/origin-notes"]).trim()).toBe(git(origin, ["rev-parse", "refs/notes/stagegate"]).trim());
   expect(result.findings.filter((f) => f.kind === "missing-note")).toHaveLength(0);
+});
+
+it("says a shallow clone's audit starts at its boundary, and --fetch fetches the rest of the history", async () => {
+  const origin = join(dir, "origin");
+  const shallow = join(dir, "shallow");
+  git(dir, ["clone", "-q", "--depth", "4", `file://${origin}`, shallow]);
+  const full = await auditRepository({ repo: origin });
+  const boundary = git(shallow, ["rev-list", "--max-parents=0", "HEAD"]).trim();
+  const cut = await auditRepository({ repo: shallow });
+  expect(cut.result.summary.warnings).toContainEqual(expect.stringContaining(`this clone is shallow: its history starts at ${boundary.slice(0, 12)}`));
+  // The boundary's digests are where the clone's history starts: initial rows, not the promotions before it.
+  expect(cut.result.rows.filter((r) => r.kind === "initial").map((r) => r.commit)).toEqual([boundary]);
+  expect(cut.result.rows.length).toBeLessThan(full.result.rows.length);
+
+  const { result } = await auditRepository({ repo: shallow, fetch: true });
+  expect(git(shallow, ["rev-parse", "--is-shallow-repository"]).trim()).toBe("false");
+  expect(result.summary.warnings).toEqual([]);
+  expect(result.rows.map((r) => [r.commit, r.kind, r.digest])).toEqual(full.result.rows.map((r) => [r.commit, r.kind, r.digest]));
 });

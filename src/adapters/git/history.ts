@@ -66,11 +66,28 @@ export async function fetchNotes(dir: string, remote = "origin"): Promise<NotesF
   }
 }
 
+/**
+ * Fetches the history a shallow clone lacks (`git fetch --unshallow origin`), so the audit covers every
+ * commit; a warning when that fails. Nothing to do on a full clone.
+ */
+export async function fetchHistory(dir: string, remote = "origin"): Promise<string | undefined> {
+  const git = new GitCli(dir);
+  if ((await git.run(["rev-parse", "--is-shallow-repository"])).trim() !== "true") return undefined;
+  try {
+    await git.run(["fetch", "--quiet", "--unshallow", remote]);
+    return undefined;
+  } catch (error) {
+    return `could not fetch the full history from ${remote} (the clone is shallow): ${String(error instanceof Error ? error.message : error).split("\n")[0]}`;
+  }
+}
+
 /** Reads history, notes, digest changes and reflogs of the audited branch. */
 export async function readHistory(dir: string, options: ReadHistoryOptions = {}): Promise<HistoryInput> {
   const git = new GitCli(dir);
   const warnings: string[] = [];
-  const { branch, ref, gitDir } = await resolveBranch(git, options.branch);
+  const { branch, ref, gitDir, shallow, hasNotes } = await resolveBranch(git, options.branch);
+  // An audit of part of the history, or without the evidence, must say so before any row is read.
+  if (!hasNotes) warnings.push(`this clone has no ${NOTES_REF} (git clone does not fetch notes): every promotion shows as missing-note; run with --fetch, or git fetch origin ${NOTES_REF}:${NOTES_REF}`);
 
   // The default branch's own history only (--first-parent): the commits that changed what runs.
   const args = ["-c", "core.quotePath=off", "log", ref, "--first-parent", `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", logFormat(Boolean(options.verify))];
@@ -133,6 +150,8 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     for (const error of tracker.errors.slice(0, 20)) warnings.push(`could not read image references: ${error}`);
   }
   const reflog = await readReflogs(git, gitDir, branch, { bySha, chain }, options.reflogLimit ?? 2000);
+  const oldest = chain.at(-1);
+  if (shallow && oldest) warnings.push(`this clone is shallow: its history starts at ${oldest.sha.slice(0, 12)} (${oldest.committer.date}); changes before it are not audited and the digests of that commit show as initial. Run with --fetch, or git fetch --unshallow`);
   return {
     records,
     reflog,
@@ -177,18 +196,18 @@ async function readSignatures(dir: string, records: HistoryRecord[]): Promise<vo
 }
 
 /** The audited ref and the git directory, in two parallel git calls. */
-async function resolveBranch(git: GitCli, wanted: string | undefined): Promise<{ branch: string; ref: string; gitDir: string }> {
+async function resolveBranch(git: GitCli, wanted: string | undefined): Promise<{ branch: string; ref: string; gitDir: string; shallow: boolean; hasNotes: boolean }> {
   const [refsOut, revOut] = await Promise.all([
-    git.run(["for-each-ref", "--format=%(refname)%09%(symref)", "refs/heads", "refs/remotes/origin"]),
-    git.run(["rev-parse", "--path-format=absolute", "--git-common-dir", "--symbolic-full-name", "HEAD"]),
+    git.run(["for-each-ref", "--format=%(refname)%09%(symref)", "refs/heads", "refs/remotes/origin", NOTES_REF]),
+    git.run(["rev-parse", "--path-format=absolute", "--git-common-dir", "--is-shallow-repository", "--symbolic-full-name", "HEAD"]),
   ]);
   const refs = new Map(refsOut.split("\n").filter(Boolean).map((line) => line.split("\t") as [string, string]));
-  const [gitDir = ".git", head = ""] = revOut.split("\n");
+  const [gitDir = ".git", shallow = "", head = ""] = revOut.split("\n");
   const remoteHead = refs.get("refs/remotes/origin/HEAD");
   const branch = wanted ?? (remoteHead ? remoteHead.replace(/^refs\/remotes\/origin\//, "") : head.replace(/^refs\/heads\//, "") || "main");
   // The remote-tracking branch is what the server has (after --fetch); the local one may lag or hold unpushed work.
   const ref = [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`].find((r) => refs.has(r)) ?? branch;
-  return { branch, ref, gitDir };
+  return { branch, ref, gitDir, shallow: shallow === "true", hasNotes: refs.has(NOTES_REF) };
 }
 
 /** The configuration at the tip, for the environments and services only; undefined (with a warning) when absent or invalid. */

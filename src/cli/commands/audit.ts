@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { readConfigAtBranch } from "../../adapters/git/config-at-ref.js";
-import { fetchNotes, readHistory } from "../../adapters/git/history.js";
+import { fetchHistory, fetchNotes, readHistory } from "../../adapters/git/history.js";
 import { readNoteEdits } from "../../adapters/git/notes-history.js";
 import { buildAudit, type AuditOptions } from "../../core/audit/build-audit.js";
 import { buildControlCatalog, groupByControl, type ControlReport } from "../../core/audit/controls.js";
@@ -57,6 +57,9 @@ export class UsageError extends Error {
 /** Reads the clone and builds the audit (in-process entry used by the CLI and the benchmark). */
 export async function auditRepository(options: AuditCommandOptions, warn: (line: string) => void = () => undefined): Promise<{ history: HistoryInput; result: AuditResult }> {
   const dir = resolve(options.repo);
+  // One fetch after the other: two at once would contend for the clone's lock files.
+  const unshallowed = options.fetch ? await fetchHistory(dir) : undefined;
+  if (unshallowed) warn(unshallowed);
   const fetched = options.fetch ? await fetchNotes(dir) : undefined;
   if (fetched?.warning) warn(fetched.warning);
   const [history, noteEdits] = await Promise.all([readHistory(dir, { branch: options.branch, verify: options.verify, extract: findImageReferences }), options.notesHistory ? readNoteEdits(dir) : undefined]);
@@ -123,7 +126,7 @@ export function register(program: Command): void {
     .option("--format <format>", "md, json, csv or html", "md")
     .option("--out <file>", "write the report to a file instead of stdout")
     .option("--verify", "check that every promotion commit is signed")
-    .option("--fetch", "fetch refs/notes/stagegate from origin first")
+    .option("--fetch", "fetch refs/notes/stagegate from origin first (fast-forward only), and the full history when the clone is shallow")
     .option("--notes-history", "also read refs/notes/stagegate's own history: a note changed other than by appending, or removed, is a finding")
     .option("--branch <name>", "branch to audit (default: the repository's default branch)")
     .option("--by-control", "group the evidence by compliance control (the policies' controls and the gates' controls:)")
