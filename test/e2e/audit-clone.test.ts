@@ -2,7 +2,7 @@
 // server shows up in the remote-tracking reflog after a fetch, --verify flags unsigned promotion commits,
 // and notes whose history was rewritten on the server are a finding (the clone's are kept and read).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -91,4 +91,32 @@ it("says a shallow clone's audit starts at its boundary, and --fetch fetches the
   expect(git(shallow, ["rev-parse", "--is-shallow-repository"]).trim()).toBe("false");
   expect(result.summary.warnings).toEqual([]);
   expect(result.rows.map((r) => [r.commit, r.kind, r.digest])).toEqual(full.result.rows.map((r) => [r.commit, r.kind, r.digest]));
+});
+
+it("reads a partial clone (--filter=blob:none) with one fetch of the notes and one of the file versions, not one per object", async () => {
+  // An origin of its own: the tests above rewrote the shared one's notes.
+  const origin = join(dir, "partial-origin");
+  const history = new HistoryBuilder([{ name: "prod" }, { name: "dev" }], [{ name: "api", image: "ghcr.io/acme/api" }]);
+  const t0 = Date.parse("2024-07-01T00:00:00Z");
+  history.init(new Date(t0), { prod: { api: digestOf(1) }, dev: { api: digestOf(1) } });
+  for (let i = 0; i < 12; i++) history.promote({ env: i % 2 ? "prod" : "dev", service: "api", digest: digestOf(50 + i), at: new Date(t0 + (i + 1) * 3_600_000), style: i % 3 ? "squash" : "merge", approvers: ["alice"], deployment: { state: "success", at: new Date(t0 + (i + 1) * 3_600_000 + 60_000) } });
+  history.write(origin);
+  git(origin, ["config", "uploadpack.allowFilter", "true"]);
+  git(origin, ["config", "uploadpack.allowAnySHA1InWant", "true"]);
+  const partial = join(dir, "partial");
+  git(dir, ["clone", "-q", "--filter=blob:none", "--no-checkout", `file://${origin}`, partial]);
+  git(partial, ["fetch", "-q", "origin", "refs/notes/stagegate:refs/notes/stagegate"]); // the notes ref, without its blobs
+  const promisorPacks = () => readdirSync(join(partial, ".git", "objects", "pack")).filter((f) => f.endsWith(".promisor")).length;
+  const before = promisorPacks();
+  const full = await auditRepository({ repo: origin });
+  const { result } = await auditRepository({ repo: partial });
+  expect(result.rows.map((r) => [r.commit, r.kind, r.digest, r.deployment])).toEqual(full.result.rows.map((r) => [r.commit, r.kind, r.digest, r.deployment]));
+  expect(result.rows.filter((r) => r.hasNote)).toHaveLength(history.expected.length);
+  expect(result.findings).toEqual(full.result.findings);
+  // Each fetch leaves one promisor pack: the notes, the file versions, and the configuration git read on its own.
+  // Fetched one object at a time (as git does on demand) this history would add one per note and per file version.
+  expect(promisorPacks() - before).toBe(3);
+  // A second audit fetches nothing more: what the clone holds is listed first.
+  await auditRepository({ repo: partial });
+  expect(promisorPacks() - before).toBe(3);
 });

@@ -5,6 +5,8 @@
  * the blobs of environment files that changed, the config at the tip, and the branch reflogs.
  * The digest bookkeeping and every decision are pure (src/core/audit).
  */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { DigestTracker, digestTokens, isTokenSwap, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
 import { identityOf, mergedTrailers } from "../../core/audit/evidence.js";
@@ -81,6 +83,28 @@ export async function fetchHistory(dir: string, remote = "origin"): Promise<stri
   }
 }
 
+/** True when the clone is partial: objects missing from it are fetched from a promisor remote on demand. */
+function hasPromisorPack(gitDir: string): boolean {
+  try {
+    return readdirSync(join(gitDir, "objects", "pack")).some((name) => name.endsWith(".promisor"));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Fetches objects a partial clone lacks in one request, as git's own on-demand fetch does for one
+ * object (no negotiation, no tags, nothing written to FETCH_HEAD); a warning when that fails.
+ */
+async function fetchObjects(git: GitCli, oids: readonly string[], remote = "origin"): Promise<string | undefined> {
+  try {
+    await git.run(["-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", remote, "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none", "--stdin"], { input: `${oids.join("\n")}\n` });
+    return undefined;
+  } catch (error) {
+    return `this is a partial clone and ${oids.length} objects (file versions or notes) could not be fetched from ${remote} at once (${String(error instanceof Error ? error.message : error).split("\n")[0]}); git fetches them one at a time instead, which is slow`;
+  }
+}
+
 /** Reads history, notes, digest changes and reflogs of the audited branch. */
 export async function readHistory(dir: string, options: ReadHistoryOptions = {}): Promise<HistoryInput> {
   const git = new GitCli(dir);
@@ -88,6 +112,16 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   const { branch, ref, gitDir, shallow, hasNotes } = await resolveBranch(git, options.branch);
   // An audit of part of the history, or without the evidence, must say so before any row is read.
   if (!hasNotes) warnings.push(`this clone has no ${NOTES_REF} (git clone does not fetch notes): every promotion shows as missing-note; run with --fetch, or git fetch origin ${NOTES_REF}:${NOTES_REF}`);
+
+  // A partial clone fetched the notes ref without its blobs: `git log --notes` would fetch each note
+  // on its own. The ones missing (listed without fetching: --missing=print) are fetched in one request.
+  const partial = hasPromisorPack(gitDir);
+  if (partial && hasNotes) {
+    const listed = await git.run(["rev-list", "--objects", "--no-walk", "--missing=print", NOTES_REF]);
+    const missing = listed.split("\n").filter((line) => line.startsWith("?")).map((line) => line.slice(1));
+    const failure = missing.length > 0 ? await fetchObjects(git, missing) : undefined;
+    if (failure) warnings.push(failure);
+  }
 
   // The default branch's own history only (--first-parent): the commits that changed what runs.
   const args = ["-c", "core.quotePath=off", "log", ref, "--first-parent", `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", logFormat(Boolean(options.verify))];
@@ -106,13 +140,16 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   });
   const configRead = git.readBlobs([`${ref}:stagegate.yaml`]).then((texts) => texts.get(`${ref}:stagegate.yaml`));
 
+  // A partial clone (`--filter=blob:none`) lacks most file versions, and cat-file would fetch each on
+  // its own (10,000 fetches: minutes). Its blobs are collected during the log and fetched in one request.
+  const lacking: string[] | undefined = partial ? [] : undefined;
   let wantBlob: ((entry: RawEntry) => void) | undefined;
   const early: RawEntry[] = [];
   const configParsed = configRead.then((text) => {
     const config = parseConfig(text, ref, warnings);
     if (config && options.extract) {
       const inEnvironment = environmentMatcher(config.environments);
-      wantBlob = (entry) => void (inEnvironment(entry.path) && objects.want(entry.newBlob));
+      wantBlob = (entry) => void (inEnvironment(entry.path) && (lacking ? lacking.push(entry.newBlob) : objects.want(entry.newBlob)));
       for (const entry of early.splice(0)) wantBlob(entry);
     }
     return config;
@@ -128,16 +165,34 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     }
   });
   let config: Awaited<typeof configParsed>;
+  let parsed: ReturnType<LogParser["end"]>;
   try {
     // All settled before going on: a failed config read must not leave the log unconsumed, nor the reverse.
     const [, read] = await Promise.all([streamGit(dir, args, (chunk) => parser.push(chunk)), configParsed]);
     config = read;
+    // The last record ends with the output: its objects are asked for before the input closes.
+    parsed = parser.end();
+    if (lacking && lacking.length > 0) {
+      // Only what the clone lacks (an earlier audit may have fetched the rest): its objects are listed
+      // without fetching any, unlike a per-object check.
+      const present = new Set<string>();
+      let rest = "";
+      await streamGit(dir, ["cat-file", "--batch-all-objects", "--batch-check=%(objectname)", "--unordered"], (chunk) => {
+        const lines = (rest + chunk.toString("latin1")).split("\n");
+        rest = lines.pop() ?? "";
+        for (const line of lines) present.add(line);
+      });
+      const missing = [...new Set(lacking)].filter((oid) => !present.has(oid));
+      const failure = missing.length > 0 ? await fetchObjects(git, missing) : undefined;
+      if (failure) warnings.push(failure);
+      for (const oid of lacking) objects.want(oid);
+    }
     await objects.close();
   } catch (error) {
     objects.abort(); // never leave `git cat-file --batch` waiting on its stdin
     throw error;
   }
-  const { records: chain, raws } = parser.end();
+  const { records: chain, raws } = parsed;
   if (options.verify && merged.length > 0) await readSignatures(dir, merged);
   const records = [...chain, ...merged];
   // One sha index for the merges' trailers and the reflog check.
