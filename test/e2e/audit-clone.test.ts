@@ -101,6 +101,11 @@ it("reads a partial clone (--filter=blob:none) with one fetch of the notes and o
   history.init(new Date(t0), { prod: { api: digestOf(1) }, dev: { api: digestOf(1) } });
   for (let i = 0; i < 12; i++) history.promote({ env: i % 2 ? "prod" : "dev", service: "api", digest: digestOf(50 + i), at: new Date(t0 + (i + 1) * 3_600_000), style: i % 3 ? "squash" : "merge", approvers: ["alice"], deployment: { state: "success", at: new Date(t0 + (i + 1) * 3_600_000 + 60_000) } });
   history.write(origin);
+  // Notes history to check: an append (no finding) and a rewrite (a finding) on the server.
+  const [appended, rewritten] = history.expected.map((change) => history.shaOf(change));
+  for (const [name, value] of [["user.name", "Test"], ["user.email", "test@example.com"]]) git(origin, ["config", name!, value!]);
+  git(origin, ["notes", "--ref=stagegate", "append", "-m", '{"deployments":[]}', appended!]);
+  git(origin, ["notes", "--ref=stagegate", "add", "-f", "-m", git(origin, ["notes", "--ref=stagegate", "show", rewritten!]).replace(/"alice"/g, '"mallory"'), rewritten!]);
   git(origin, ["config", "uploadpack.allowFilter", "true"]);
   git(origin, ["config", "uploadpack.allowAnySHA1InWant", "true"]);
   const partial = join(dir, "partial");
@@ -119,4 +124,10 @@ it("reads a partial clone (--filter=blob:none) with one fetch of the notes and o
   // A second audit fetches nothing more: what the clone holds is listed first.
   await auditRepository({ repo: partial });
   expect(promisorPacks() - before).toBe(3);
+
+  // --notes-history needs the notes' old versions, which the partial clone lacks too: one more fetch.
+  const checked = await auditRepository({ repo: partial, notesHistory: true });
+  expect(checked.result.findings.filter((f) => f.kind === "note-edited").map((f) => f.commit)).toEqual([rewritten]);
+  expect(checked.result.findings).toEqual((await auditRepository({ repo: origin, notesHistory: true })).result.findings);
+  expect(promisorPacks() - before).toBe(4);
 });

@@ -5,8 +5,6 @@
  * the blobs of environment files that changed, the config at the tip, and the branch reflogs.
  * The digest bookkeeping and every decision are pure (src/core/audit).
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { DigestTracker, digestTokens, isTokenSwap, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
 import { identityOf, mergedTrailers } from "../../core/audit/evidence.js";
@@ -19,6 +17,7 @@ import { parseCommitObject } from "./commit-object.js";
 import { isExactSwap } from "./digest-swap.js";
 import { ObjectStream, streamGit } from "./git-stream.js";
 import { isSignatureStatus, LogParser, logFormat, splitMessage, type RawEntry } from "./log-parser.js";
+import { fetchMissing, isPartialClone, missingBlobsOf } from "./partial-clone.js";
 import { readReflogs } from "./reflog.js";
 
 
@@ -83,28 +82,6 @@ export async function fetchHistory(dir: string, remote = "origin"): Promise<stri
   }
 }
 
-/** True when the clone is partial: objects missing from it are fetched from a promisor remote on demand. */
-function hasPromisorPack(gitDir: string): boolean {
-  try {
-    return readdirSync(join(gitDir, "objects", "pack")).some((name) => name.endsWith(".promisor"));
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Fetches objects a partial clone lacks in one request, as git's own on-demand fetch does for one
- * object (no negotiation, no tags, nothing written to FETCH_HEAD); a warning when that fails.
- */
-async function fetchObjects(git: GitCli, oids: readonly string[], remote = "origin"): Promise<string | undefined> {
-  try {
-    await git.run(["-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", remote, "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none", "--stdin"], { input: `${oids.join("\n")}\n` });
-    return undefined;
-  } catch (error) {
-    return `this is a partial clone and ${oids.length} objects (file versions or notes) could not be fetched from ${remote} at once (${String(error instanceof Error ? error.message : error).split("\n")[0]}); git fetches them one at a time instead, which is slow`;
-  }
-}
-
 /** Reads history, notes, digest changes and reflogs of the audited branch. */
 export async function readHistory(dir: string, options: ReadHistoryOptions = {}): Promise<HistoryInput> {
   const git = new GitCli(dir);
@@ -115,11 +92,9 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
 
   // A partial clone fetched the notes ref without its blobs: `git log --notes` would fetch each note
   // on its own. The ones missing (listed without fetching: --missing=print) are fetched in one request.
-  const partial = hasPromisorPack(gitDir);
+  const partial = isPartialClone(gitDir);
   if (partial && hasNotes) {
-    const listed = await git.run(["rev-list", "--objects", "--no-walk", "--missing=print", NOTES_REF]);
-    const missing = listed.split("\n").filter((line) => line.startsWith("?")).map((line) => line.slice(1));
-    const failure = missing.length > 0 ? await fetchObjects(git, missing) : undefined;
+    const failure = await fetchMissing(git, dir, await missingBlobsOf(git, NOTES_REF), { known: true });
     if (failure) warnings.push(failure);
   }
 
@@ -173,17 +148,8 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     // The last record ends with the output: its objects are asked for before the input closes.
     parsed = parser.end();
     if (lacking && lacking.length > 0) {
-      // Only what the clone lacks (an earlier audit may have fetched the rest): its objects are listed
-      // without fetching any, unlike a per-object check.
-      const present = new Set<string>();
-      let rest = "";
-      await streamGit(dir, ["cat-file", "--batch-all-objects", "--batch-check=%(objectname)", "--unordered"], (chunk) => {
-        const lines = (rest + chunk.toString("latin1")).split("\n");
-        rest = lines.pop() ?? "";
-        for (const line of lines) present.add(line);
-      });
-      const missing = [...new Set(lacking)].filter((oid) => !present.has(oid));
-      const failure = missing.length > 0 ? await fetchObjects(git, missing) : undefined;
+      // Only what the clone lacks: an earlier audit may have fetched the rest.
+      const failure = await fetchMissing(git, dir, lacking);
       if (failure) warnings.push(failure);
       for (const oid of lacking) objects.want(oid);
     }

@@ -10,6 +10,7 @@ import type { NoteEdit } from "../../core/audit/types.js";
 import { appendNoteText, isNoteAppend } from "../../core/evidence/note-append.js";
 import { GitCli } from "./git-cli.js";
 import { ObjectStream } from "./git-stream.js";
+import { fetchMissing, isPartialClone } from "./partial-clone.js";
 import { NOTES_REF } from "../../core/ports/notes.js";
 
 /** Splits a notes-tree path (`ab/cdef…`, fanout or not) into the annotated commit id, when it is one. */
@@ -97,20 +98,29 @@ function joined(blobs: readonly string[], texts: ReadonlyMap<string, string>): s
 /** Notes changed other than by appending, or removed, in the first-parent history of the notes ref (none when it is absent). */
 export async function readNoteEdits(dir: string, ref = NOTES_REF): Promise<NoteEdit[]> {
   const git = new GitCli(dir);
-  const exists = (await git.run(["for-each-ref", "--format=%(refname)", ref])).trim() !== "";
-  if (!exists) return [];
+  const [refs, gitDir] = await Promise.all([git.run(["for-each-ref", "--format=%(refname)", ref]), git.run(["rev-parse", "--path-format=absolute", "--git-common-dir"])]);
+  if (refs.trim() === "") return [];
   // Additions are read too, to tell a note moved to another fanout level from one removed.
   const out = await git.run(["log", "-z", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "--diff-filter=AMD", "--format=%x1e%H%x00%aI%x00%an <%ae>%x00%x1d", ref]);
   // A note only added (the common case: thousands in a long-lived notes ref) needs no blob.
   const changes = groupChanges(parseNotesLog(out)).filter((change) => change.before.length > 0);
   const moved = (change: NoteChange) => change.before.length === change.after.length && change.before.every((blob) => change.after.includes(blob));
-  // One bulk cat-file for the blobs of every note whose text may have changed.
+  // One bulk cat-file for the blobs of every note whose text may have changed (a partial clone lacks
+  // the notes' old versions: fetched first in one request, not by cat-file one at a time).
+  const wanted = changes.filter((change) => change.after.length > 0 && !moved(change)).flatMap((change) => [...change.before, ...change.after]);
+  if (wanted.length > 0 && isPartialClone(gitDir.trim())) {
+    const failure = await fetchMissing(git, dir, wanted);
+    if (failure) throw new Error(failure);
+  }
   const blobs = new Map<string, string>();
   const objects = new ObjectStream(dir, (name, object) => {
     if (object?.type === "blob") blobs.set(name, object.data.toString("utf8"));
   });
-  for (const change of changes) if (change.after.length > 0 && !moved(change)) [...change.before, ...change.after].forEach((blob) => objects.want(blob));
+  for (const blob of wanted) objects.want(blob);
   await objects.close();
+  // A version that cannot be read would compare as empty text, which any edit "appends" to: fail instead.
+  const unread = wanted.filter((blob) => !blobs.has(blob));
+  if (unread.length > 0) throw new Error(`--notes-history: ${unread.length} note versions could not be read (first: ${unread[0]}); the notes history cannot be checked`);
   const edits: NoteEdit[] = [];
   for (const change of changes) {
     const edit = { notesCommit: change.notesCommit, time: change.time, by: change.by, commit: change.annotated };
