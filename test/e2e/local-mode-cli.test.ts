@@ -142,4 +142,12 @@ describe("recording the facts local mode needs: source CI results and teams", ()
     await expect(stagegate("source-status", `acme/api@${"c".repeat(40)}`, "build", "green")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("conclusion must be one of success, failure") });
     await expect(stagegate("team", "release", "--add", "rita")).rejects.toMatchObject({ code: 1, stderr: 'stagegate: "release" is not org/team\n' });
   }, 60_000);
+
+  it("says a bare repository (a mirror clone) needs a working tree, and a plain directory is no repository", async () => {
+    const bare = join(root, "mirror.git");
+    await run("git", ["clone", "-q", "--mirror", dir, bare]);
+    const env = { ...process.env, NO_COLOR: "1" };
+    await expect(run(process.execPath, [BIN, "status", "--repo", bare], { env })).rejects.toMatchObject({ code: 1, stderr: `stagegate: --repo ${bare}: a bare repository; local mode needs a working tree (git clone ${bare})\n` });
+    await expect(run(process.execPath, [BIN, "status", "--repo", root], { env })).rejects.toMatchObject({ code: 1, stderr: `stagegate: --repo ${root}: not a git repository\n` });
+  }, 60_000);
 });

@@ -54,8 +54,12 @@ export interface LocalCommandOptions {
 export async function runLocalCommand(options: LocalCommandOptions, action: (ctx: { adapter: LocalAdapter; deps: LifecycleDeps }) => Promise<string[]>): Promise<number> {
   try {
     const dir = resolve(options.repo);
-    const root = (await new GitCli(dir).run(["rev-parse", "--show-toplevel"]).catch(() => "")).trim();
-    if (!root) throw new TerminalError(`--repo ${options.repo}: not a git repository`);
+    const git = new GitCli(dir);
+    const root = (await git.run(["rev-parse", "--show-toplevel"]).catch(() => "")).trim();
+    if (!root) {
+      const bare = (await git.run(["rev-parse", "--is-bare-repository"]).catch(() => "")).trim() === "true";
+      throw new TerminalError(bare ? `--repo ${options.repo}: a bare repository; local mode needs a working tree (git clone ${options.repo})` : `--repo ${options.repo}: not a git repository`);
+    }
     const clock = resolveClock(options.now, process.env["STAGEGATE_NOW"]);
     const lines = await action(openLocalLifecycle(root, { clock, health: fetchHealth }));
     for (const line of lines) process.stdout.write(`${line}\n`);
