@@ -1,7 +1,7 @@
 // The audit on a real clone: notes are not cloned (missing-note until --fetch), a force push on the
 // server shows up in the remote-tracking reflog after a fetch, --verify flags unsigned promotion commits,
 // and notes whose history was rewritten on the server are a finding (the clone's are kept and read).
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -131,3 +131,31 @@ it("reads a partial clone (--filter=blob:none) with one fetch of the notes and o
   expect(checked.result.findings).toEqual((await auditRepository({ repo: origin, notesHistory: true })).result.findings);
   expect(promisorPacks() - before).toBe(4);
 });
+
+it.skipIf(spawnSync("gpg", ["--version"]).status !== 0)("--verify says how to check signatures made with a key git lacks (GitHub's web-flow key for the commits GitHub makes)", async () => {
+  const signer = mkdtempSync(join(tmpdir(), "stagegate-gpg-"));
+  const stranger = mkdtempSync(join(tmpdir(), "stagegate-gpg-empty-"));
+  const home = process.env.GNUPGHOME;
+  try {
+    const gpg = (args: string[]) => execFileSync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "", ...args], { env: { ...process.env, GNUPGHOME: signer } }).toString();
+    gpg(["--quick-gen-key", "Signer <signer@example.com>", "default", "default", "never"]);
+    const repo = join(dir, "signed");
+    git(dir, ["clone", "-q", join(dir, "origin"), repo]);
+    git(repo, ["remote", "remove", "origin"]); // the audit reads origin/main when there is one: the local main holds the signed commit
+    execFileSync("git", ["-c", "user.name=Signer", "-c", "user.email=signer@example.com", "-c", "user.signingkey=signer@example.com", "commit", "-q", "-S", "--allow-empty", "-m", "Promote api to prod\n\nStagegate-Service: api\nStagegate-Environment: prod"], { cwd: repo, env: { ...process.env, GNUPGHOME: signer } });
+
+    process.env.GNUPGHOME = stranger;
+    const unchecked = await auditRepository({ repo, verify: true });
+    expect(unchecked.result.findings.filter((f) => f.kind === "bad-signature").map((f) => f.message)).toEqual([expect.stringContaining("cannot be checked (missing key)")]);
+    expect(unchecked.result.summary.warnings).toContainEqual(expect.stringMatching(/^1 commits are signed with keys git does not have .*web-flow\.gpg/));
+
+    process.env.GNUPGHOME = signer;
+    const checked = await auditRepository({ repo, verify: true });
+    expect(checked.result.findings.filter((f) => f.kind === "bad-signature")).toEqual([]);
+    expect(checked.result.summary.warnings.filter((w) => w.includes("web-flow"))).toEqual([]);
+  } finally {
+    if (home === undefined) delete process.env.GNUPGHOME;
+    else process.env.GNUPGHOME = home;
+    for (const d of [signer, stranger]) rmSync(d, { recursive: true, force: true });
+  }
+}, 60_000);

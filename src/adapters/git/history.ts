@@ -161,6 +161,8 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   const { records: chain, raws } = parsed;
   if (options.verify && merged.length > 0) await readSignatures(dir, merged);
   const records = [...chain, ...merged];
+  const unchecked = options.verify ? records.filter((r) => r.signature === "E").length : 0;
+  if (unchecked > 0) warnings.push(`${unchecked} commits are signed with keys git does not have (%G? = E: reported as bad-signature). Commits GitHub made (merges, squashes, Stagegate's API commits) are signed with its web-flow key: curl -fsSL https://github.com/web-flow.gpg | gpg --import; SSH signatures need gpg.ssh.allowedSignersFile`);
   // One sha index for the merges' trailers and the reflog check.
   const bySha = new Map(records.map((r) => [r.sha, r]));
 
