@@ -55,6 +55,7 @@ const HEADER_END = 0x1d;
 const NUL = 0;
 const LF = 0x0a;
 const COLON = 0x3a;
+const SPACE = 0x20;
 
 /** Output of the audit's `git log` that does not have the shape it asked for. */
 export class LogFormatError extends Error {
@@ -84,6 +85,8 @@ export class LogParser {
   #retryAt = 0;
   /** Bytes consumed before the pending ones (for error positions). */
   #offset = 0;
+  /** Where the next field of the record being read starts. */
+  #pos = 0;
 
   constructor(
     private readonly withSignature: boolean,
@@ -193,39 +196,44 @@ export class LogParser {
     return new LogFormatError(`unexpected git log output at byte ${this.#offset + at}: ${what}`);
   }
 
-  /** Reads the record in [from, to), whose shape #recordEnd checked. */
+  /** The next field as Latin-1 (ids, dates, signature status). */
+  #ascii(buf: Buffer): string {
+    const stop = buf.indexOf(NUL, this.#pos);
+    const value = buf.toString("latin1", this.#pos, stop);
+    this.#pos = stop + 1;
+    return value;
+  }
+
+  /** The next field through its slot: the previous record's string when the bytes repeat. */
+  #same(buf: Buffer, slot: Slot): string {
+    const stop = buf.indexOf(NUL, this.#pos);
+    const value = slot.read(buf, this.#pos, stop);
+    this.#pos = stop + 1;
+    return value;
+  }
+
+  /** Reads the record in [from, to), whose shape #recordEnd checked. Fields are read in order from #pos. */
   #parseRecord(buf: Buffer, from: number, to: number): void {
-    let pos = from + 1;
-    const end = (): number => buf.indexOf(NUL, pos);
-    const ascii = (): string => {
-      const stop = end();
-      const value = buf.toString("latin1", pos, stop);
-      pos = stop + 1;
-      return value;
-    };
-    /** A field through its slot: the previous record's string when the bytes repeat. */
-    const same = (slot: Slot): string => {
-      const stop = end();
-      const value = slot.read(buf, pos, stop);
-      pos = stop + 1;
-      return value;
-    };
+    this.#pos = from + 1;
+    let pos = this.#pos;
     // The chain is newest first: a commit's id is usually the previous record's first parent.
-    const shaEnd = end();
+    const shaEnd = buf.indexOf(NUL, pos);
     const sha = sameText(this.#expected, buf, pos, shaEnd) ? this.#expected : buf.toString("latin1", pos, shaEnd);
-    pos = shaEnd + 1;
-    const parents = ascii();
-    const author = { name: same(this.#slots[0]!), email: same(this.#slots[1]!), date: ascii() };
-    const committerName = same(this.#slots[2]!);
-    const committerEmail = same(this.#slots[3]!);
-    const dateEnd = end();
+    this.#pos = shaEnd + 1;
+    const parents = this.#ascii(buf);
+    const author = { name: this.#same(buf, this.#slots[0]!), email: this.#same(buf, this.#slots[1]!), date: this.#ascii(buf) };
+    const committerName = this.#same(buf, this.#slots[2]!);
+    const committerEmail = this.#same(buf, this.#slots[3]!);
+    pos = this.#pos;
+    const dateEnd = buf.indexOf(NUL, pos);
     const committer = { name: committerName, email: committerEmail, date: sameText(author.date, buf, pos, dateEnd) ? author.date : buf.toString("latin1", pos, dateEnd) };
-    pos = dateEnd + 1;
-    const sig = ascii();
-    const messageEnd = end();
+    this.#pos = dateEnd + 1;
+    const sig = this.#ascii(buf);
+    pos = this.#pos;
+    const messageEnd = buf.indexOf(NUL, pos);
     const message = buf.toString("utf8", pos, messageEnd);
     pos = messageEnd + 1;
-    const noteEnd = end();
+    const noteEnd = buf.indexOf(NUL, pos);
     const { subject, body } = splitMessage(message);
     const parentList = parents ? parents.split(" ") : [];
     this.#expected = parentList[0] ?? "";
@@ -342,9 +350,13 @@ function parseRaw(buf: Buffer, from: number, to: number): RawEntry[] {
   while (pos < to && buf[pos] === COLON) {
     const metaEnd = buf.indexOf(NUL, pos);
     const pathEnd = buf.indexOf(NUL, metaEnd + 1);
-    // `:100644 100644 <old> <new> M`: the new blob is the 4th field, the status the 5th.
-    const meta = buf.toString("latin1", pos + 1, metaEnd).split(" ");
-    entries.push({ status: meta[4] ?? "", newBlob: meta[3] ?? "", path: buf.toString("utf8", metaEnd + 1, pathEnd) });
+    // `:100644 100644 <old> <new> M`: the new blob is the 4th field, the status the 5th (found by their
+    // spaces: no string and array per entry for the three fields not kept).
+    let space = pos;
+    for (let i = 0; i < 3 && space >= 0 && space < metaEnd; i++) space = buf.indexOf(SPACE, space + 1);
+    const blobEnd = space >= 0 && space < metaEnd ? buf.indexOf(SPACE, space + 1) : -1;
+    const fields = blobEnd >= 0 && blobEnd < metaEnd;
+    entries.push({ status: fields ? buf.toString("latin1", blobEnd + 1, metaEnd) : "", newBlob: fields ? buf.toString("latin1", space + 1, blobEnd) : "", path: buf.toString("utf8", metaEnd + 1, pathEnd) });
     pos = pathEnd + 1;
   }
   return entries;
