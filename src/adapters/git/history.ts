@@ -18,6 +18,7 @@ import { isExactSwap } from "./digest-swap.js";
 import { ObjectStream, streamGit } from "./git-stream.js";
 import { isSignatureStatus, LogParser, logFormat, splitMessage, type RawEntry } from "./log-parser.js";
 import { fetchMissing, isPartialClone, missingBlobsOf } from "./partial-clone.js";
+import { historyLayout, type Layout } from "./config-history.js";
 import { readReflogs } from "./reflog.js";
 
 
@@ -31,6 +32,9 @@ export interface ReadHistoryOptions {
   /** Most reflog entries read per ref (an entry the history read cannot settle costs a `git rev-list`). */
   reflogLimit?: number;
 }
+
+/** The configuration's path in the environments repository. */
+const CONFIG_PATH = "stagegate.yaml";
 
 /** Where `fetchNotes` keeps the remote's notes when they do not contain the clone's (never the clone's own ref). */
 export const REMOTE_NOTES_REF = "refs/stagegate-audit/origin-notes";
@@ -113,18 +117,28 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     if (object?.type === "blob") blobs.set(name, object.data);
     else if (object?.type === "commit") merged.push(commitRecord(name, object.data));
   });
-  const configRead = git.readBlobs([`${ref}:stagegate.yaml`]).then((texts) => texts.get(`${ref}:stagegate.yaml`));
+  const configRead = git.readBlobs([`${ref}:${CONFIG_PATH}`]).then((texts) => texts.get(`${ref}:${CONFIG_PATH}`));
 
   // A partial clone (`--filter=blob:none`) lacks most file versions, and cat-file would fetch each on
   // its own (10,000 fetches: minutes). Its blobs are collected during the log and fetched in one request.
   const lacking: string[] | undefined = partial ? [] : undefined;
+  const want = (oid: string) => void (lacking ? lacking.push(oid) : objects.want(oid));
+  // Earlier versions of the config (blob ids, from the log) and the changed files outside the tip's
+  // environment folders: read once the log is done, in case an earlier layout named those folders.
+  const configVersions = new Set<string>();
+  const outside: RawEntry[] = [];
+  let layout: Layout | undefined;
   let wantBlob: ((entry: RawEntry) => void) | undefined;
   const early: RawEntry[] = [];
   const configParsed = configRead.then((text) => {
     const config = parseConfig(text, ref, warnings);
     if (config && options.extract) {
       const inEnvironment = environmentMatcher(config.environments);
-      wantBlob = (entry) => void (inEnvironment(entry.path) && (lacking ? lacking.push(entry.newBlob) : objects.want(entry.newBlob)));
+      wantBlob = (entry) => {
+        if (entry.path === CONFIG_PATH) configVersions.add(entry.newBlob);
+        if (inEnvironment(entry.path)) want(entry.newBlob);
+        else outside.push(entry);
+      };
       for (const entry of early.splice(0)) wantBlob(entry);
     }
     return config;
@@ -147,6 +161,13 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     config = read;
     // The last record ends with the output: its objects are asked for before the input closes.
     parsed = parser.end();
+    if (config && options.extract) {
+      layout = await historyLayout(git, config, configVersions, warnings);
+      if (layout.environments.length > config.environments.length) {
+        const inEarlier = environmentMatcher(layout.environments);
+        for (const entry of outside) if (inEarlier(entry.path)) want(entry.newBlob);
+      }
+    }
     if (lacking && lacking.length > 0) {
       // Only what the clone lacks: an earlier audit may have fetched the rest.
       const failure = await fetchMissing(git, dir, lacking);
@@ -167,8 +188,8 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   const bySha = new Map(records.map((r) => [r.sha, r]));
 
   const digestsComputed = Boolean(config && options.extract);
-  if (config && options.extract) {
-    const tracker = new DigestTracker(config.environments, config.services, options.extract);
+  if (layout && options.extract) {
+    const tracker = new DigestTracker(layout.environments, layout.services, options.extract);
     await computeChanges(git, chain, bySha, raws, tracker, blobs);
     for (const error of tracker.errors.slice(0, 20)) warnings.push(`could not read image references: ${error}`);
   }
