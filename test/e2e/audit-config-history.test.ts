@@ -81,6 +81,21 @@ describe("audit across versions of stagegate.yaml", () => {
     expect(result.rows.some((r) => r.commit === move)).toBe(false);
   });
 
+  it("names a renamed service by its current name all along", async () => {
+    write("stagegate.yaml", config("envs/prod", ["api"]));
+    write("envs/prod/kustomization.yaml", kustomization({ api: 1 }));
+    commit("init");
+    write("envs/prod/kustomization.yaml", kustomization({ api: 2 }));
+    commit("bump");
+    write("stagegate.yaml", config("envs/prod", ["api"]).replace("{ name: api,", "{ name: api-server,"));
+    commit("rename the service");
+    const result = await changes();
+    expect(result.rows.map((r) => [r.service, r.digest])).toEqual([
+      ["api-server", D(1)],
+      ["api-server", D(2)],
+    ]);
+  });
+
   it("reads an earlier config leniently, and says when one cannot be read", async () => {
     expect(layoutOf("version: 0\nenvironments: [{ name: prod, path: p, extra: 1 }]\nservices: [{ name: a, image: i }, { name: 7 }]\n")).toEqual({ environments: [{ name: "prod", path: "p" }], services: [{ name: "a", image: "i" }] });
     expect(layoutOf("{{ not yaml")).toBeUndefined();

@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { TrackedEnvironment, TrackedService } from "../../core/audit/digest-tracker.js";
+import { normaliseImage } from "../../editors/image-ref.js";
 import type { GitCli } from "./git-cli.js";
 
 export interface Layout {
@@ -39,8 +40,8 @@ export function layoutOf(text: string): Layout | undefined {
 
 /**
  * The tip's layout followed by what earlier versions (blob ids of `stagegate.yaml` in the history) add
- * to it: folders and images not named at the tip. The tip comes first, so a service's current image is
- * the one rows name. Unreadable versions are skipped with a warning.
+ * to it: folders and images not named at the tip. The tip comes first, so a service renamed or an
+ * environment folder renamed since goes by its current name. Unreadable versions are skipped with a warning.
  */
 export async function historyLayout(git: GitCli, tip: Layout, versions: ReadonlySet<string>, warnings: string[]): Promise<Layout> {
   const layout: Layout = { environments: [...tip.environments], services: [...tip.services] };
@@ -48,7 +49,8 @@ export async function historyLayout(git: GitCli, tip: Layout, versions: Readonly
   const texts = await git.readBlobs([...versions]);
   const key = (a: string, b: string) => `${a}\u0000${b}`;
   const environments = new Set(layout.environments.map((e) => key(e.name, e.path.replace(/\/+$/, ""))));
-  const services = new Set(layout.services.map((s) => key(s.name, s.image)));
+  // By image: a service renamed since keeps its current name (the tip's entry claims the image first).
+  const services = new Set(layout.services.map((s) => normaliseImage(s.image)));
   let unreadable = 0;
   for (const oid of versions) {
     const text = texts.get(oid);
@@ -64,7 +66,7 @@ export async function historyLayout(git: GitCli, tip: Layout, versions: Readonly
       layout.environments.push(e);
     }
     for (const s of version.services) {
-      const k = key(s.name, s.image);
+      const k = normaliseImage(s.image);
       if (services.has(k)) continue;
       services.add(k);
       layout.services.push(s);
