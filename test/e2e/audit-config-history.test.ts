@@ -96,6 +96,32 @@ describe("audit across versions of stagegate.yaml", () => {
     ]);
   });
 
+  it("audits by the earlier versions when the tip has no usable stagegate.yaml (removed, or broken)", async () => {
+    write("stagegate.yaml", config("envs/prod", ["api"]));
+    write("envs/prod/kustomization.yaml", kustomization({ api: 1 }));
+    commit("init");
+    write("envs/prod/kustomization.yaml", kustomization({ api: 2 }));
+    const push = commit("bump by hand");
+    rmSync(join(dir, "stagegate.yaml"));
+    commit("stop using Stagegate");
+    let result = await changes();
+    expect(result.rows.map((r) => [r.kind, r.digest])).toEqual([
+      ["initial", D(1)],
+      ["direct-push", D(2)],
+    ]);
+    expect(result.findings.filter((f) => f.kind === "bypass").map((f) => f.commit)).toEqual([push]);
+    expect(result.summary.warnings).toContainEqual("no stagegate.yaml at the tip of refs/heads/main: the audit follows the environments and services its 1 earlier version in the history named");
+
+    write("stagegate.yaml", "environments: [ {{ broken\n");
+    commit("a broken config");
+    result = await changes();
+    expect(result.rows.map((r) => [r.kind, r.digest])).toEqual([
+      ["initial", D(1)],
+      ["direct-push", D(2)],
+    ]);
+    expect(result.summary.warnings).toContainEqual(expect.stringMatching(/^stagegate\.yaml is not valid YAML .*: the audit follows the environments and services its 1 earlier version in the history named$/));
+  });
+
   it("reads an earlier config leniently, and says when one cannot be read", async () => {
     expect(layoutOf("version: 0\nenvironments: [{ name: prod, path: p, extra: 1 }]\nservices: [{ name: a, image: i }, { name: 7 }]\n")).toEqual({ environments: [{ name: "prod", path: "p" }], services: [{ name: "a", image: "i" }] });
     expect(layoutOf("{{ not yaml")).toBeUndefined();
@@ -107,7 +133,7 @@ describe("audit across versions of stagegate.yaml", () => {
     write("stagegate.yaml", config("envs/prod", ["api"]));
     commit("fix the config");
     const result = await changes();
-    expect(result.summary.warnings).toContainEqual("1 earlier versions of stagegate.yaml could not be read: the environments and services only they named are not followed");
+    expect(result.summary.warnings).toContainEqual("1 earlier version of stagegate.yaml could not be read: the environments and services only it named are not followed");
     expect(result.rows.map((r) => [r.kind, r.digest])).toEqual([["initial", D(1)]]);
   });
 });

@@ -41,10 +41,11 @@ export function layoutOf(text: string): Layout | undefined {
 /**
  * The tip's layout followed by what earlier versions (blob ids of `stagegate.yaml` in the history) add
  * to it: folders and images not named at the tip. The tip comes first, so a service renamed or an
- * environment folder renamed since goes by its current name. Unreadable versions are skipped with a warning.
+ * environment folder renamed since goes by its current name. Unreadable versions are skipped with a
+ * warning; `except` (the tip's text) is not read again; `read` counts the versions that were.
  */
-export async function historyLayout(git: GitCli, tip: Layout, versions: ReadonlySet<string>, warnings: string[]): Promise<Layout> {
-  const layout: Layout = { environments: [...tip.environments], services: [...tip.services] };
+export async function historyLayout(git: GitCli, tip: Layout, versions: ReadonlySet<string>, warnings: string[], except?: string): Promise<Layout & { read: number }> {
+  const layout = { environments: [...tip.environments], services: [...tip.services], read: 0 };
   if (versions.size === 0) return layout;
   const texts = await git.readBlobs([...versions]);
   const key = (a: string, b: string) => `${a}\u0000${b}`;
@@ -54,11 +55,13 @@ export async function historyLayout(git: GitCli, tip: Layout, versions: Readonly
   let unreadable = 0;
   for (const oid of versions) {
     const text = texts.get(oid);
+    if (text !== undefined && text === except) continue; // the tip's own text, already judged
     const version = text === undefined ? undefined : layoutOf(text);
     if (!version) {
       unreadable++;
       continue;
     }
+    layout.read++;
     for (const e of version.environments) {
       const k = key(e.name, e.path.replace(/\/+$/, ""));
       if (environments.has(k)) continue;
@@ -72,6 +75,6 @@ export async function historyLayout(git: GitCli, tip: Layout, versions: Readonly
       layout.services.push(s);
     }
   }
-  if (unreadable > 0) warnings.push(`${unreadable} earlier versions of stagegate.yaml could not be read: the environments and services only they named are not followed`);
+  if (unreadable > 0) warnings.push(`${unreadable} earlier version${unreadable === 1 ? "" : "s"} of stagegate.yaml could not be read: the environments and services only ${unreadable === 1 ? "it" : "they"} named are not followed`);
   return layout;
 }

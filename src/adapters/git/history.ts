@@ -128,10 +128,15 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   const configVersions = new Set<string>();
   const outside: RawEntry[] = [];
   let layout: Layout | undefined;
+  let earlierRead = 0;
   let wantBlob: ((entry: RawEntry) => void) | undefined;
   const early: RawEntry[] = [];
+  let tipProblem: string | undefined;
+  let tipText: string | undefined;
   const configParsed = configRead.then((text) => {
-    const config = parseConfig(text, ref, warnings);
+    const { config, problem } = parseConfig(text, ref);
+    tipProblem = problem;
+    tipText = text;
     if (config && options.extract) {
       const inEnvironment = environmentMatcher(config.environments);
       wantBlob = (entry) => {
@@ -167,7 +172,18 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
         const inEarlier = environmentMatcher(layout.environments);
         for (const entry of outside) if (inEarlier(entry.path)) want(entry.newBlob);
       }
+    } else if (options.extract) {
+      // No usable config at the tip (removed, or broken): the layouts its earlier versions described.
+      for (const entry of early) if (entry.path === CONFIG_PATH) configVersions.add(entry.newBlob);
+      const earlier = await historyLayout(git, { environments: [], services: [] }, configVersions, warnings, tipText);
+      if (earlier.environments.length > 0 && earlier.services.length > 0) {
+        layout = earlier;
+        earlierRead = earlier.read;
+        const inEarlier = environmentMatcher(layout.environments);
+        for (const entry of early) if (inEarlier(entry.path)) want(entry.newBlob);
+      }
     }
+    if (tipProblem) warnings.push(layout ? `${tipProblem}: the audit follows the environments and services its ${earlierRead} earlier version${earlierRead === 1 ? "" : "s"} in the history named` : `${tipProblem}: digest changes outside Stagegate cannot be detected`);
     if (lacking && lacking.length > 0) {
       // Only what the clone lacks: an earlier audit may have fetched the rest.
       const failure = await fetchMissing(git, dir, lacking);
@@ -187,7 +203,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   // One sha index for the merges' trailers and the reflog check.
   const bySha = new Map(records.map((r) => [r.sha, r]));
 
-  const digestsComputed = Boolean(config && options.extract);
+  const digestsComputed = Boolean(layout && options.extract);
   if (layout && options.extract) {
     const tracker = new DigestTracker(layout.environments, layout.services, options.extract);
     await computeChanges(git, chain, bySha, raws, tracker, blobs);
@@ -254,25 +270,17 @@ async function resolveBranch(git: GitCli, wanted: string | undefined): Promise<{
   return { branch, ref, gitDir, shallow: shallow === "true", hasNotes: refs.has(NOTES_REF) };
 }
 
-/** The configuration at the tip, for the environments and services only; undefined (with a warning) when absent or invalid. */
-function parseConfig(text: string | undefined, ref: string, warnings: string[]) {
-  if (text === undefined) {
-    warnings.push(`no stagegate.yaml at the tip of ${ref}: digest changes outside Stagegate cannot be detected`);
-    return undefined;
-  }
+/** Why the tip's configuration cannot be used, or what it says (environments and services only). */
+function parseConfig(text: string | undefined, ref: string): { config?: ReturnType<typeof configSchema.parse>; problem?: string } {
+  if (text === undefined) return { problem: `no stagegate.yaml at the tip of ${ref}` };
   // Only environments and services matter here; a broken policy must not stop an audit, so policies are not loaded.
   let parsed;
   try {
     parsed = configSchema.safeParse(parseYaml(text));
   } catch (error) {
-    warnings.push(`stagegate.yaml is not valid YAML (${(error as Error).message}): digest changes outside Stagegate cannot be detected`);
-    return undefined;
+    return { problem: `stagegate.yaml is not valid YAML (${(error as Error).message.split("\n")[0]})` };
   }
-  if (!parsed.success) {
-    warnings.push(`stagegate.yaml is invalid (run stagegate validate): digest changes outside Stagegate cannot be detected`);
-    return undefined;
-  }
-  return parsed.data;
+  return parsed.success ? { config: parsed.data } : { problem: "stagegate.yaml is invalid (run stagegate validate)" };
 }
 
 /** Environment of a repository path by precomputed folder prefixes (longest first, nested folders resolve inward). */
