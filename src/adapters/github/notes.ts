@@ -45,6 +45,8 @@ interface NoteState {
   text: string | undefined;
   /** Where the note is (or, when there is none, where a new one goes). */
   path: string;
+  /** Why the note cannot be appended to (GitHub returned it cut short, or not as text). */
+  unreadable?: string;
 }
 
 /** Git notes of the environments repository. */
@@ -68,6 +70,8 @@ export class GitHubNotes implements NotesPort {
       const state = await this.#read(commitSha);
       // Re-checked on every attempt: a concurrent writer of the same note wins the race, not a duplicate.
       if (options.ifAbsent && state.text !== undefined) return false;
+      // Appending to a cut or undecodable text would drop the evidence it holds: refuse instead.
+      if (state.unreadable) throw new Error(`the note of ${commitSha} (${NOTES_REF}:${state.path}) is ${state.unreadable}; not appending to it`);
       const tree = await callGitHub(context, () =>
         this.#client.request("POST /repos/{owner}/{repo}/git/trees", {
           owner,
@@ -122,10 +126,9 @@ export class GitHubNotes implements NotesPort {
     for (const [i, path] of paths.entries()) {
       const entry = target?.[`p${i}`];
       if (entry?.type !== "blob") continue;
-      // Appending to a cut or undecodable text would drop the evidence it holds: refuse instead.
       const text = entry.object?.text;
-      if (entry.object?.isTruncated || typeof text !== "string") throw new Error(`the note of ${commitSha} (${NOTES_REF}:${path}) is ${entry.object?.isTruncated ? "too large for GitHub to return whole" : "not text"}; not appending to it`);
-      return { ...state, text, path };
+      const unreadable = entry.object?.isTruncated ? "too large for GitHub to return whole" : typeof text !== "string" ? "not text" : undefined;
+      return { ...state, text: text ?? "", path, ...(unreadable ? { unreadable } : {}) };
     }
     const deepest = [3, 2, 1].find((depth) => target?.[`d${depth}`]?.type === "tree");
     return { ...state, text: undefined, path: paths[deepest ?? 1]! };

@@ -168,8 +168,12 @@ describe("evidence notes in git's notes layout", () => {
         graphql: async () => ({ repository: { ref: { target: { oid: "c".repeat(40), tree: { oid: "t".repeat(40) }, p1: { type: "blob", object } } } } }),
         request: async (route: string) => void writes.push(route),
       } as unknown as GitHubClient;
-      await expect(new GitHubNotes(client, { owner: "acme", repo: "environments" }).appendNote("a".repeat(40), "{}")).rejects.toThrow(/not appending/);
+      const notes = new GitHubNotes(client, { owner: "acme", repo: "environments" });
+      await expect(notes.appendNote("a".repeat(40), "{}")).rejects.toThrow(/not appending/);
       expect(writes).toEqual([]);
+      // The note is there: reading it, or writing only when absent, does not fail on it.
+      expect(await notes.readNote("a".repeat(40))).toBe(object.text ?? "");
+      expect(await notes.appendNote("a".repeat(40), "{}", { ifAbsent: true })).toBe(false);
     }
   });
 });
