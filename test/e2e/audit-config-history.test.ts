@@ -26,6 +26,14 @@ const commit = (message: string) => {
 const config = (path: string, services: string[]) => `version: 1\nenvironments:\n  - { name: prod, path: ${path} }\nservices:\n${services.map((s) => `  - { name: ${s}, image: ghcr.io/acme/${s} }\n`).join("")}`;
 const kustomization = (images: Record<string, number>) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n${Object.entries(images).map(([s, n]) => `  - name: ghcr.io/acme/${s}\n    digest: ${D(n)}\n`).join("")}`;
 const changes = async () => (await auditRepository({ repo: dir })).result;
+/** The common start: envs/prod runs api at D(1), then a hand-made push bumps it to D(2); returns that push. */
+const startWithHandBump = (message: string) => {
+  write("stagegate.yaml", config("envs/prod", ["api"]));
+  write("envs/prod/kustomization.yaml", kustomization({ api: 1 }));
+  commit("init");
+  write("envs/prod/kustomization.yaml", kustomization({ api: 2 }));
+  return commit(message);
+};
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "stagegate-audit-config-"));
@@ -60,11 +68,7 @@ describe("audit across versions of stagegate.yaml", () => {
   });
 
   it("follows an environment whose folder moved: the move is no change, pushes on either side of it are", async () => {
-    write("stagegate.yaml", config("envs/prod", ["api"]));
-    write("envs/prod/kustomization.yaml", kustomization({ api: 1 }));
-    commit("init");
-    write("envs/prod/kustomization.yaml", kustomization({ api: 2 }));
-    const before = commit("bump api by hand, old folder");
+    const before = startWithHandBump("bump api by hand, old folder");
     mkdirSync(join(dir, "environments"));
     renameSync(join(dir, "envs/prod"), join(dir, "environments/prod"));
     write("stagegate.yaml", config("environments/prod", ["api"]));
@@ -82,11 +86,7 @@ describe("audit across versions of stagegate.yaml", () => {
   });
 
   it("names a renamed service by its current name all along", async () => {
-    write("stagegate.yaml", config("envs/prod", ["api"]));
-    write("envs/prod/kustomization.yaml", kustomization({ api: 1 }));
-    commit("init");
-    write("envs/prod/kustomization.yaml", kustomization({ api: 2 }));
-    commit("bump");
+    startWithHandBump("bump");
     write("stagegate.yaml", config("envs/prod", ["api"]).replace("{ name: api,", "{ name: api-server,"));
     commit("rename the service");
     const result = await changes();
@@ -97,11 +97,7 @@ describe("audit across versions of stagegate.yaml", () => {
   });
 
   it("audits by the earlier versions when the tip has no usable stagegate.yaml (removed, or broken)", async () => {
-    write("stagegate.yaml", config("envs/prod", ["api"]));
-    write("envs/prod/kustomization.yaml", kustomization({ api: 1 }));
-    commit("init");
-    write("envs/prod/kustomization.yaml", kustomization({ api: 2 }));
-    const push = commit("bump by hand");
+    const push = startWithHandBump("bump by hand");
     rmSync(join(dir, "stagegate.yaml"));
     commit("stop using Stagegate");
     let result = await changes();
