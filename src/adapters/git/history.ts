@@ -127,8 +127,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   // environment folders: read once the log is done, in case an earlier layout named those folders.
   const configVersions = new Set<string>();
   const outside: RawEntry[] = [];
-  let layout: Layout | undefined;
-  let earlierRead = 0;
+  let layout: (Layout & { read: number }) | undefined;
   let wantBlob: ((entry: RawEntry) => void) | undefined;
   const early: RawEntry[] = [];
   let tipProblem: string | undefined;
@@ -166,24 +165,20 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     config = read;
     // The last record ends with the output: its objects are asked for before the input closes.
     parsed = parser.end();
-    if (config && options.extract) {
-      layout = await historyLayout(git, config, configVersions, warnings);
-      if (layout.environments.length > config.environments.length) {
-        const inEarlier = environmentMatcher(layout.environments);
-        for (const entry of outside) if (inEarlier(entry.path)) want(entry.newBlob);
-      }
-    } else if (options.extract) {
-      // No usable config at the tip (removed, or broken): the layouts its earlier versions described.
-      for (const entry of early) if (entry.path === CONFIG_PATH) configVersions.add(entry.newBlob);
-      const earlier = await historyLayout(git, { environments: [], services: [] }, configVersions, warnings, tipText);
-      if (earlier.environments.length > 0 && earlier.services.length > 0) {
-        layout = earlier;
-        earlierRead = earlier.read;
-        const inEarlier = environmentMatcher(layout.environments);
-        for (const entry of early) if (inEarlier(entry.path)) want(entry.newBlob);
+    if (options.extract) {
+      // The tip's layout and what earlier versions of the config add to it; without a usable config at
+      // the tip (removed, or broken), the earlier versions alone. Their folders' files are read too.
+      if (!config) for (const entry of early) if (entry.path === CONFIG_PATH) configVersions.add(entry.newBlob);
+      const found = await historyLayout(git, config ?? { environments: [], services: [] }, configVersions, warnings, tipText);
+      if (config || (found.environments.length > 0 && found.services.length > 0)) {
+        layout = found;
+        if (found.environments.length > (config?.environments.length ?? 0)) {
+          const inLayout = environmentMatcher(found.environments);
+          for (const entry of config ? outside : early) if (inLayout(entry.path)) want(entry.newBlob);
+        }
       }
     }
-    if (tipProblem) warnings.push(layout ? `${tipProblem}: the audit follows the environments and services its ${earlierRead} earlier version${earlierRead === 1 ? "" : "s"} in the history named` : `${tipProblem}: digest changes outside Stagegate cannot be detected`);
+    if (tipProblem) warnings.push(layout ? `${tipProblem}: the audit follows the environments and services its ${layout.read} earlier version${layout.read === 1 ? "" : "s"} in the history named` : `${tipProblem}: digest changes outside Stagegate cannot be detected`);
     if (lacking && lacking.length > 0) {
       // Only what the clone lacks: an earlier audit may have fetched the rest.
       const failure = await fetchMissing(git, dir, lacking);
