@@ -6,8 +6,8 @@
  * Target: within 3× of git log. Writes bench/audit-results.json. Run alone: `npx tsx bench/audit.ts`.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { auditRepository } from "../src/cli/commands/audit.js";
 import { renderMarkdown } from "../src/core/audit/render-text.js";
@@ -31,7 +31,42 @@ export interface AuditBenchResult {
   ratioCli: number;
   target: number;
   withinTarget: boolean;
+  /**
+   * CPU time of one in-process audit (median over the timed rounds): Node's own (main thread, GC
+   * helpers) and its git children's (log, cat-file, the small calls), against one `git log`'s. On
+   * `cores` cores no schedule can finish the audit faster than `totalMs / cores`: `floorRatio` is that
+   * floor against git log, the best ratio this design's work allows on this machine.
+   */
+  cpu?: { nodeMs: number; gitMs: number; totalMs: number; gitLogMs: number; cores: number; floorMs: number; floorRatio: number };
 }
+
+/**
+ * CPU time used so far by this process's children that have exited and been waited for (Linux:
+ * cutime + cstime of /proc/self/stat, in USER_HZ ticks of 10 ms); undefined elsewhere.
+ */
+function childrenCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync("/proc/self/stat", "latin1");
+    // Fields after the command name (which may hold spaces, closed by the last ")"): state is field 3.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `fn`, adding its own and its children's CPU milliseconds to `into`. */
+async function withCpu(into: { node: number[]; git: number[] }, fn: () => Promise<unknown>): Promise<void> {
+  const node = process.cpuUsage();
+  const children = childrenCpuMs();
+  await fn();
+  const used = process.cpuUsage(node);
+  const after = childrenCpuMs();
+  into.node.push((used.user + used.system) / 1000);
+  if (children !== undefined && after !== undefined) into.git.push(after - children);
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /**
  * Plain `git log main` into a pipe. `buffered` sets GIT_FLUSH=0 as the audit's own git processes do
@@ -103,6 +138,16 @@ function buildRepository(repo: string, promotions: number): number {
   return builder.marks.size;
 }
 
+/** The CPU section of the result; undefined where children's CPU cannot be read. */
+function cpuFigures(audit: { node: number[]; git: number[] }, log: { git: number[] }, gitLogMs: number): AuditBenchResult["cpu"] {
+  if (audit.git.length === 0 || log.git.length === 0) return undefined;
+  const nodeMs = Math.round(median(audit.node));
+  const gitMs = Math.round(median(audit.git));
+  const cores = availableParallelism();
+  const floorMs = Math.round((nodeMs + gitMs) / cores);
+  return { nodeMs, gitMs, totalMs: nodeMs + gitMs, gitLogMs: Math.round(median(log.git)), cores, floorMs, floorRatio: Number((floorMs / gitLogMs).toFixed(2)) };
+}
+
 /** Builds the repository, measures, writes bench/audit-results.json and returns the figures. */
 export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), "stagegate-bench-audit-"));
@@ -116,7 +161,9 @@ export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResu
       rows = result.rows.length;
     };
     await Promise.all([runGitLog(repo), audit()]); // warm the page cache and the module graph for both
-    const [auditMs = 0, gitLogMs = 0, gitLogBufferedMs = 0] = await bestOfInterleaved(5, [audit, () => runGitLog(repo), () => runGitLog(repo, true)]);
+    const auditCpu = { node: [] as number[], git: [] as number[] };
+    const logCpu = { node: [] as number[], git: [] as number[] };
+    const [auditMs = 0, gitLogMs = 0, gitLogBufferedMs = 0] = await bestOfInterleaved(5, [() => withCpu(auditCpu, audit), () => withCpu(logCpu, () => runGitLog(repo)), () => runGitLog(repo, true)]);
     const ratio = auditMs / gitLogMs;
     // The CLI apart and after: three new processes, each ~2 s, would weigh on the in-process rounds.
     const [cliMs = 0] = await bestOfInterleaved(3, [() => runCli(repo, join(dir, "report.md"))]);
@@ -133,6 +180,7 @@ export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResu
       ratioCli: Number((cliMs / gitLogMs).toFixed(2)),
       target: 3,
       withinTarget: ratio <= 3,
+      cpu: cpuFigures(auditCpu, logCpu, gitLogMs),
     };
     writeFileSync(join(import.meta.dirname, "audit-results.json"), `${JSON.stringify({ ...result, node: process.version, date: new Date().toISOString() }, null, 2)}\n`);
     return result;
