@@ -2,7 +2,7 @@
 // server shows up in the remote-tracking reflog after a fetch, --verify flags unsigned promotion commits,
 // and notes whose history was rewritten on the server are a finding (the clone's are kept and read).
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -130,6 +130,43 @@ it("reads a partial clone (--filter=blob:none) with one fetch of the notes and o
   expect(checked.result.findings.filter((f) => f.kind === "note-edited").map((f) => f.commit)).toEqual([rewritten]);
   expect(checked.result.findings).toEqual((await auditRepository({ repo: origin, notesHistory: true })).result.findings);
   expect(promisorPacks() - before).toBe(4);
+});
+
+it("reads a treeless clone (--filter=tree:0) with one fetch of the trees, not one per tree and commit", async () => {
+  const origin = join(dir, "treeless-origin");
+  const history = new HistoryBuilder([{ name: "prod" }, { name: "dev" }], [{ name: "api", image: "ghcr.io/acme/api" }]);
+  const t0 = Date.parse("2024-08-01T00:00:00Z");
+  history.init(new Date(t0), { prod: { api: digestOf(1) }, dev: { api: digestOf(1) } });
+  for (let i = 0; i < 12; i++) history.promote({ env: i % 2 ? "prod" : "dev", service: "api", digest: digestOf(70 + i), at: new Date(t0 + (i + 1) * 3_600_000), style: i % 3 ? "squash" : "merge", approvers: ["alice"], deployment: { state: "success", at: new Date(t0 + (i + 1) * 3_600_000 + 60_000) } });
+  history.write(origin);
+  const rewritten = history.shaOf(history.expected[1]!);
+  for (const [name, value] of [["user.name", "Test"], ["user.email", "test@example.com"], ["uploadpack.allowFilter", "true"], ["uploadpack.allowAnySHA1InWant", "true"]]) git(origin, ["config", name!, value!]);
+  git(origin, ["notes", "--ref=stagegate", "add", "-f", "-m", git(origin, ["notes", "--ref=stagegate", "show", rewritten]).replace(/"alice"/g, '"mallory"'), rewritten]);
+  const treeless = join(dir, "treeless");
+  git(dir, ["clone", "-q", "--filter=tree:0", "--no-checkout", `file://${origin}`, treeless]);
+  git(treeless, ["fetch", "-q", "origin", "refs/notes/stagegate:refs/notes/stagegate"]); // notes commits only: no trees, no blobs
+  // Every fetch from here on, git's own on-demand ones included, runs upload-pack once: count them.
+  const counter = join(dir, "upload-packs");
+  const wrapper = join(dir, "upload-pack.sh");
+  writeFileSync(wrapper, `#!/bin/sh\necho >> '${counter}'\nexec git upload-pack "$@"\n`, { mode: 0o755 });
+  git(treeless, ["config", "remote.origin.uploadpack", wrapper]);
+  const fetches = () => (existsSync(counter) ? readFileSync(counter, "utf8").split("\n").length - 1 : 0);
+
+  const full = await auditRepository({ repo: origin });
+  const { result } = await auditRepository({ repo: treeless });
+  expect(result.rows).toEqual(full.result.rows);
+  expect(result.findings).toEqual(full.result.findings);
+  expect(result.summary.warnings).toEqual([]);
+  // The trees (root trees of the history and of the notes, with their subtrees), the notes, the file
+  // versions, and the configuration git read on its own. Before, git fetched each tree as it read it: 27.
+  expect(fetches()).toBe(4);
+  await auditRepository({ repo: treeless });
+  expect(fetches()).toBe(4);
+
+  // --notes-history reads the notes commits' own trees (one fetch) and the old version of a note (one more).
+  const checked = await auditRepository({ repo: treeless, notesHistory: true });
+  expect(checked.result.findings.filter((f) => f.kind === "note-edited").map((f) => f.commit)).toEqual([rewritten]);
+  expect(fetches()).toBe(6);
 });
 
 it.skipIf(spawnSync("gpg", ["--version"]).status !== 0)("--verify says how to check signatures made with a key git lacks (GitHub's web-flow key for the commits GitHub makes)", async () => {

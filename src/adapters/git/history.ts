@@ -17,7 +17,7 @@ import { parseCommitObject } from "./commit-object.js";
 import { isExactSwap } from "./digest-swap.js";
 import { ObjectStream, streamGit } from "./git-stream.js";
 import { isSignatureStatus, LogParser, logFormat, splitMessage, type RawEntry } from "./log-parser.js";
-import { fetchMissing, isPartialClone, missingBlobsOf } from "./partial-clone.js";
+import { fetchMissing, fetchTrees, isPartialClone, missingBlobsOf } from "./partial-clone.js";
 import { historyLayout, type Layout } from "./config-history.js";
 import { readReflogs } from "./reflog.js";
 
@@ -96,7 +96,12 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
 
   // A partial clone fetched the notes ref without its blobs: `git log --notes` would fetch each note
   // on its own. The ones missing (listed without fetching: --missing=print) are fetched in one request.
+  // A clone without trees (--filter=tree:0) first gets the trees the log and the note lookups read.
   const partial = isPartialClone(gitDir);
+  if (partial) {
+    const failure = await fetchTrees(git, dir, { histories: [ref], tips: hasNotes ? [NOTES_REF] : [] });
+    if (failure) warnings.push(failure);
+  }
   if (partial && hasNotes) {
     const failure = await fetchMissing(git, dir, await missingBlobsOf(git, NOTES_REF), { known: true });
     if (failure) warnings.push(failure);

@@ -1,6 +1,7 @@
 /**
  * Partial clones (`git clone --filter=blob:none`, `actions/checkout` with `filter:`): most blobs are
- * missing and git fetches a missing object on demand, one request per object. Readers that need
+ * missing (and with `--filter=tree:0` the trees too) and git fetches a missing object on demand, one
+ * request per object. Readers that need
  * thousands of blobs (the audit's file versions and notes) list what the clone lacks without fetching
  * anything, then fetch it in one request, as git's on-demand fetch does for one object.
  */
@@ -34,6 +35,30 @@ async function presentObjects(dir: string): Promise<Set<string>> {
 export async function missingBlobsOf(git: GitCli, ref: string): Promise<string[]> {
   const listed = await git.run(["rev-list", "--objects", "--no-walk", "--missing=print", ref]);
   return listed.split("\n").filter((line) => line.startsWith("?")).map((line) => line.slice(1));
+}
+
+/** The filter the clone was made with (`remote.<name>.partialclonefilter`: `blob:none`, `tree:0`, …), if any. */
+async function cloneFilter(git: GitCli, remote: string): Promise<string | undefined> {
+  const value = await git.run(["config", "--get", `remote.${remote}.partialclonefilter`], { allowExitCodes: [1] });
+  return value.trim() || undefined;
+}
+
+/**
+ * A clone filtered by trees (`--filter=tree:0`, e.g. actions/checkout with `filter: tree:0`) lacks the
+ * trees too: `git log --raw` and every note lookup would fetch each tree on its own, one request per
+ * tree and commit (a 10,000-commit history would not finish). This fetches, in one request, the root
+ * trees of the commits of `histories` (their first-parent histories) and of `tips`, with their
+ * subtrees and without blobs (the fetch's own `blob:none` filter), only those the clone lacks. Nothing
+ * to do for any other clone. Returns a warning when the fetch fails.
+ */
+export async function fetchTrees(git: GitCli, dir: string, refs: { histories?: readonly string[]; tips?: readonly string[] }, remote = "origin"): Promise<string | undefined> {
+  if (!(await cloneFilter(git, remote))?.includes("tree:")) return undefined;
+  // %T is read from the commit objects, which a tree-filtered clone holds: listing it fetches nothing.
+  const lists = await Promise.all([
+    refs.histories?.length ? git.run(["log", "--first-parent", "--format=%T", ...refs.histories, "--"]) : "",
+    refs.tips?.length ? git.run(["log", "--no-walk=unsorted", "--format=%T", ...refs.tips, "--"]) : "",
+  ]);
+  return fetchMissing(git, dir, lists.join("\n").split("\n").filter(Boolean), { remote });
 }
 
 /**
