@@ -118,6 +118,23 @@ describe("audit across versions of stagegate.yaml", () => {
     expect(result.summary.warnings).toContainEqual(expect.stringMatching(/^stagegate\.yaml is not valid YAML .*: the audit follows the environments and services its 1 earlier version in the history named$/));
   });
 
+  it("follows the environments a tip config the schema refuses still names (read leniently)", async () => {
+    startWithHandBump("bump by hand");
+    // The tip adds staging, with a key the schema does not know: invalid, yet staging runs what its files say.
+    write("stagegate.yaml", `${config("envs/prod", ["api"]).replace("environments:\n", "environments:\n  - { name: staging, path: envs/staging }\n")}unknownKey: 1\n`);
+    write("envs/staging/kustomization.yaml", kustomization({ api: 1 }));
+    const added = commit("add staging");
+    write("envs/staging/kustomization.yaml", kustomization({ api: 9 }));
+    const push = commit("bump staging by hand");
+    const result = await changes();
+    expect(result.rows.filter((r) => r.environment === "staging").map((r) => [r.kind, r.previous, r.digest])).toEqual([
+      ["initial", undefined, D(1)],
+      ["direct-push", D(1), D(9)],
+    ]);
+    expect(result.findings.filter((f) => f.kind === "bypass" && f.environment === "staging").map((f) => f.commit)).toEqual([added, push]);
+    expect(result.summary.warnings).toContainEqual("stagegate.yaml is invalid (run stagegate validate): the audit follows the environments and services it names (read leniently) and those its 1 earlier version in the history named");
+  });
+
   it("reads an earlier config leniently, and says when one cannot be read", async () => {
     expect(layoutOf("version: 0\nenvironments: [{ name: prod, path: p, extra: 1 }]\nservices: [{ name: a, image: i }, { name: 7 }]\n")).toEqual({ environments: [{ name: "prod", path: "p" }], services: [{ name: "a", image: "i" }] });
     expect(layoutOf("{{ not yaml")).toBeUndefined();

@@ -5,6 +5,8 @@
  * the blobs of environment files that changed, the config at the tip, and the branch reflogs.
  * The digest bookkeeping and every decision are pure (src/core/audit).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { DigestTracker, digestTokens, isTokenSwap, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
 import { identityOf, mergedTrailers } from "../../core/audit/evidence.js";
@@ -18,7 +20,7 @@ import { isExactSwap } from "./digest-swap.js";
 import { ObjectStream, streamGit } from "./git-stream.js";
 import { isSignatureStatus, LogParser, logFormat, splitMessage, type RawEntry } from "./log-parser.js";
 import { fetchMissing, fetchTrees, isPartialClone, missingBlobsOf } from "./partial-clone.js";
-import { historyLayout, type Layout } from "./config-history.js";
+import { historyLayout, layoutOf, type Layout } from "./config-history.js";
 import { readReflogs } from "./reflog.js";
 
 
@@ -108,7 +110,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   }
 
   // The default branch's own history only (--first-parent): the commits that changed what runs.
-  const args = ["-c", "core.quotePath=off", "log", ref, "--first-parent", `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", logFormat(Boolean(options.verify))];
+  const args = ["-c", "core.quotePath=off", "log", "--first-parent", `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", logFormat(Boolean(options.verify)), "--end-of-options", ref, "--"];
 
   // One `git cat-file --batch --buffer` runs beside the log and reads, as the log names them, the
   // blobs of changed environment files and the branch heads merged by first-parent commits (second
@@ -133,6 +135,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   const configVersions = new Set<string>();
   const outside: RawEntry[] = [];
   let layout: (Layout & { read: number }) | undefined;
+  let readLeniently = false;
   let wantBlob: ((entry: RawEntry) => void) | undefined;
   const early: RawEntry[] = [];
   let tipProblem: string | undefined;
@@ -157,7 +160,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     for (let i = 1; i < record.parents.length; i++) objects.want(record.parents[i]!);
     if (!options.extract) return;
     for (const entry of raw) {
-      if (entry.status === "D" || entry.newBlob === ZERO_OID) continue;
+      if (!isFileVersion(entry)) continue;
       if (wantBlob) wantBlob(entry);
       else early.push(entry);
     }
@@ -170,11 +173,22 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     config = read;
     // The last record ends with the output: its objects are asked for before the input closes.
     parsed = parser.end();
+    if (options.extract && !config) for (const entry of early) if (entry.path === CONFIG_PATH) configVersions.add(entry.newBlob);
+    // A partial clone lacks the file versions the log named and the earlier versions of the config:
+    // one request for both (only what the clone lacks: an earlier audit may have fetched the rest).
+    if (lacking && (lacking.length > 0 || configVersions.size > 0)) {
+      const failure = await fetchMissing(git, dir, [...lacking, ...configVersions]);
+      if (failure) warnings.push(failure);
+      for (const oid of lacking.splice(0)) objects.want(oid);
+    }
     if (options.extract) {
-      // The tip's layout and what earlier versions of the config add to it; without a usable config at
-      // the tip (removed, or broken), the earlier versions alone. Their folders' files are read too.
-      if (!config) for (const entry of early) if (entry.path === CONFIG_PATH) configVersions.add(entry.newBlob);
-      const found = await historyLayout(git, config ?? { environments: [], services: [] }, configVersions, warnings, tipText);
+      // The tip's layout and what earlier versions of the config add to it. Without a usable config at
+      // the tip, what its text names when read leniently (a key the schema refuses must not hide the
+      // environments it adds), then the earlier versions. Their folders' files are read too.
+      const lenient = config || tipText === undefined ? undefined : layoutOf(tipText);
+      readLeniently = Boolean(lenient && lenient.environments.length > 0);
+      const tipLayout = config ?? lenient ?? { environments: [], services: [] };
+      const found = await historyLayout(git, tipLayout, configVersions, warnings, tipText);
       if (config || (found.environments.length > 0 && found.services.length > 0)) {
         layout = found;
         if (found.environments.length > (config?.environments.length ?? 0)) {
@@ -183,9 +197,9 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
         }
       }
     }
-    if (tipProblem) warnings.push(layout ? `${tipProblem}: the audit follows the environments and services its ${layout.read} earlier version${layout.read === 1 ? "" : "s"} in the history named` : `${tipProblem}: digest changes outside Stagegate cannot be detected`);
+    if (tipProblem) warnings.push(layout ? `${tipProblem}: the audit follows the environments and services ${readLeniently ? "it names (read leniently) and those " : ""}its ${layout.read} earlier version${layout.read === 1 ? "" : "s"} in the history named` : `${tipProblem}: digest changes outside Stagegate cannot be detected`);
     if (lacking && lacking.length > 0) {
-      // Only what the clone lacks: an earlier audit may have fetched the rest.
+      // Files of folders only earlier layouts named: a second request, in the rare history that has them.
       const failure = await fetchMissing(git, dir, lacking);
       if (failure) warnings.push(failure);
       for (const oid of lacking) objects.want(oid);
@@ -211,7 +225,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   }
   const reflog = await readReflogs(git, gitDir, branch, { bySha, chain }, options.reflogLimit ?? 2000);
   const oldest = chain.at(-1);
-  if (shallow && oldest) warnings.push(`this clone is shallow: its history starts at ${oldest.sha.slice(0, 12)} (${oldest.committer.date}); changes before it are not audited and the digests of that commit show as initial. Run with --fetch, or git fetch --unshallow`);
+  if (shallow && oldest && cutByShallow(gitDir, oldest.sha)) warnings.push(`this clone is shallow: its history starts at ${oldest.sha.slice(0, 12)} (${oldest.committer.date}); changes before it are not audited and the digests of that commit show as initial. Run with --fetch, or git fetch --unshallow`);
   return {
     records,
     reflog,
@@ -257,17 +271,43 @@ async function readSignatures(dir: string, records: HistoryRecord[]): Promise<vo
 
 /** The audited ref and the git directory, in two parallel git calls. */
 async function resolveBranch(git: GitCli, wanted: string | undefined): Promise<{ branch: string; ref: string; gitDir: string; shallow: boolean; hasNotes: boolean }> {
+  // A name git would read as an option (`--output=FILE`) or that no branch can have is refused before any git runs.
+  if (wanted !== undefined && !isBranchName(wanted)) throw new Error(`--branch: "${wanted}" is not a branch name`);
   const [refsOut, revOut] = await Promise.all([
-    git.run(["for-each-ref", "--format=%(refname)%09%(symref)", "refs/heads", "refs/remotes/origin", NOTES_REF]),
-    git.run(["rev-parse", "--path-format=absolute", "--git-common-dir", "--is-shallow-repository", "--symbolic-full-name", "HEAD"]),
+    // %(HEAD) marks the checked-out branch; none is marked on a detached or unborn HEAD.
+    git.run(["for-each-ref", "--format=%(refname)%09%(symref)%09%(HEAD)", "refs/heads", "refs/remotes/origin", NOTES_REF]),
+    git.run(["rev-parse", "--path-format=absolute", "--git-common-dir", "--is-shallow-repository"]),
   ]);
-  const refs = new Map(refsOut.split("\n").filter(Boolean).map((line) => line.split("\t") as [string, string]));
-  const [gitDir = ".git", shallow = "", head = ""] = revOut.split("\n");
+  const lines = refsOut.split("\n").filter(Boolean).map((line) => line.split("\t"));
+  if (!lines.some(([name = ""]) => name.startsWith("refs/heads/") || name.startsWith("refs/remotes/"))) throw new Error(`${git.dir} has no branches yet: there is no history to audit`);
+  const refs = new Map(lines.map(([name = "", symref = ""]) => [name, symref]));
+  const head = lines.find(([, , mark]) => mark === "*")?.[0] ?? "HEAD";
+  const [gitDir = ".git", shallow = ""] = revOut.split("\n");
   const remoteHead = refs.get("refs/remotes/origin/HEAD");
-  const branch = wanted ?? (remoteHead ? remoteHead.replace(/^refs\/remotes\/origin\//, "") : head.replace(/^refs\/heads\//, "") || "main");
+  const branch = wanted ?? (remoteHead ? remoteHead.replace(/^refs\/remotes\/origin\//, "") : head.replace(/^refs\/heads\//, ""));
   // The remote-tracking branch is what the server has (after --fetch); the local one may lag or hold unpushed work.
   const ref = [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`].find((r) => refs.has(r)) ?? branch;
   return { branch, ref, gitDir, shallow: shallow === "true", hasNotes: refs.has(NOTES_REF) };
+}
+
+/** A name `git check-ref-format --branch` could accept (the checks that matter here: no option, no revision syntax). */
+function isBranchName(name: string): boolean {
+  if (name === "" || name.startsWith("-") || name.startsWith("/") || name.endsWith("/") || name.endsWith(".lock") || name.includes("..") || name.includes("@{")) return false;
+  for (const char of name) if (char <= " " || char === "\u007f" || "~^:?*[\\".includes(char)) return false;
+  return true;
+}
+
+/**
+ * Whether the audited history was cut by a shallow fetch: its oldest commit is a shallow boundary
+ * (`$GIT_DIR/shallow`). A full branch in a clone that is shallow elsewhere (another branch fetched with
+ * `--depth`) is not; when the file cannot be read, a shallow clone is taken as cut.
+ */
+function cutByShallow(gitDir: string, oldest: string): boolean {
+  try {
+    return readFileSync(join(gitDir, "shallow"), "latin1").split("\n").includes(oldest);
+  } catch {
+    return true;
+  }
 }
 
 /** Why the tip's configuration cannot be used, or what it says (environments and services only). */
@@ -281,6 +321,11 @@ function parseConfig(text: string | undefined, ref: string): { config?: ReturnTy
     return { problem: `stagegate.yaml is not valid YAML (${(error as Error).message.split("\n")[0]})` };
   }
   return parsed.success ? { config: parsed.data } : { problem: "stagegate.yaml is invalid (run stagegate validate)" };
+}
+
+/** A raw entry that leaves a file version at its path (not a deletion, not a submodule): one to read. */
+function isFileVersion(entry: RawEntry): boolean {
+  return entry.status !== "D" && entry.newBlob !== ZERO_OID && entry.gitlink !== true;
 }
 
 /** Environment of a repository path by precomputed folder prefixes (longest first, nested folders resolve inward). */
@@ -303,7 +348,7 @@ async function computeChanges(git: GitCli, newestFirst: readonly HistoryRecord[]
   const missing = new Set<string>();
   for (const record of chain) {
     for (const entry of raws.get(record.sha) ?? []) {
-      if (entry.status !== "D" && entry.newBlob !== ZERO_OID && !blobs.has(entry.newBlob) && tracker.environmentOf(entry.path)) missing.add(entry.newBlob);
+      if (isFileVersion(entry) && !blobs.has(entry.newBlob) && tracker.environmentOf(entry.path)) missing.add(entry.newBlob);
     }
   }
   if (missing.size > 0) for (const [oid, text] of await git.readBlobs([...missing])) if (text !== undefined) blobs.set(oid, Buffer.from(text, "utf8"));
@@ -320,7 +365,8 @@ async function computeChanges(git: GitCli, newestFirst: readonly HistoryRecord[]
     for (const entry of raw) {
       const env = tracker.environmentOf(entry.path);
       if (!env) continue;
-      const after = entry.status === "D" ? undefined : blobs.get(entry.newBlob);
+      // A submodule where a file was is the file gone: nothing runs from it.
+      const after = entry.status === "D" || entry.gitlink ? undefined : blobs.get(entry.newBlob);
       const before = last.get(entry.path);
       if (after === undefined) last.delete(entry.path);
       else last.set(entry.path, after);

@@ -41,6 +41,13 @@ export interface RawEntry {
   status: string;
   newBlob: string;
   path: string;
+  /** Set when the path now holds a submodule (mode 160000): `newBlob` is then a commit, not a file version. */
+  gitlink?: true;
+}
+
+/** True when the 6 bytes at `at` are the gitlink mode `160000`. */
+function isGitlinkMode(buf: Buffer, at: number): boolean {
+  return buf[at] === 0x31 && buf[at + 1] === 0x36 && buf[at + 2] === 0x30 && buf[at + 3] === 0x30 && buf[at + 4] === 0x30 && buf[at + 5] === 0x30 && buf[at + 6] === SPACE;
 }
 
 /** Parses the `git log` output: records (newest first) and raw diff entries per commit. */
@@ -353,10 +360,17 @@ function parseRaw(buf: Buffer, from: number, to: number): RawEntry[] {
     // `:100644 100644 <old> <new> M`: the new blob is the 4th field, the status the 5th (found by their
     // spaces: no string and array per entry for the three fields not kept).
     let space = pos;
-    for (let i = 0; i < 3 && space >= 0 && space < metaEnd; i++) space = buf.indexOf(SPACE, space + 1);
+    let modeStart = -1;
+    for (let i = 0; i < 3 && space >= 0 && space < metaEnd; i++) {
+      space = buf.indexOf(SPACE, space + 1);
+      if (i === 0) modeStart = space + 1;
+    }
     const blobEnd = space >= 0 && space < metaEnd ? buf.indexOf(SPACE, space + 1) : -1;
     const fields = blobEnd >= 0 && blobEnd < metaEnd;
-    entries.push({ status: fields ? buf.toString("latin1", blobEnd + 1, metaEnd) : "", newBlob: fields ? buf.toString("latin1", space + 1, blobEnd) : "", path: buf.toString("utf8", metaEnd + 1, pathEnd) });
+    const entry: RawEntry = { status: fields ? buf.toString("latin1", blobEnd + 1, metaEnd) : "", newBlob: fields ? buf.toString("latin1", space + 1, blobEnd) : "", path: buf.toString("utf8", metaEnd + 1, pathEnd) };
+    // New mode 160000: the path now holds a submodule (its "blob" is a commit of another repository).
+    if (fields && isGitlinkMode(buf, modeStart)) entry.gitlink = true;
+    entries.push(entry);
     pos = pathEnd + 1;
   }
   return entries;

@@ -55,8 +55,8 @@ export async function fetchTrees(git: GitCli, dir: string, refs: { histories?: r
   if (!(await cloneFilter(git, remote))?.includes("tree:")) return undefined;
   // %T is read from the commit objects, which a tree-filtered clone holds: listing it fetches nothing.
   const lists = await Promise.all([
-    refs.histories?.length ? git.run(["log", "--first-parent", "--format=%T", ...refs.histories, "--"]) : "",
-    refs.tips?.length ? git.run(["log", "--no-walk=unsorted", "--format=%T", ...refs.tips, "--"]) : "",
+    refs.histories?.length ? git.run(["log", "--first-parent", "--format=%T", "--end-of-options", ...refs.histories, "--"]) : "",
+    refs.tips?.length ? git.run(["log", "--no-walk=unsorted", "--format=%T", "--end-of-options", ...refs.tips, "--"]) : "",
   ]);
   return fetchMissing(git, dir, lists.join("\n").split("\n").filter(Boolean), { remote });
 }
