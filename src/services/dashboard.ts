@@ -1,13 +1,14 @@
 /**
  * Keeps the promotion dashboard issue up to date (like Renovate's Dependency Dashboard): gathers the
  * state through the ports, renders it (src/core/dashboard), finds the issue by label in one request,
- * creates it when absent and rewrites it only when the content hash in its body differs. Level-
- * triggered: run it on every tick; an unchanged dashboard costs reads only, never a write.
+ * creates it when absent and rewrites it only when its body differs from what would be written (the
+ * time of the last change aside). Level-triggered: run it on every tick; an unchanged dashboard costs
+ * reads only, never a write.
  */
 import { buildDashboardState } from "../core/dashboard/state.js";
 import type { DashboardState } from "../core/dashboard/types.js";
 import type { DashboardIssuesPort } from "../core/dashboard/port.js";
-import { DASHBOARD_LABEL, DASHBOARD_TITLE, readDashboardHash, renderDashboard } from "../core/dashboard/render.js";
+import { DASHBOARD_LABEL, DASHBOARD_TITLE, readDashboardHash, renderDashboard, sameDashboard } from "../core/dashboard/render.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import type { ChecksPort } from "../core/ports/checks.js";
 import type { Clock } from "../core/ports/clock.js";
@@ -58,7 +59,8 @@ export async function refreshDashboard(deps: DashboardDeps): Promise<DashboardOu
   }
   // A person closed it: they do not want it. Reopening it (or deleting it) brings it back.
   if (existing.state === "closed") return { action: "closed", number: existing.number, hash };
-  if (readDashboardHash(existing.body) === hash) return { action: "unchanged", number: existing.number, hash };
+  // The same hash and the same body: a person's edit that kept the hash comment is overwritten too.
+  if (readDashboardHash(existing.body) === hash && sameDashboard(existing.body, body)) return { action: "unchanged", number: existing.number, hash };
   await deps.issues.updateDashboard(existing.number, body);
   log.info({ issue: existing.number }, "dashboard issue updated");
   return { action: "updated", number: existing.number, hash };

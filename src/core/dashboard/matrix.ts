@@ -14,6 +14,7 @@ export function formatMinute(iso: string): string {
 export function formatCell(cell: DashboardCell | undefined): string {
   if (!cell || cell.health === "absent" || cell.digests.length === 0) return "—";
   const digest = cell.digests.map(shortDigest).join("+");
+  if (cell.health === "mixed") return `${digest} (files disagree)`;
   if (cell.health === "initial" || !cell.since) return `${digest} (initial)`;
   return `${digest} ${cell.health} since ${formatMinute(cell.since)}`;
 }

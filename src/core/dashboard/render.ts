@@ -2,8 +2,9 @@
  * The dashboard issue body (Markdown), like Renovate's Dependency Dashboard: what runs where, open
  * promotions with their gates, pending approvals against their SLA, freezes, overrides, recent
  * rollbacks and DORA headline figures. Pure. The body carries a hash of its content in an HTML
- * comment so the adapter rewrites the issue only when something changed (the time of the last
- * change is shown but not hashed, and nothing in the body moves with the clock alone).
+ * comment, and the service rewrites the issue only when the body it would write differs from the
+ * issue's (the time of the last change is shown but not compared, and nothing in the body moves with
+ * the clock alone).
  */
 import { createHash } from "node:crypto";
 import { formatMs } from "../audit/render-html.js";
@@ -26,13 +27,51 @@ export function readDashboardHash(body: string | undefined): string | undefined 
   return body ? HASH.exec(body)?.[1] : undefined;
 }
 
-/** The issue body and the hash of its content. */
+/** GitHub refuses an issue body longer than this (characters). */
+export const ISSUE_BODY_LIMIT = 65_536;
+/** Rows listed per section before "…and N more": a busy repository must not push the body over the limit. */
+const SECTION_ROWS = { pullRequests: 60, approvals: 60, freezes: 30, overrides: 40, rollbacks: 30 };
+const LAST_CHANGE = /\(last change seen [^)]*\)/;
+
+/**
+ * The issue body and the hash of its content: the commit it shows and everything below the header,
+ * not the time of the last change (which moves with the clock). The body stays under GitHub's limit:
+ * long sections are capped, and what still does not fit is cut at a line with a note.
+ */
 export function renderDashboard(state: DashboardState): { body: string; hash: string } {
-  const content = renderContent(state);
-  const hash = createHash("sha256").update(content).digest("hex").slice(0, 32);
   const where = `${state.repo ? `${code(state.repo)} ` : ""}${code(state.ref)} at ${code(state.oid.slice(0, 7))}`;
-  const header = [MARKER, `<!-- stagegate:dashboard-hash:${hash} -->`, `# ${DASHBOARD_TITLE}`, "", `What runs where in ${where}, kept up to date by Stagegate (last change seen ${formatMinute(state.generatedAt)} UTC). Edits to this issue are overwritten; close it to stop updates until it is reopened or deleted.`, ""];
+  const intro = `What runs where in ${where}, kept up to date by Stagegate (last change seen ${formatMinute(state.generatedAt)} UTC). Edits to this issue are overwritten; close it to stop updates until it is reopened or deleted.`;
+  const headerLength = MARKER.length + `<!-- stagegate:dashboard-hash:${"0".repeat(32)} -->`.length + DASHBOARD_TITLE.length + intro.length + 16;
+  const content = fit(renderContent(state), ISSUE_BODY_LIMIT - 1_000 - headerLength);
+  const hash = createHash("sha256").update(where).update("\u0000").update(content).digest("hex").slice(0, 32);
+  const header = [MARKER, `<!-- stagegate:dashboard-hash:${hash} -->`, `# ${DASHBOARD_TITLE}`, "", intro, ""];
   return { body: `${header.join("\n")}\n${content}`, hash };
+}
+
+/**
+ * True when an issue body is the dashboard just rendered, but for the time of the last change: the
+ * hash alone would keep a person's edit that left the hash comment in place.
+ */
+export function sameDashboard(existing: string | undefined, rendered: string): boolean {
+  if (existing === undefined) return false;
+  const normal = (body: string) => body.replaceAll("\r\n", "\n").replace(LAST_CHANGE, "").trimEnd();
+  return normal(existing) === normal(rendered);
+}
+
+/** `text` cut at the last line that fits in `limit` characters, with a note saying so. */
+function fit(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const note = "\n\n_The dashboard is cut here: it is longer than a GitHub issue can hold. `stagegate status` prints all of it._";
+  const cut = text.lastIndexOf("\n", limit - note.length);
+  return `${text.slice(0, Math.max(0, cut))}${note}`;
+}
+
+/** The first `max` items rendered, then a line for the rest. */
+function capped<T>(items: readonly T[], max: number, render: (item: T) => string, table: boolean): string[] {
+  const lines = items.slice(0, max).map(render);
+  const rest = items.length - max;
+  if (rest > 0) lines.push(table ? `| …and ${rest} more |` : `- …and ${rest} more`);
+  return lines;
 }
 
 function renderContent(state: DashboardState): string {
@@ -48,6 +87,7 @@ function renderContent(state: DashboardState): string {
       const c = cells.get(`${env}\u0000${service}`);
       if (!c || c.health === "absent" || c.digests.length === 0) return "—";
       const digest = code(c.digests.map(shortDigest).join("+"));
+      if (c.health === "mixed") return `${digest} ⚠️ files disagree`;
       if (c.health === "initial" || !c.since) return `${digest} initial`;
       return `${digest} ${HEALTH_ICON[c.health] ?? ""} ${c.health} since ${formatMinute(c.since)}`;
     });
@@ -59,7 +99,7 @@ function renderContent(state: DashboardState): string {
   if (state.pullRequests.length === 0) lines.push("None.", "");
   else {
     lines.push("| PR | lane | stagegate | gates |", "|---|---|---|---|");
-    for (const pr of state.pullRequests) lines.push(`| ${prLink(pr)} | ${cell(lane(pr))} | ${cell(pr.summary ? `${ICON[pr.summary.state]} ${escapeText(pr.summary.title)}` : "not evaluated yet")} | ${cell(pr.gates.map((g) => `${ICON[g.state]} ${escapeText(g.name)}`).join(" · ") || "—")} |`);
+    lines.push(...capped(state.pullRequests, SECTION_ROWS.pullRequests, (pr) => `| ${prLink(pr)} | ${cell(lane(pr))} | ${cell(pr.summary ? `${ICON[pr.summary.state]} ${escapeText(pr.summary.title)}` : "not evaluated yet")} | ${cell(pr.gates.map((g) => `${ICON[g.state]} ${escapeText(g.name)}`).join(" · ") || "—")} |`, true));
     lines.push("");
   }
 
@@ -67,25 +107,26 @@ function renderContent(state: DashboardState): string {
   if (state.approvals.length === 0) lines.push("None.", "");
   else {
     lines.push("| PR | gate | waiting for | opened | SLA |", "|---|---|---|---|---|");
-    for (const a of state.approvals) {
+    const approvalRow = (a: DashboardState["approvals"][number]) => {
       const deadline = a.slaMs !== undefined ? new Date(Date.parse(a.openedAt) + a.slaMs).toISOString() : undefined;
       const sla = a.slaMs === undefined ? "—" : `${formatDuration(a.slaMs)}, ${a.breached ? `⚠️ breached at ${formatMinute(deadline ?? "")}` : `due ${formatMinute(deadline ?? "")}`}`;
-      lines.push(`| ${link(`#${a.number}`, a.url)} | ${cell(escapeText(a.gate))} | ${cell(escapeText(a.waiting))} | ${formatMinute(a.openedAt)} | ${cell(sla)} |`);
-    }
+      return `| ${link(`#${a.number}`, a.url)} | ${cell(escapeText(a.gate))} | ${cell(escapeText(a.waiting))} | ${formatMinute(a.openedAt)} | ${cell(sla)} |`;
+    };
+    lines.push(...capped(state.approvals, SECTION_ROWS.approvals, approvalRow, true));
     lines.push("");
   }
 
   lines.push("## Freezes", "");
   if (state.freezes.length === 0) lines.push("No environment is frozen or outside its window.", "");
   else {
-    for (const f of state.freezes) lines.push(`- **${escapeText(f.environment)}** (${escapeText(f.gate)}, ${f.state}): ${escapeText(f.summary)}`);
+    lines.push(...capped(state.freezes, SECTION_ROWS.freezes, (f) => `- **${escapeText(f.environment)}** (${escapeText(f.gate)}, ${f.state}): ${escapeText(f.summary)}`, false));
     lines.push("");
   }
 
   lines.push("## Overrides in force", "");
   if (state.overrides.length === 0) lines.push("None.", "");
   else {
-    for (const o of state.overrides) lines.push(`- ${link(`#${o.number}`, o.url)} ${escapeText(o.gate)}: ${escapeText(o.title)}`);
+    lines.push(...capped(state.overrides, SECTION_ROWS.overrides, (o) => `- ${link(`#${o.number}`, o.url)} ${escapeText(o.gate)}: ${escapeText(o.title)}`, false));
     lines.push("");
   }
 
@@ -93,7 +134,7 @@ function renderContent(state: DashboardState): string {
   if (state.rollbacks.length === 0) lines.push("None.", "");
   else {
     lines.push("| when | environment | service | to | from | reason |", "|---|---|---|---|---|---|");
-    for (const r of state.rollbacks) lines.push(`| ${formatMinute(r.at)} | ${cell(escapeText(r.environment))} | ${cell(escapeText(r.service))} | ${code(shortDigest(r.digest))} | ${r.from ? code(shortDigest(r.from)) : "—"} | ${cell(escapeText(r.reason ?? ""))}${r.pullRequest ? ` (#${r.pullRequest})` : ""} |`);
+    lines.push(...capped(state.rollbacks, SECTION_ROWS.rollbacks, (r) => `| ${formatMinute(r.at)} | ${cell(escapeText(r.environment))} | ${cell(escapeText(r.service))} | ${code(shortDigest(r.digest))} | ${r.from ? code(shortDigest(r.from)) : "—"} | ${cell(escapeText(r.reason ?? ""))}${r.pullRequest ? ` (#${r.pullRequest})` : ""} |`, true));
     lines.push("");
   }
 

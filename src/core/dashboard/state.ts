@@ -50,6 +50,11 @@ export function buildCells(snapshot: RepoSnapshot, loaded: LoadedConfig, deploym
         cells.push({ environment: env.name, service: service.name, digests: [], health: "absent" });
         continue;
       }
+      // Files that disagree: a deployment of one of the digests must not make the cell read healthy.
+      if (digests.length > 1) {
+        cells.push({ environment: env.name, service: service.name, digests, health: "mixed" });
+        continue;
+      }
       const latest = deployments.find((d) => d.environment === env.name && d.service === service.name && digests.includes(d.digest));
       if (!latest) {
         cells.push({ environment: env.name, service: service.name, digests, health: "initial" });

@@ -5,8 +5,11 @@
  */
 import type { Band } from "../audit/dora.js";
 
-/** Health of what runs in one environment for one service, from its latest deployment. */
-export type CellHealth = "healthy" | "failed" | "deploying" | "initial" | "absent";
+/**
+ * Health of what runs in one environment for one service, from its latest deployment; `mixed` when the
+ * environment's files reference different digests (no one deployment describes what runs).
+ */
+export type CellHealth = "healthy" | "failed" | "deploying" | "initial" | "absent" | "mixed";
 
 /** One cell of the services × environments matrix. */
 export interface DashboardCell {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfiguration } from "../../../src/core/config/index.js";
 import { buildDashboardState, buildMatrix, padMatrix, readDashboardHash, renderDashboard } from "../../../src/core/dashboard/index.js";
+import { ISSUE_BODY_LIMIT } from "../../../src/core/dashboard/render.js";
 import { createSnapshot } from "../../../src/core/snapshot.js";
 import { dashboardFiles, deployment, dig, openPromotion } from "./fixture.js";
 
@@ -107,6 +108,39 @@ describe("dashboard body", () => {
     const changed = state("2026-03-02T10:00:00Z");
     changed.cells[0]!.health = "failed";
     expect(renderDashboard(changed).hash).not.toBe(a.hash);
+  });
+
+  it("shows a cell whose files disagree as such, whatever was deployed of one of the digests", () => {
+    const files = dashboardFiles();
+    files["environments/prod/api.yaml"] = `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api@${dig("a1")}\n`;
+    const snapshot = createSnapshot(files, "f".repeat(40));
+    const result = loadConfiguration(snapshot.files);
+    if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+    const deployments = [deployment("4", "prod", "api", dig("a0"), "2026-03-01T12:00:00Z", [{ state: "success", at: "2026-03-01T12:10:00Z" }])];
+    const mixed = buildDashboardState({ now: new Date("2026-03-02T10:00:00Z"), snapshot, loaded: result.loaded, deployments, pulls: [], verifier: "stagegate" });
+    expect(mixed.cells.find((c) => c.environment === "prod" && c.service === "api")).toEqual({ environment: "prod", service: "api", digests: [dig("a0"), dig("a1")], health: "mixed" });
+    expect(buildMatrix(mixed).find((row) => row[0] === "api")?.[2]).toBe(`a0a0a0a0a0a0+a1a1a1a1a1a1 (files disagree)`);
+    expect(renderDashboard(mixed).body).toContain("`a0a0a0a0a0a0+a1a1a1a1a1a1` ⚠️ files disagree");
+  });
+
+  it("stays under GitHub's issue body limit: long sections end in '…and N more', and what still does not fit is cut with a note", () => {
+    const busy = state();
+    const template = busy.pullRequests[0]!;
+    busy.pullRequests = Array.from({ length: 250 }, (_, i) => ({ ...template, number: 100 + i, title: `Promote api to prod, attempt ${i} ${"x".repeat(200)}` }));
+    const { body } = renderDashboard(busy);
+    expect(body.length).toBeLessThan(ISSUE_BODY_LIMIT);
+    expect(body).toContain("| …and 190 more |");
+    expect(body).toContain("#159");
+    expect(body).not.toContain("#160]");
+
+    const huge = state();
+    huge.services = Array.from({ length: 2_000 }, (_, i) => `service-${i}`);
+    huge.cells = huge.services.flatMap((service) => huge.environments.map((environment) => ({ environment, service, digests: [dig("a0")], health: "healthy" as const, since: "2026-03-01T12:10:00Z" })));
+    const cut = renderDashboard(huge);
+    expect(cut.body.length).toBeLessThan(ISSUE_BODY_LIMIT);
+    expect(cut.body).toContain("The dashboard is cut here");
+    expect(cut.body.split("\n").filter((line) => line.startsWith("| service-")).length).toBeGreaterThan(100);
+    expect(readDashboardHash(cut.body)).toBe(cut.hash);
   });
 
   it("escapes names and titles taken from PRs and payloads", () => {

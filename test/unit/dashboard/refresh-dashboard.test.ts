@@ -87,6 +87,16 @@ describe("refreshDashboard", () => {
     expect(issues.issues[0]?.body).toContain("# Stagegate dashboard");
   });
 
+  it("rewrites a body someone edited around the hash comment, which the hash alone would keep", async () => {
+    const { deps, issues } = world();
+    await refreshDashboard(deps);
+    const written = issues.issues[0]!.body;
+    issues.issues[0]!.body = `${written}\n\nprod is frozen until Friday, ask @acme/sre`;
+    expect(await refreshDashboard(deps)).toMatchObject({ action: "updated" });
+    expect(issues.issues[0]?.body).toBe(written);
+    expect(await refreshDashboard(deps)).toMatchObject({ action: "unchanged" });
+  });
+
   it("leaves a dashboard a person closed alone, and does not open another", async () => {
     const { deps, issues, deployments } = world();
     await refreshDashboard(deps);
