@@ -7,7 +7,7 @@ import { readNoteEdits } from "../../adapters/git/notes-history.js";
 import { buildAudit, type AuditOptions } from "../../core/audit/build-audit.js";
 import { buildControlCatalog, groupByControl, type ControlReport } from "../../core/audit/controls.js";
 import { renderControlsCsv, renderControlsHtml, renderControlsJson, renderControlsMarkdown } from "../../core/audit/controls-render.js";
-import { computeDora, productionEnvironments } from "../../core/audit/dora.js";
+import { computeDora, productionEnvironments, type DoraReport } from "../../core/audit/dora.js";
 import { renderHtml } from "../../core/audit/render-html.js";
 import { renderCsv, renderJson, renderMarkdown } from "../../core/audit/render-text.js";
 import type { AuditResult, HistoryInput } from "../../core/audit/types.js";
@@ -78,6 +78,26 @@ export async function auditRepository(options: AuditCommandOptions, warn: (line:
   return { history, result: buildAudit(history.records, auditOptions) };
 }
 
+/**
+ * The DORA figures the HTML report charts: the production-like environments (or `env`) over the whole
+ * audited span, at least a week, ending just after the newest row unless `now` is given.
+ */
+export function reportDora(result: AuditResult, history: HistoryInput, options: { env?: string; service?: string; now?: Date }): DoraReport {
+  // A loop, not Math.max(...times): spreading 100,000+ rows overflows the call stack.
+  let last = -Infinity;
+  let first = Infinity;
+  for (const row of result.rows) {
+    const time = Date.parse(row.time);
+    if (time > last) last = time;
+    if (time < first) first = time;
+  }
+  const now = options.now ?? new Date(Number.isFinite(last) ? last + 1 : Date.now());
+  if (!Number.isFinite(first)) first = now.getTime();
+  const environments = options.env ? [options.env] : productionEnvironments(history.environments);
+  // The window is (now − window, now]: one millisecond more than now − first keeps the oldest row in it.
+  return computeDora(result.rows, { window: Math.max(7 * 86_400_000, now.getTime() - first + 1), now, environments, service: options.service });
+}
+
 /** Renders an audit in a format; html also charts the weekly DORA series of the production-like environments. */
 export function renderAudit(format: AuditFormat, result: AuditResult, history: HistoryInput, options: { env?: string; service?: string; now?: Date }, controls?: ControlReport): string {
   if (controls && format !== "html") return format === "json" ? renderControlsJson(controls) : format === "csv" ? renderControlsCsv(controls) : renderControlsMarkdown(controls);
@@ -87,11 +107,7 @@ export function renderAudit(format: AuditFormat, result: AuditResult, history: H
     case "csv":
       return renderCsv(result);
     case "html": {
-      const times = result.rows.map((r) => Date.parse(r.time));
-      const now = options.now ?? new Date(times.length > 0 ? Math.max(...times) + 1 : Date.now());
-      const first = times.length > 0 ? Math.min(...times) : now.getTime();
-      const environments = options.env ? [options.env] : productionEnvironments(history.environments);
-      const dora = computeDora(result.rows, { window: Math.max(7 * 86_400_000, now.getTime() - first), now, environments, service: options.service });
+      const dora = reportDora(result, history, options);
       return renderHtml(result, dora, undefined, controls ? [renderControlsHtml(controls)] : []);
     }
     default:

@@ -27,7 +27,7 @@ export interface DoraCommandOptions {
 /** Reads the clone and computes the report. */
 export async function doraRepository(options: DoraCommandOptions): Promise<{ report: DoraReport; warnings: string[] }> {
   const window = options.window ?? "30d";
-  if (!isDuration(window)) throw new UsageError(`--window: "${window}" is not a duration (use e.g. 30d, 12w)`);
+  if (!isDuration(window) || parseDuration(window) <= 0) throw new UsageError(`--window: "${window}" is not a duration longer than zero (use e.g. 30d, 12w)`);
   const now = options.now ? new Date(options.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new UsageError(`--now: "${options.now}" is not an ISO 8601 time`);
   const history = await readHistory(resolve(options.repo), { branch: options.branch, extract: findImageReferences });

@@ -70,14 +70,16 @@ function deployedAt(row: AuditRow): number {
   return Number.isNaN(at) ? Date.parse(row.time) : at;
 }
 
-/** Computes the DORA report over rows (any order). */
+/**
+ * Computes the DORA report over rows in the order the changes happened, oldest first: the audit's rows
+ * come in history order, which is what decides what followed what (a revert committed on a clock a few
+ * minutes behind still follows the change it reverts); sorting by commit time would not.
+ */
 export function computeDora(rows: readonly AuditRow[], options: DoraOptions): DoraReport {
   const to = options.now.getTime();
   const from = to - options.window;
   const envs = options.environments ?? [];
-  const scoped = rows
-    .filter((r) => isDeployment(r) && (envs.length === 0 || envs.includes(r.environment)) && (!options.service || r.service === options.service))
-    .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  const scoped = rows.filter((r) => isDeployment(r) && (envs.length === 0 || envs.includes(r.environment)) && (!options.service || r.service === options.service));
 
   // Failure and restore need the *next* deployment of the same target, which may fall after the window.
   const next = new Map<AuditRow, AuditRow | undefined>();

@@ -35,7 +35,7 @@ const MARKDOWN_COLUMNS = TABLE_COLUMNS.map((c) => ({ value: c.value, code: CODE_
 
 /** Characters code(), escapeText() or cell() would rewrite (controls included: visible-text.ts); a value without any is used as is. */
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
-const MARKDOWN_SPECIAL = /[\r\n`|\\*_{}[\]()<>#+!~@\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+const MARKDOWN_SPECIAL = /[\r\n`|\\*_{}[\]()<>#+!~&@\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
 function mdCell(inCode: boolean, value: string): string {
   if (value === "") return "";

@@ -129,9 +129,17 @@ function recentRollbacks(deployments: readonly Deployment[], now: Date): RecentR
     .map((d) => ({ environment: d.environment, service: d.service, digest: d.digest, from: d.payload.previousDigest, at: d.createdAt, reason: d.payload.reason, pullRequest: d.payload.pullRequest }));
 }
 
+/** Numeric ids in numeric order, any other in text order. */
+function byId(a: string, b: string): number {
+  const [x, y] = [Number(a), Number(b)];
+  return Number.isFinite(x) && Number.isFinite(y) ? x - y : a.localeCompare(b);
+}
+
 /** Deployments as audit rows, so DORA is computed by the audit's own definitions. */
 export function deploymentRows(deployments: readonly Deployment[], verifier: string): AuditRow[] {
-  return deployments.map((d) => {
+  // Oldest first, as computeDora reads them: by creation, then by id (GitHub's ids grow with creation).
+  const ordered = [...deployments].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || byId(a.id, b.id));
+  return ordered.map((d) => {
     const fact = toDeploymentFact(d, { verifier });
     return {
       time: d.createdAt,

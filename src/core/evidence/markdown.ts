@@ -15,9 +15,11 @@ const LF = 10;
 const BACKTICK = 96;
 const AT = 64;
 
-/** Characters escapeMarkdown() puts a backslash before: \ ` * _ { } [ ] ( ) < > # + ! ~ */
+/** Characters escapeMarkdown() puts a backslash before: \ ` * _ { } [ ] ( ) < > # + ! ~ & */
 const ESCAPED = new Uint8Array(128);
-for (const c of "\\`*_{}[]()<>#+!~") ESCAPED[c.charCodeAt(0)] = 1;
+// `&` too: GitHub decodes an entity (`&commat;org/team`) before it looks for mentions, so an escaped
+// `@` could otherwise come back as a live one.
+for (const c of "\\`*_{}[]()<>#+!~&") ESCAPED[c.charCodeAt(0)] = 1;
 
 /** An inline code span that holds any text (fence longer than any backtick run inside). */
 export function code(text: string): string {

@@ -142,6 +142,15 @@ describe("DORA", () => {
     time: new Date(Date.UTC(2024, 0, 1) + i * HOUR).toISOString(), environment: "prod", service: "api", kind: "promotion", commit: `c${i}`,
     authoredAt: new Date(Date.UTC(2024, 0, 1) + (i - 2) * HOUR).toISOString(), approvedBy: [], duties: "none", dutiesViolations: [], gates: [], overrides: [], hasNote: true, digest: D(i), ...extra,
   });
+  it("reads what followed what from the rows' order (history), not their clocks: a revert committed on a clock behind still fails the change it reverts", () => {
+    // c1 at 01:00, c3 at 03:00, then its revert, committed on a clock 30 minutes behind (02:30).
+    const revert = row(4, { kind: "revert", time: new Date(Date.UTC(2024, 0, 1) + 2.5 * HOUR).toISOString(), digest: D(1) });
+    const report = computeDora([row(1, {}), row(3, {}), revert], { window: 7 * 24 * HOUR, now: new Date(Date.UTC(2024, 0, 2)), environments: ["prod"] });
+    expect(report.changeFailureRate).toMatchObject({ changes: 2, failed: 1 });
+    // c3 failed and the revert restored it at once (clamped at 0). Sorted by time, the revert would have
+    // come between c1 and c3: c1 failed, restored after 1.5 h.
+    expect(report.timeToRestore).toMatchObject({ failures: 1, restored: 1, medianMs: 0 });
+  });
   it("counts failures by rollback and failed result, and restore to the next healthy deployment", () => {
     const rows = [row(1, {}), row(2, { deployment: "failure" }), row(3, { kind: "rollback" }), row(5, {}), row(6, { kind: "revert" }), row(8, { sourceCommittedAt: new Date(Date.UTC(2024, 0, 1)).toISOString() })];
     const report = computeDora(rows, { window: 7 * 24 * HOUR, now: new Date(Date.UTC(2024, 0, 2)), environments: ["prod"] });

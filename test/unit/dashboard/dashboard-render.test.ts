@@ -148,5 +148,8 @@ describe("dashboard body", () => {
     s.pullRequests[0]!.title = "Promote | @everyone <img src=x>";
     const { body } = renderDashboard(s);
     expect(body).toContain("Promote \\| @\u200beveryone \\<img src=x\\>");
+    // An entity GitHub would decode into a live mention stays text: the & is escaped.
+    s.pullRequests[0]!.title = "ping &commat;acme/sre and &#x40;acme/ops";
+    expect(renderDashboard(s).body).toContain("ping \\&commat;acme/sre and \\&\\#x40;acme/ops");
   });
 });
