@@ -5,7 +5,8 @@
  * time of the last change aside). Level-triggered: run it on every tick; an unchanged dashboard costs
  * reads only, never a write.
  */
-import { buildDashboardState } from "../core/dashboard/state.js";
+import { productionEnvironments } from "../core/audit/dora.js";
+import { buildDashboardState, DORA_WINDOW_DAYS } from "../core/dashboard/state.js";
 import type { DashboardState } from "../core/dashboard/types.js";
 import type { DashboardIssuesPort } from "../core/dashboard/port.js";
 import { DASHBOARD_LABEL, DASHBOARD_TITLE, readDashboardHash, renderDashboard, sameDashboard } from "../core/dashboard/render.js";
@@ -19,7 +20,7 @@ import { loadSnapshotConfig, VERIFIER } from "./lifecycle-deps.js";
 /** The ports the dashboard reads (LifecycleDeps fits; only reads are used). */
 export interface DashboardSources {
   repo: Pick<EnvironmentsRepoPort, "readSnapshot" | "listOpenPromotions">;
-  deployments: Pick<DeploymentsPort, "listDeployments">;
+  deployments: Pick<DeploymentsPort, "listDeployments" | "listRecentDeployments">;
   checks: Pick<ChecksPort, "listChecks">;
   clock: Clock;
   log?: Logger;
@@ -41,8 +42,20 @@ export interface DashboardOutcome {
 
 /** Reads the snapshot, deployments, open promotions and their checks; builds the dashboard state. */
 export async function gatherDashboardState(deps: DashboardSources): Promise<DashboardState> {
-  const [snapshot, deployments, open] = await Promise.all([deps.repo.readSnapshot(), deps.deployments.listDeployments(), deps.repo.listOpenPromotions()]);
+  const [snapshot, open] = await Promise.all([deps.repo.readSnapshot(), deps.repo.listOpenPromotions()]);
   const loaded = loadSnapshotConfig(snapshot);
+  // Per environment where the adapter can (GitHub): the repository's newest 100 deployments would leave
+  // out prod's latest one, and its DORA window, whenever dev deploys more often.
+  const { listRecentDeployments } = deps.deployments;
+  const since = new Date(deps.clock.now().getTime() - DORA_WINDOW_DAYS * 86_400_000);
+  const deployments = listRecentDeployments
+    ? await listRecentDeployments.call(
+        deps.deployments,
+        loaded.config.environments.map((e) => e.name),
+        since,
+        productionEnvironments(loaded.config.environments),
+      )
+    : await deps.deployments.listDeployments();
   const pulls = await Promise.all(open.map(async (pr) => ({ pr, checks: await deps.checks.listChecks(pr.headSha) })));
   return buildDashboardState({ now: deps.clock.now(), repo: deps.repoName, snapshot, loaded, deployments, pulls, verifier: VERIFIER });
 }

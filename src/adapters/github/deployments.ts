@@ -19,6 +19,28 @@ const DEPLOYMENTS_QUERY = `query StagegateDeployments($owner: String!, $name: St
   repository(owner: $owner, name: $name) { deployments(first: ${DEPLOYMENTS_PER_QUERY}, environments: $environments, orderBy: { field: CREATED_AT, direction: DESC }) { nodes { ${DEPLOYMENT_FIELDS} } } }
 }`;
 
+/** Pages of 100 read per history environment by listRecentDeployments (1,000 deployments). */
+export const MAX_HISTORY_PAGES = 10;
+
+interface RawConnection {
+  nodes: RawDeployment[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** One query for a page of each environment's deployments: a field `e<i>` per environment, after its cursor. */
+export function recentDeploymentsQuery(owner: string, name: string, pages: readonly { environment: string; after: string | null }[]): { query: string; variables: Record<string, unknown> } {
+  const declarations = ["$owner: String!", "$name: String!"];
+  const fields: string[] = [];
+  const variables: Record<string, unknown> = { owner, name };
+  for (const [i, page] of pages.entries()) {
+    declarations.push(`$e${i}: [String!]`, `$a${i}: String`);
+    fields.push(`e${i}: deployments(first: ${DEPLOYMENTS_PER_QUERY}, after: $a${i}, environments: $e${i}, orderBy: { field: CREATED_AT, direction: DESC }) { nodes { ${DEPLOYMENT_FIELDS} } pageInfo { hasNextPage endCursor } }`);
+    variables[`e${i}`] = [page.environment];
+    variables[`a${i}`] = page.after;
+  }
+  return { query: `query StagegateRecentDeployments(${declarations.join(", ")}) { repository(owner: $owner, name: $name) { ${fields.join(" ")} } }`, variables };
+}
+
 /** Options of the deployments adapter. */
 export interface DeploymentOptions {
   /** Whether an environment is a production one (no downstream environment): sets `production_environment`. */
@@ -59,6 +81,36 @@ export class GitHubDeployments implements DeploymentsPort {
       this.#session.deployments = all;
     }
     return all.filter((d) => (filter.environment === undefined || d.environment === filter.environment) && (filter.service === undefined || d.service === filter.service));
+  }
+
+  /**
+   * The newest deployments of each environment in `environments` (up to 100 each), and of those in
+   * `history` every one created since `since`, newest first. One request for every environment's
+   * first page (a field per environment), then further pages only for a history environment whose
+   * window goes past them; at most {@link MAX_HISTORY_PAGES} pages per environment. The repository-wide
+   * list of {@link listDeployments} holds its newest 100 only: a busy dev pipeline there pushes prod's
+   * deployments out of it.
+   */
+  async listRecentDeployments(environments: readonly string[], since: Date, history: readonly string[] = []): Promise<Deployment[]> {
+    const { client, repo, identity } = this.#session;
+    const names = [...new Set(environments)];
+    const nodes: RawDeployment[] = [];
+    let pending = names.map((environment) => ({ environment, after: null as string | null, pages: 0 }));
+    while (pending.length > 0) {
+      const { query, variables } = recentDeploymentsQuery(repo.owner, repo.repo, pending);
+      const raw = await callGitHub({ operation: "listRecentDeployments", repo: formatRepoRef(repo) }, () => client.graphql<{ repository: Record<string, RawConnection> | null }>(query, variables));
+      const next: typeof pending = [];
+      for (const [i, entry] of pending.entries()) {
+        const connection = raw.repository?.[`e${i}`];
+        const page = connection?.nodes ?? [];
+        nodes.push(...page);
+        const oldest = page.at(-1)?.createdAt;
+        const more = connection?.pageInfo.hasNextPage === true && connection.pageInfo.endCursor !== null && oldest !== undefined && Date.parse(oldest) >= since.getTime();
+        if (more && history.includes(entry.environment) && entry.pages + 1 < MAX_HISTORY_PAGES) next.push({ environment: entry.environment, after: connection.pageInfo.endCursor, pages: entry.pages + 1 });
+      }
+      pending = next;
+    }
+    return parseDeployments(nodes, identity).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || Number(b.id) - Number(a.id));
   }
 
   async createDeployment(input: NewDeployment): Promise<{ deployment: Deployment; created: boolean }> {

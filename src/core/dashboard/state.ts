@@ -24,7 +24,7 @@ const DAY = 86_400_000;
 const ROLLBACK_WINDOW = 14 * DAY;
 const MAX_ROLLBACKS = 10;
 /** DORA window of the headline figures. */
-const DORA_WINDOW_DAYS = 30;
+export const DORA_WINDOW_DAYS = 30;
 
 export interface DashboardInputs {
   now: Date;

@@ -71,4 +71,10 @@ export interface DeploymentsPort {
   addDeploymentStatus(id: string, status: Omit<DeploymentStatus, "createdAt">): Promise<void>;
   /** Newest first. */
   listDeployments(filter?: { environment?: string; service?: string }): Promise<Deployment[]>;
+  /**
+   * Newest first: the latest deployments of each of `environments`, and every deployment since `since`
+   * of those in `history` (the dashboard's matrix and DORA window). Adapters whose listDeployments
+   * already returns every deployment need not implement it.
+   */
+  listRecentDeployments?(environments: readonly string[], since: Date, history?: readonly string[]): Promise<Deployment[]>;
 }

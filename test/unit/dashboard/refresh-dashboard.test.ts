@@ -97,6 +97,22 @@ describe("refreshDashboard", () => {
     expect(await refreshDashboard(deps)).toMatchObject({ action: "unchanged" });
   });
 
+  it("reads deployments per environment where the adapter can, prod back to the DORA window's start", async () => {
+    const { deps, issues } = world();
+    const calls: unknown[][] = [];
+    const list = await deps.deployments.listDeployments();
+    deps.deployments = {
+      listDeployments: async () => [],
+      listRecentDeployments: async (...args) => {
+        calls.push(args);
+        return list;
+      },
+    };
+    await refreshDashboard(deps);
+    expect(calls).toEqual([[["dev", "prod"], new Date(Date.parse("2026-03-02T10:00:00Z") - 30 * 86_400_000), ["prod"]]]);
+    expect(issues.issues[0]?.body).toContain("⏳ deploying since 2026-03-01 08:0");
+  });
+
   it("leaves a dashboard a person closed alone, and does not open another", async () => {
     const { deps, issues, deployments } = world();
     await refreshDashboard(deps);
