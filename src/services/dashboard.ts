@@ -72,6 +72,11 @@ export async function refreshDashboard(deps: DashboardDeps): Promise<DashboardOu
   }
   // A person closed it: they do not want it. Reopening it (or deleting it) brings it back.
   if (existing.state === "closed") return { action: "closed", number: existing.number, hash };
+  // Two replicas that found none at once created one each: the oldest stays, the others are closed.
+  for (const duplicate of existing.duplicates ?? []) {
+    await deps.issues.closeDuplicate(duplicate, existing.number);
+    log.info({ issue: duplicate, kept: existing.number }, "duplicate dashboard issue closed");
+  }
   // The same hash and the same body: a person's edit that kept the hash comment is overwritten too.
   if (readDashboardHash(existing.body) === hash && sameDashboard(existing.body, body)) return { action: "unchanged", number: existing.number, hash };
   await deps.issues.updateDashboard(existing.number, body);

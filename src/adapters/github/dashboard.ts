@@ -22,12 +22,23 @@ export class GitHubDashboardIssues implements DashboardIssuesPort {
     );
     // The issues endpoint lists pull requests too; a labelled PR is not the dashboard.
     const issues = data.filter((i) => !i.pull_request).map((i): DashboardIssue => ({ number: i.number, body: i.body ?? "", state: i.state === "closed" ? "closed" : "open", url: i.html_url }));
-    return issues.find((i) => i.state === "open") ?? issues[0];
+    // Newest first: the oldest open one is the last. Every replica keeps that one and closes the others.
+    const open = issues.filter((i) => i.state === "open");
+    const kept = open.at(-1);
+    if (!kept) return issues[0];
+    const duplicates = open.slice(0, -1).map((i) => i.number);
+    return duplicates.length > 0 ? { ...kept, duplicates } : kept;
   }
 
   async createDashboard(title: string, body: string, labels: string[]): Promise<DashboardIssue> {
     const { data } = await callGitHub({ operation: "createDashboard", repo: formatRepoRef(this.repo) }, () => this.client.request("POST /repos/{owner}/{repo}/issues", { ...this.repo, title, body, labels }));
     return { number: data.number, body: data.body ?? body, state: "open", url: data.html_url };
+  }
+
+  async closeDuplicate(number: number, keep: number): Promise<void> {
+    const context = { operation: "closeDuplicateDashboard", repo: formatRepoRef(this.repo), issue: number };
+    await callGitHub(context, () => this.client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...this.repo, issue_number: number, body: `Duplicate of #${keep}: Stagegate keeps one dashboard issue.` }));
+    await callGitHub(context, () => this.client.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...this.repo, issue_number: number, state: "closed", state_reason: "not_planned" }));
   }
 
   async updateDashboard(number: number, body: string): Promise<void> {

@@ -30,6 +30,7 @@ class FakeIssues {
   readonly issues: FakeIssue[] = [];
   readonly requests: { method: string; path: string }[] = [];
   readonly violations: string[] = [];
+  readonly comments: { issue: number; body: string }[] = [];
 
   install(): void {
     const scope = nock("https://api.github.com").persist();
@@ -51,7 +52,11 @@ class FakeIssues {
     this.violations.push(...contract.checkRequest(method, uri, body));
     let reply: [number, unknown] = [404, { message: "Not Found" }];
     const number = /\/issues\/(\d+)$/.exec(url.pathname)?.[1];
-    if (method === "GET" && !number) {
+    const commented = /\/issues\/(\d+)\/comments$/.exec(url.pathname)?.[1];
+    if (method === "POST" && commented) {
+      this.comments.push({ issue: Number(commented), body: String(body?.body ?? "") });
+      reply = [201, { ...(structuredClone(examples["issue-comment"]!.value) as Record<string, unknown>), body: body?.body }];
+    } else if (method === "GET" && !number) {
       const label = url.searchParams.get("labels");
       const state = url.searchParams.get("state") ?? "open";
       const list = this.issues.filter((i) => (state === "all" || i.state === state) && (!label || i.labels.includes(label))).sort((a, b) => b.number - a.number);
@@ -64,6 +69,7 @@ class FakeIssues {
       const issue = this.issues.find((i) => i.number === Number(number));
       if (issue) {
         if (typeof body?.body === "string") issue.body = body.body;
+        if (body?.state === "closed" || body?.state === "open") issue.state = body.state;
         reply = [200, this.#issue(issue)];
       }
     }
@@ -130,6 +136,18 @@ describe("dashboard issue on GitHub", () => {
     github.issues.push({ number: 3, title: "labelled PR", body: "", labels: ["stagegate:dashboard"], state: "open", pullRequest: true });
     expect(await refreshDashboard(deps)).toMatchObject({ action: "updated", number: 2 });
     expect(github.writes()).toEqual([{ method: "PATCH", path: "/repos/acme/environments/issues/2" }]);
+    expect(github.violations).toEqual([]);
+  });
+  it("closes a duplicate dashboard with a comment naming the one kept, through the contract", async () => {
+    const { github, deps } = setup();
+    github.issues.push({ number: 1, title: "Stagegate dashboard", body: "", labels: ["stagegate:dashboard"], state: "open" });
+    github.issues.push({ number: 2, title: "Stagegate dashboard", body: "", labels: ["stagegate:dashboard"], state: "open" });
+    expect(await refreshDashboard(deps)).toMatchObject({ action: "updated", number: 1 });
+    expect(github.comments).toEqual([{ issue: 2, body: "Duplicate of #1: Stagegate keeps one dashboard issue." }]);
+    expect(github.issues.map((i) => [i.number, i.state])).toEqual([
+      [1, "open"],
+      [2, "closed"],
+    ]);
     expect(github.violations).toEqual([]);
   });
 });

@@ -15,7 +15,16 @@ class MemoryIssues implements DashboardIssuesPort {
   async findDashboard(): Promise<DashboardIssue | undefined> {
     this.reads++;
     const mine = this.issues.filter((i) => i.labels.includes("stagegate:dashboard")).reverse();
-    return mine.find((i) => i.state === "open") ?? mine[0];
+    const open = mine.filter((i) => i.state === "open");
+    const kept = open.at(-1);
+    if (!kept) return mine[0];
+    return open.length > 1 ? { ...kept, duplicates: open.slice(0, -1).map((i) => i.number) } : kept;
+  }
+
+  async closeDuplicate(number: number, keep: number): Promise<void> {
+    this.writes.push(`close #${number} (duplicate of #${keep})`);
+    const issue = this.issues.find((i) => i.number === number);
+    if (issue) issue.state = "closed";
   }
 
   async createDashboard(title: string, body: string, labels: string[]): Promise<DashboardIssue> {
@@ -111,6 +120,19 @@ describe("refreshDashboard", () => {
     await refreshDashboard(deps);
     expect(calls).toEqual([[["dev", "prod"], new Date(Date.parse("2026-03-02T10:00:00Z") - 30 * 86_400_000), ["prod"]]]);
     expect(issues.issues[0]?.body).toContain("⏳ deploying since 2026-03-01 08:0");
+  });
+
+  it("closes the duplicates two replicas created at once, and keeps the oldest (every replica picks the same)", async () => {
+    const { deps, issues } = world();
+    const [first, second] = await Promise.all([refreshDashboard(deps), refreshDashboard(deps)]);
+    expect([first.action, second.action]).toEqual(["created", "created"]);
+    expect(await refreshDashboard(deps)).toMatchObject({ action: "unchanged", number: 1 });
+    expect(issues.writes).toEqual(["create Stagegate dashboard", "create Stagegate dashboard", "close #2 (duplicate of #1)"]);
+    expect(issues.issues.map((i) => [i.number, i.state])).toEqual([
+      [1, "open"],
+      [2, "closed"],
+    ]);
+    expect(await refreshDashboard(deps)).toMatchObject({ action: "unchanged", number: 1 });
   });
 
   it("leaves a dashboard a person closed alone, and does not open another", async () => {

@@ -32,6 +32,9 @@ class OneIssue implements DashboardIssuesPort {
     this.writes++;
     if (this.issue) this.issue.body = body;
   }
+  async closeDuplicate(): Promise<void> {
+    throw new Error("one issue has no duplicate");
+  }
 }
 
 describe("tick with a dashboard", () => {
