@@ -145,7 +145,10 @@ export function extendRootValue(root: Record<string, unknown>, world: GraphqlWor
       deployments: (a: Args) => {
         const envs = a.environments as string[] | null | undefined;
         const list = state.deployments.filter((d) => !envs || envs.includes(d.environment)).sort((x, y) => y.createdAt.localeCompare(x.createdAt) || y.id - x.id);
-        return { nodes: list.slice(0, Number(a.first ?? 100)).map((d) => deploymentNode(repo, state, d)) };
+        // Cursors are offsets into the newest-first list.
+        const offset = typeof a.after === "string" ? Number(a.after) : 0;
+        const page = list.slice(offset, offset + Number(a.first ?? 100));
+        return { nodes: page.map((d) => deploymentNode(repo, state, d)), pageInfo: { hasNextPage: offset + page.length < list.length, endCursor: page.length > 0 ? String(offset + page.length) : null } };
       },
       ref: (a: Args) => {
         const name = String(a.qualifiedName);
