@@ -76,6 +76,32 @@ it("reads a partial clone whose environment folder holds a submodule, and its ea
   expect(fetches()).toBe(2);
 });
 
+it("fetches from the partial clone's own promisor remote, whatever its name (git clone -o upstream)", async () => {
+  const origin = join(dir, "origin");
+  init(origin);
+  write(origin, "stagegate.yaml", config(["api"]));
+  for (let i = 0; i < 8; i++) {
+    write(origin, "envs/prod/kustomization.yaml", kustomization({ api: i }));
+    git(origin, ["add", "-A"]);
+    commit(origin, `bump ${i}`);
+  }
+  for (const [name, value] of [["uploadpack.allowFilter", "true"], ["uploadpack.allowAnySHA1InWant", "true"]]) git(origin, ["config", name!, value!]);
+  const clone = join(dir, "upstream");
+  git(dir, ["clone", "-q", "--filter=blob:none", "--no-checkout", "-o", "upstream", `file://${origin}`, clone]);
+  const counter = join(dir, "upstream-upload-packs");
+  const wrapper = join(dir, "upstream-upload-pack.sh");
+  writeFileSync(wrapper, `#!/bin/sh\necho >> '${counter}'\nexec git upload-pack "$@"\n`, { mode: 0o755 });
+  git(clone, ["config", "remote.upstream.uploadpack", wrapper]);
+  const fetches = () => (existsSync(counter) ? readFileSync(counter, "utf8").split("\n").length - 1 : 0);
+
+  const { result } = await auditRepository({ repo: clone });
+  expect(result.rows).toEqual((await auditRepository({ repo: origin })).result.rows);
+  expect(result.summary.warnings.filter((w) => !w.includes("refs/notes/stagegate"))).toEqual([]);
+  // git's own read of the tip's config, then the 8 file versions in one request (before: "origin"
+  // does not exist, the bulk fetch failed with a warning, and git fetched each version on its own).
+  expect(fetches()).toBe(2);
+});
+
 it("warns of a shallow history only when the audited branch's history is the part cut", async () => {
   const origin = join(dir, "origin");
   init(origin);

@@ -19,7 +19,7 @@ import { parseCommitObject } from "./commit-object.js";
 import { isExactSwap } from "./digest-swap.js";
 import { ObjectStream, streamGit } from "./git-stream.js";
 import { isSignatureStatus, LogParser, logFormat, splitMessage, type RawEntry } from "./log-parser.js";
-import { fetchMissing, fetchTrees, isPartialClone, missingBlobsOf } from "./partial-clone.js";
+import { fetchMissing, fetchTrees, isPartialClone, missingBlobsOf, promisorRemote } from "./partial-clone.js";
 import { historyLayout, layoutOf, type Layout } from "./config-history.js";
 import { readReflogs } from "./reflog.js";
 
@@ -100,12 +100,13 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   // on its own. The ones missing (listed without fetching: --missing=print) are fetched in one request.
   // A clone without trees (--filter=tree:0) first gets the trees the log and the note lookups read.
   const partial = isPartialClone(gitDir);
-  if (partial) {
-    const failure = await fetchTrees(git, dir, { histories: [ref], tips: hasNotes ? [NOTES_REF] : [] });
+  const promisor = partial ? await promisorRemote(git) : undefined;
+  if (promisor) {
+    const failure = await fetchTrees(git, dir, { histories: [ref], tips: hasNotes ? [NOTES_REF] : [] }, promisor);
     if (failure) warnings.push(failure);
   }
-  if (partial && hasNotes) {
-    const failure = await fetchMissing(git, dir, await missingBlobsOf(git, NOTES_REF), { known: true });
+  if (promisor && hasNotes) {
+    const failure = await fetchMissing(git, dir, await missingBlobsOf(git, NOTES_REF), { known: true, remote: promisor.name });
     if (failure) warnings.push(failure);
   }
 
@@ -177,7 +178,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     // A partial clone lacks the file versions the log named and the earlier versions of the config:
     // one request for both (only what the clone lacks: an earlier audit may have fetched the rest).
     if (lacking && (lacking.length > 0 || configVersions.size > 0)) {
-      const failure = await fetchMissing(git, dir, [...lacking, ...configVersions]);
+      const failure = await fetchMissing(git, dir, [...lacking, ...configVersions], { remote: promisor?.name });
       if (failure) warnings.push(failure);
       for (const oid of lacking.splice(0)) objects.want(oid);
     }
@@ -200,7 +201,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     if (tipProblem) warnings.push(layout ? `${tipProblem}: the audit follows the environments and services ${readLeniently ? "it names (read leniently) and those " : ""}its ${layout.read} earlier version${layout.read === 1 ? "" : "s"} in the history named` : `${tipProblem}: digest changes outside Stagegate cannot be detected`);
     if (lacking && lacking.length > 0) {
       // Files of folders only earlier layouts named: a second request, in the rare history that has them.
-      const failure = await fetchMissing(git, dir, lacking);
+      const failure = await fetchMissing(git, dir, lacking, { remote: promisor?.name });
       if (failure) warnings.push(failure);
       for (const oid of lacking) objects.want(oid);
     }

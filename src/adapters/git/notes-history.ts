@@ -10,7 +10,7 @@ import type { NoteEdit } from "../../core/audit/types.js";
 import { appendNoteText, isNoteAppend } from "../../core/evidence/note-append.js";
 import { GitCli } from "./git-cli.js";
 import { ObjectStream } from "./git-stream.js";
-import { fetchMissing, fetchTrees, isPartialClone } from "./partial-clone.js";
+import { fetchMissing, fetchTrees, isPartialClone, promisorRemote } from "./partial-clone.js";
 import { NOTES_REF } from "../../core/ports/notes.js";
 
 /** Splits a notes-tree path (`ab/cdef…`, fanout or not) into the annotated commit id, when it is one. */
@@ -100,9 +100,9 @@ export async function readNoteEdits(dir: string, ref = NOTES_REF): Promise<NoteE
   const git = new GitCli(dir);
   const [refs, gitDir] = await Promise.all([git.run(["for-each-ref", "--format=%(refname)", ref]), git.run(["rev-parse", "--path-format=absolute", "--git-common-dir"])]);
   if (refs.trim() === "") return [];
-  const partial = isPartialClone(gitDir.trim());
+  const promisor = isPartialClone(gitDir.trim()) ? await promisorRemote(git) : undefined;
   // A clone without trees (--filter=tree:0) would fetch each notes commit's trees as the log reads them.
-  const treeFailure = partial ? await fetchTrees(git, dir, { histories: [ref] }) : undefined;
+  const treeFailure = promisor ? await fetchTrees(git, dir, { histories: [ref] }, promisor) : undefined;
   if (treeFailure) throw new Error(`--notes-history: ${treeFailure}`);
   // Additions are read too, to tell a note moved to another fanout level from one removed.
   const out = await git.run(["log", "-z", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "--diff-filter=AMD", "--format=%x1e%H%x00%aI%x00%an <%ae>%x00%x1d", ref]);
@@ -112,8 +112,8 @@ export async function readNoteEdits(dir: string, ref = NOTES_REF): Promise<NoteE
   // One bulk cat-file for the blobs of every note whose text may have changed (a partial clone lacks
   // the notes' old versions: fetched first in one request, not by cat-file one at a time).
   const wanted = changes.filter((change) => change.after.length > 0 && !moved(change)).flatMap((change) => [...change.before, ...change.after]);
-  if (wanted.length > 0 && partial) {
-    const failure = await fetchMissing(git, dir, wanted);
+  if (wanted.length > 0 && promisor) {
+    const failure = await fetchMissing(git, dir, wanted, { remote: promisor.name });
     if (failure) throw new Error(failure);
   }
   const blobs = new Map<string, string>();

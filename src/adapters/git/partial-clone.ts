@@ -19,14 +19,18 @@ export function isPartialClone(gitDir: string): boolean {
   }
 }
 
-/** Every object id the clone holds, listed without fetching any (a per-object check would fetch each missing one). */
-async function presentObjects(dir: string): Promise<Set<string>> {
+/**
+ * Which of `wanted` the clone holds, found without fetching any (a per-object check would fetch each
+ * missing one): git lists every object it holds, and only the wanted ones are kept, so memory stays
+ * the size of the question, not of the object store.
+ */
+async function presentAmong(dir: string, wanted: ReadonlySet<string>): Promise<Set<string>> {
   const present = new Set<string>();
   let rest = "";
   await streamGit(dir, ["cat-file", "--batch-all-objects", "--batch-check=%(objectname)", "--unordered"], (chunk) => {
     const lines = (rest + chunk.toString("latin1")).split("\n");
     rest = lines.pop() ?? "";
-    for (const line of lines) present.add(line);
+    for (const line of lines) if (wanted.has(line)) present.add(line);
   });
   return present;
 }
@@ -37,10 +41,32 @@ export async function missingBlobsOf(git: GitCli, ref: string): Promise<string[]
   return listed.split("\n").filter((line) => line.startsWith("?")).map((line) => line.slice(1));
 }
 
-/** The filter the clone was made with (`remote.<name>.partialclonefilter`: `blob:none`, `tree:0`, …), if any. */
-async function cloneFilter(git: GitCli, remote: string): Promise<string | undefined> {
-  const value = await git.run(["config", "--get", `remote.${remote}.partialclonefilter`], { allowExitCodes: [1] });
-  return value.trim() || undefined;
+/** The remote a partial clone fetches missing objects from, and the filter it was cloned with. */
+export interface PromisorRemote {
+  name: string;
+  /** `remote.<name>.partialclonefilter`: `blob:none`, `tree:0`, …; undefined when not recorded. */
+  filter?: string;
+}
+
+/**
+ * The clone's promisor remote (`remote.<name>.promisor`), `origin` when several are or none is
+ * recorded: a clone made with `-o upstream` fetches from `upstream`.
+ */
+export async function promisorRemote(git: GitCli): Promise<PromisorRemote> {
+  const out = await git.run(["config", "--get-regexp", "^remote\\..*\\.(promisor|partialclonefilter)$"], { allowExitCodes: [1] });
+  const remotes = new Map<string, PromisorRemote & { promisor: boolean }>();
+  for (const line of out.split("\n")) {
+    const match = /^remote\.(.+)\.(promisor|partialclonefilter) (.*)$/.exec(line);
+    if (!match) continue;
+    const [, name = "", key, value = ""] = match;
+    const remote = remotes.get(name) ?? { name, promisor: false };
+    if (key === "promisor") remote.promisor = value === "true";
+    else remote.filter = value;
+    remotes.set(name, remote);
+  }
+  const promisors = [...remotes.values()].filter((r) => r.promisor);
+  const chosen = promisors.find((r) => r.name === "origin") ?? promisors[0] ?? remotes.get("origin");
+  return chosen ? { name: chosen.name, filter: chosen.filter } : { name: "origin" };
 }
 
 /**
@@ -51,14 +77,14 @@ async function cloneFilter(git: GitCli, remote: string): Promise<string | undefi
  * subtrees and without blobs (the fetch's own `blob:none` filter), only those the clone lacks. Nothing
  * to do for any other clone. Returns a warning when the fetch fails.
  */
-export async function fetchTrees(git: GitCli, dir: string, refs: { histories?: readonly string[]; tips?: readonly string[] }, remote = "origin"): Promise<string | undefined> {
-  if (!(await cloneFilter(git, remote))?.includes("tree:")) return undefined;
+export async function fetchTrees(git: GitCli, dir: string, refs: { histories?: readonly string[]; tips?: readonly string[] }, remote: PromisorRemote): Promise<string | undefined> {
+  if (!remote.filter?.includes("tree:")) return undefined;
   // %T is read from the commit objects, which a tree-filtered clone holds: listing it fetches nothing.
   const lists = await Promise.all([
     refs.histories?.length ? git.run(["log", "--first-parent", "--format=%T", "--end-of-options", ...refs.histories, "--"]) : "",
     refs.tips?.length ? git.run(["log", "--no-walk=unsorted", "--format=%T", "--end-of-options", ...refs.tips, "--"]) : "",
   ]);
-  return fetchMissing(git, dir, lists.join("\n").split("\n").filter(Boolean), { remote });
+  return fetchMissing(git, dir, lists.join("\n").split("\n").filter(Boolean), { remote: remote.name });
 }
 
 /**
@@ -68,9 +94,9 @@ export async function fetchTrees(git: GitCli, dir: string, refs: { histories?: r
  */
 export async function fetchMissing(git: GitCli, dir: string, oids: readonly string[], options: { known?: boolean; remote?: string } = {}): Promise<string | undefined> {
   const remote = options.remote ?? "origin";
-  const unique = [...new Set(oids)];
-  const present = options.known ? new Set<string>() : await presentObjects(dir);
-  const missing = unique.filter((oid) => !present.has(oid));
+  const unique = new Set(oids);
+  const present = options.known ? new Set<string>() : await presentAmong(dir, unique);
+  const missing = [...unique].filter((oid) => !present.has(oid));
   if (missing.length === 0) return undefined;
   try {
     await git.run(["-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", remote, "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none", "--stdin"], { input: `${missing.join("\n")}\n` });
