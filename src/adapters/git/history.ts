@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { DigestTracker, digestTokens, isTokenSwap, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
+import { DigestTracker, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
 import { identityOf, mergedTrailers } from "../../core/audit/evidence.js";
 import { parseMessageTrailers } from "../../core/audit/trailers.js";
 import type { HistoryInput, HistoryRecord, NotesDivergence } from "../../core/audit/types.js";
@@ -342,7 +342,7 @@ function environmentMatcher(environments: readonly { name: string; path: string 
  * Replays the first-parent history oldest first through the tracker. `blobs` holds the environment
  * files the stream read; any it missed (an answer git could not give) is read in one more batch.
  * A declared Stagegate change whose file changed by exactly the declared swap is applied without
- * parsing the file (isExactSwap on bytes, else isTokenSwap on digest tokens); anything else is parsed.
+ * parsing the file (isExactSwap on bytes); anything else is parsed.
  */
 async function computeChanges(git: GitCli, newestFirst: readonly HistoryRecord[], bySha: ReadonlyMap<string, HistoryRecord>, raws: Map<string, RawEntry[]>, tracker: DigestTracker, blobs: Map<string, Buffer>): Promise<void> {
   const chain = [...newestFirst].reverse();
@@ -372,8 +372,9 @@ async function computeChanges(git: GitCli, newestFirst: readonly HistoryRecord[]
       if (after === undefined) last.delete(entry.path);
       else last.set(entry.path, after);
       if (before && after && identity?.digest && identity.previous && identity.environment === env) {
-        const swapped = isExactSwap(before, after, identity.previous, identity.digest) || isTokenSwap(digestTokens(before.toString("utf8")), digestTokens(after.toString("utf8")), identity.previous, identity.digest);
-        if (swapped && tracker.applySwap(entry.path, identity.service, identity.previous, identity.digest)) continue;
+        // Only a byte-exact swap skips the parse: a file that changed in any other way (a tag, or an
+        // image name changed beside the digest) is parsed, whatever its digest tokens say.
+        if (isExactSwap(before, after, identity.previous, identity.digest) && tracker.applySwap(entry.path, identity.service, identity.previous, identity.digest)) continue;
       }
       tracker.setFile(entry.path, after?.toString("utf8"));
     }

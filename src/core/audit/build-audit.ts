@@ -7,7 +7,7 @@
  * the note) or on the promotion commit it merged (second parent).
  */
 import { evidenceColumns, identityOf, mergedTrailers, type ChangeIdentity, type EvidenceColumns } from "./evidence.js";
-import { collectFindings } from "./findings.js";
+import { collectFindings, short, shortDigest } from "./findings.js";
 import type { AuditNote } from "./note-schema.js";
 import { hasTrailer, TRAILER, type Trailers } from "./trailers.js";
 import type { AuditResult, AuditRow, AuditSummary, ChangeKind, DigestChange, Finding, HistoryRecord, NoteEdit, NotesDivergence, ReflogEntry } from "./types.js";
@@ -38,10 +38,16 @@ export function buildAudit(records: readonly HistoryRecord[], options: AuditOpti
   for (const record of records) bySha.set(record.sha, record);
   const chain = firstParentChain(bySha, options.tip ?? records[0]?.sha);
   const rows: AuditRow[] = [];
+  const mismatches: Finding[] = [];
   const seenDigests = new Map<string, DigestsSeen>();
+  // Commits already in the branch (its own and the heads merged so far): merged again, a head brings no
+  // evidence (re-merging an old promotion commit must not lend its trailers and note to a new change).
+  const landed = new Set<string>();
 
   for (const commit of chain) {
-    const merged = commit.parents.length > 1 ? mergedHeads(commit, bySha) : NO_RECORDS;
+    const merged = commit.parents.length > 1 ? mergedHeads(commit, bySha).filter((head) => !landed.has(head.sha)) : NO_RECORDS;
+    landed.add(commit.sha);
+    for (const head of merged) landed.add(head.sha);
     const trailers = merged.length > 0 ? mergedTrailers(commit, merged) : commit.trailers;
     const note = commit.note ?? merged.find((m) => m.note)?.note;
     const identity = identityOf(trailers, note);
@@ -54,12 +60,15 @@ export function buildAudit(records: readonly HistoryRecord[], options: AuditOpti
       let history = seenDigests.get(key);
       if (!history) seenDigests.set(key, (history = new DigestsSeen()));
       if (change.previous) history.add(change.previous);
-      const recorded = identity && identity.environment === change.environment && identity.service === change.service;
-      if (recorded) {
-        identityUsed = true;
+      const sameTarget = identity !== undefined && identity.environment === change.environment && identity.service === change.service;
+      if (sameTarget) identityUsed = true;
+      if (sameTarget && declares(identity, change)) {
         rows.push(recordedRow(commit, promotionCommit, trailers, note, identity, change));
       } else {
+        // Evidence that declares another digest than the files got (trailers or a note copied from
+        // another change) is no evidence for this one: the change is listed as made outside Stagegate.
         rows.push(unrecordedRow(commit, change, classify(commit, change, history)));
+        if (sameTarget) mismatches.push(mismatchFinding(commit, change, identity));
       }
       if (change.digest) history.add(change.digest);
     }
@@ -70,7 +79,7 @@ export function buildAudit(records: readonly HistoryRecord[], options: AuditOpti
 
   const filtered = options.environment !== undefined || options.service !== undefined || options.since !== undefined || options.until !== undefined;
   const kept = filtered ? rows.filter((row) => keep(row, options)) : rows;
-  const found = collectFindings(records, kept, options, bySha);
+  const found = [...collectFindings(records, kept, options, bySha), ...mismatches].sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
   const findings = filtered ? found.filter((f) => keepFinding(f, options)) : found;
   return { rows: kept, findings, summary: summarise(kept, findings, options) };
 }
@@ -114,6 +123,25 @@ function walkUntilRepeat(bySha: ReadonlyMap<string, HistoryRecord>, tip: string 
     current = parent ? bySha.get(parent) : undefined;
   }
   return chain.reverse();
+}
+
+/** Whether the change is the one the evidence declares (its digest among the files' digests; any, when it declares none). */
+function declares(identity: ChangeIdentity, change: DigestChange): boolean {
+  if (identity.digest === undefined) return true;
+  return change.digest !== undefined && (change.digest === identity.digest || change.digest.split("+").includes(identity.digest));
+}
+
+function mismatchFinding(commit: HistoryRecord, change: DigestChange, identity: ChangeIdentity): Finding {
+  const to = change.digest ? shortDigest(change.digest) : "(removed)";
+  return {
+    kind: "evidence-mismatch",
+    severity: "high",
+    commit: commit.sha,
+    time: commit.committer.date,
+    environment: change.environment,
+    service: change.service,
+    message: `${short(commit.sha)} carries Stagegate evidence for ${identity.service} in ${identity.environment} → ${identity.digest ? shortDigest(identity.digest) : "?"}, but its files changed it to ${to}: evidence copied from another change is not evidence for this one`,
+  };
 }
 
 function identityChange(identity: ChangeIdentity): DigestChange {
@@ -202,13 +230,18 @@ const NO_TRAILERS: Trailers = Object.freeze([]);
  * The digests an (environment, service) has run so far. Only changes Stagegate did not record ask
  * (to tell a revert); a history of recorded promotions never does, so the set is built on first ask.
  */
-class DigestsSeen {
+export class DigestsSeen {
   private readonly added: string[] = [];
   private readonly set = new Set<string>();
   private indexed = 0;
 
   add(digest: string): void {
     this.added.push(digest);
+  }
+
+  /** How many digests were added (with repeats): 0 when the service never ran in the environment. */
+  get size(): number {
+    return this.added.length;
   }
 
   has(digest: string): boolean {
@@ -221,13 +254,21 @@ class DigestsSeen {
  * How a change Stagegate did not record got in. Order matters: a GitHub revert is a revert even
  * when it came through a PR; a move back to a digest the environment already ran is a revert too.
  */
-export function classify(commit: HistoryRecord, change: DigestChange, earlierDigests: Pick<ReadonlySet<string>, "has">): ChangeKind {
+export function classify(commit: HistoryRecord, change: DigestChange, earlierDigests: Pick<DigestsSeen, "has" | "size">): ChangeKind {
   if (change.digest === undefined) return "removal";
-  if (change.previous === undefined) return "initial";
-  if (/^Revert "/.test(commit.subject) || /This reverts commit [0-9a-f]{7,40}/.test(commit.body)) return "revert";
+  // Initial only when the service never ran there: pinned again after a removal, it is a change like any other.
+  if (change.previous === undefined && earlierDigests.size === 0) return "initial";
+  // A revert goes back to a digest the environment ran; a "Revert …" message alone proves nothing.
   if (earlierDigests.has(change.digest)) return "revert";
-  if (commit.parents.length > 1 || /\(#\d+\)\s*$/.test(commit.subject) || /^Merge pull request #\d+/.test(commit.subject)) return "hand-made";
+  // A merge, or a squash GitHub committed: a PR Stagegate did not open. A "(#12)" subject on a commit
+  // someone else committed is a direct push dressed as one.
+  if (commit.parents.length > 1 || (isGitHubCommit(commit) && (/\(#\d+\)\s*$/.test(commit.subject) || /^Merge pull request #\d+/.test(commit.subject)))) return "hand-made";
   return "direct-push";
+}
+
+/** Committed by GitHub (web merges, squashes, reverts by the button): `GitHub <noreply@github.com>`. */
+function isGitHubCommit(commit: HistoryRecord): boolean {
+  return commit.committer.email.toLowerCase() === "noreply@github.com";
 }
 
 function keep(row: AuditRow, options: AuditOptions): boolean {

@@ -76,7 +76,7 @@ export interface ControlPromotion {
 
 /** An override of one of the control's gates, or a change that bypassed Stagegate. */
 export interface ControlException {
-  type: "override" | "bypass";
+  type: "override" | "bypass" | "separation-of-duties";
   time: string;
   environment: string;
   service: string;
@@ -109,17 +109,27 @@ export interface ControlReport {
 }
 
 /** Finding kinds that concern the record itself rather than one change under a control. */
-const INTEGRITY_KINDS: ReadonlySet<FindingKind> = new Set(["force-push", "notes-rewritten", "note-edited", "invalid-note", "unsigned", "bad-signature"]);
+const INTEGRITY_KINDS: ReadonlySet<FindingKind> = new Set(["force-push", "notes-rewritten", "note-edited", "invalid-note", "missing-note", "evidence-mismatch", "unsigned", "bad-signature"]);
 
 /** Changes that reached the branch without Stagegate's evidence (the audit reports them as bypass findings too). */
 const BYPASS_KINDS: ReadonlySet<ChangeKind> = new Set(["hand-made", "direct-push", "removal", "revert"]);
-const PASSING: ReadonlySet<GateResult> = new Set(["success", "neutral", "skipped"]);
+const PASSING: ReadonlySet<GateResult> = new Set(["success", "neutral"]);
+/** The gate whose evidence separation of duties qualifies: a violation fails the controls mapped to it. */
+const APPROVALS_GATE = "approvals";
 
-function statusOf(row: AuditRow, gates: ControlPromotion["gates"]): ControlStatus {
+/**
+ * A change's status under one control: `expected` are the gates the control maps in the change's
+ * environment, `gates` those of them the evidence records. Every expected gate must be recorded and
+ * must have passed; a skipped or missing one is no evidence, an approval that broke separation of
+ * duties is a failure.
+ */
+function statusOf(row: AuditRow, gates: ControlPromotion["gates"], expected: readonly string[]): ControlStatus {
   if (BYPASS_KINDS.has(row.kind)) return "exception";
   if (gates.some((g) => g.result === "overridden")) return "exception";
-  if (gates.length === 0) return "no-evidence";
-  return gates.every((g) => PASSING.has(g.result)) ? "satisfied" : "failed";
+  if (gates.some((g) => !PASSING.has(g.result) && g.result !== "skipped")) return "failed";
+  if (row.duties === "violated" && expected.includes(APPROVALS_GATE)) return "failed";
+  const passed = new Set(gates.filter((g) => PASSING.has(g.result)).map((g) => g.name));
+  return expected.length > 0 && expected.every((name) => passed.has(name)) ? "satisfied" : "no-evidence";
 }
 
 function bypassReason(row: AuditRow): string {
@@ -140,10 +150,12 @@ export function groupByControl(result: AuditResult, catalog: ControlCatalog): Co
       if (!control.environments.has(row.environment) || row.kind === "initial") continue;
       const mapped = catalog.gateControls.get(row.environment);
       const gates = row.gates.filter((g) => mapped?.get(g.name)?.includes(id));
-      const status = statusOf(row, gates);
+      const expected = [...(mapped ?? [])].filter(([, ids]) => ids.includes(id)).map(([gate]) => gate);
+      const status = statusOf(row, gates, expected);
       const at = { time: row.time, environment: row.environment, service: row.service, commit: row.commit, ...(row.pr !== undefined ? { pr: row.pr } : {}) };
       promotions.push({ ...at, ...(row.digest ? { digest: row.digest } : {}), kind: row.kind, approvedBy: row.approvedBy, gates, status });
       if (BYPASS_KINDS.has(row.kind)) exceptions.push({ type: "bypass", ...at, reason: bypassReason(row) });
+      if (row.duties === "violated" && expected.includes(APPROVALS_GATE)) exceptions.push({ type: "separation-of-duties", ...at, reason: row.dutiesViolations.join("; ") });
       for (const override of row.overrides) {
         if (mapped?.get(override.gate)?.includes(id)) exceptions.push({ type: "override", ...at, gate: override.gate, by: override.by, reason: override.reason });
       }

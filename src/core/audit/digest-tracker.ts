@@ -98,8 +98,8 @@ export class DigestTracker {
 
   /**
    * The fast path for a change Stagegate declared (trailers: this service, previous → digest), once the
-   * caller has checked that the file's text changed by exactly that swap (isExactSwap, or
-   * {@link isTokenSwap} on its digest tokens): the declared change is what the file says when the file
+   * caller has checked that the file's bytes changed by exactly that swap (isExactSwap): the declared
+   * change is what the file says when the file
    * referenced the service by `previous` alone and no other service by it. Returns false when the file
    * must be parsed instead.
    */
@@ -178,41 +178,4 @@ export class DigestTracker {
 /** Files of one environment disagreeing on a digest is itself a state worth showing: join them. */
 function joinDigests(set: ReadonlySet<string>): string {
   return set.size === 1 ? set.values().next().value! : [...set].sort().join("+");
-}
-
-const DIGEST_PREFIX = "sha256:";
-
-/** True for a lowercase hex digit's char code (0-9, a-f). */
-function isHex(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
-}
-
-/**
- * True when the digest tokens of a file's text went from `before` to `after` exactly by replacing every
- * `previous` with `digest` (other text may have changed, e.g. a tag written beside the digest).
- */
-export function isTokenSwap(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>, previous: string, digest: string): boolean {
-  const removed = (before.get(previous) ?? 0) - (after.get(previous) ?? 0);
-  const added = (after.get(digest) ?? 0) - (before.get(digest) ?? 0);
-  if (removed <= 0 || removed !== added || (after.get(previous) ?? 0) !== 0) return false;
-  for (const [key, count] of before) if (key !== previous && key !== digest && (after.get(key) ?? 0) !== count) return false;
-  for (const [key, count] of after) if (key !== previous && key !== digest && (before.get(key) ?? 0) !== count) return false;
-  return true;
-}
-
-/** Counts of every `sha256:` digest written in a text (what /sha256:[0-9a-f]{64}/g matches, without a regex). */
-export function digestTokens(content: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  let at = content.indexOf(DIGEST_PREFIX);
-  while (at >= 0) {
-    const start = at + DIGEST_PREFIX.length;
-    let i = start;
-    while (i < start + 64 && isHex(content.charCodeAt(i))) i++;
-    if (i === start + 64) {
-      const token = content.slice(at, i);
-      counts.set(token, (counts.get(token) ?? 0) + 1);
-      at = content.indexOf(DIGEST_PREFIX, i);
-    } else at = content.indexOf(DIGEST_PREFIX, at + 1);
-  }
-  return counts;
 }

@@ -129,10 +129,10 @@ function reflogFindings(reflog: readonly ReflogEntry[]): Finding[] {
     }));
 }
 
-function short(sha: string): string {
+export function short(sha: string): string {
   return sha.slice(0, 12);
 }
 
-function shortDigest(digest: string): string {
+export function shortDigest(digest: string): string {
   return digest.startsWith("sha256:") ? digest.slice(7, 19) : digest.slice(0, 12);
 }

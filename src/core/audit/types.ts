@@ -132,6 +132,7 @@ export interface AuditRow {
 export type FindingKind =
   | "bypass"
   | "missing-note"
+  | "evidence-mismatch"
   | "invalid-note"
   | "separation-of-duties"
   | "override"

@@ -4,7 +4,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BatchOutputParser } from "../../../src/adapters/git/git-stream.js";
 import { LogFormatError, LogParser, parseLog } from "../../../src/adapters/git/log-parser.js";
-import { digestTokens } from "../../../src/core/audit/digest-tracker.js";
 import { auditNoteSchema, isPlainNote, parseNote } from "../../../src/core/audit/note-schema.js";
 import { trailerValues } from "../../../src/core/audit/trailers.js";
 
@@ -51,19 +50,6 @@ describe("plain note check", () => {
     expect(Object.keys(parsed.note)).toEqual([...Object.keys(base), "mergedBy", "deployments", "__proto__", "approvals"]);
     expect(Object.getPrototypeOf(parsed.note)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
-});
-
-describe("digest token scanner", () => {
-  it.each([
-    `image: a@${DIGEST}\nother: b@${DIGEST}`,
-    `sha256:${"a".repeat(63)} sha256:sha256:${"0".repeat(64)}`,
-    `sha256:${"A".repeat(64)} sha256:${"f".repeat(70)}`,
-    "no digests",
-  ])("counts what the regex counts in %j", (text) => {
-    const expected = new Map<string, number>();
-    for (const m of text.matchAll(/sha256:[0-9a-f]{64}/g)) expected.set(m[0], (expected.get(m[0]) ?? 0) + 1);
-    expect(digestTokens(text)).toEqual(expected);
   });
 });
 

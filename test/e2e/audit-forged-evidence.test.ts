@@ -1,0 +1,114 @@
+// Evidence anyone who can push can forge or reuse: trailers copied from an earlier promotion onto a
+// push of another digest, an old promotion commit merged again to lend its evidence, a declared swap
+// that hides another edit in the same file, and messages that claim a revert or a PR. Before, each of
+// these read as an approved promotion (or a lesser finding); now each is a change made outside Stagegate.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { auditRepository } from "../../src/cli/commands/audit.js";
+
+let dir: string;
+const D = (n: number) => `sha256:${String(n).padStart(64, "0")}`;
+const git = (args: string[], input?: string) => execFileSync("git", args, { cwd: dir, input, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1" } }).toString();
+let tick = 0;
+const env = () => {
+  tick++;
+  const date = `2024-07-${String(tick).padStart(2, "0")}T10:00:00Z`;
+  return { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
+};
+const write = (path: string, text: string) => {
+  mkdirSync(dirname(join(dir, path)), { recursive: true });
+  writeFileSync(join(dir, path), text);
+};
+const commit = (message: string) => {
+  git(["add", "-A"]);
+  execFileSync("git", ["commit", "-q", "-m", message], { cwd: dir, env: env() });
+  return git(["rev-parse", "HEAD"]).trim();
+};
+const kustomization = (api: number, web = 50, webImage = "ghcr.io/acme/web") => `images:\n  - name: ghcr.io/acme/api\n    digest: ${D(api)}\n  - name: ${webImage}\n    digest: ${D(web)}\n`;
+const trailers = (previous: number, digest: number) => `\n\nStagegate-Service: api\nStagegate-Environment: prod\nStagegate-Image: ghcr.io/acme/api@${D(digest)}\nStagegate-Previous: ${D(previous)}\nStagegate-Kind: promotion\nStagegate-Approved-By: rita\nStagegate-PR: #7`;
+const audit = async () => (await auditRepository({ repo: dir })).result;
+const kinds = (findings: { kind: string; commit?: string }[], sha: string) => findings.filter((f) => f.commit === sha).map((f) => f.kind).sort();
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "stagegate-forged-"));
+  tick = 0;
+  git(["init", "-q", "-b", "main"]);
+  git(["config", "user.name", "Mallory"]);
+  git(["config", "user.email", "mallory@example.com"]);
+  write("stagegate.yaml", "version: 1\nenvironments:\n  - { name: prod, path: envs/prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n  - { name: web, image: ghcr.io/acme/web }\n");
+  write("envs/prod/kustomization.yaml", kustomization(1));
+  commit("init");
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+it("does not credit trailers copied from a promotion to a push of another digest", async () => {
+  write("envs/prod/kustomization.yaml", kustomization(2));
+  const promotion = commit(`Promote api to prod (#7)${trailers(1, 2)}`);
+  write("envs/prod/kustomization.yaml", kustomization(666));
+  const push = commit(`Promote api to prod (#7)${trailers(1, 2)}`);
+  const result = await audit();
+  expect(result.rows.map((r) => [r.commit, r.kind, r.digest])).toEqual([
+    [expect.any(String), "initial", D(1)],
+    [expect.any(String), "initial", D(50)],
+    [promotion, "promotion", D(2)],
+    [push, "direct-push", D(666)],
+  ]);
+  expect(result.rows.find((r) => r.commit === push)?.approvedBy).toEqual([]);
+  expect(kinds(result.findings, push)).toEqual(["bypass", "evidence-mismatch"]);
+  expect(result.findings.find((f) => f.kind === "evidence-mismatch")).toMatchObject({ severity: "high", environment: "prod", service: "api" });
+});
+
+it("does not let an old promotion commit merged again lend its evidence", async () => {
+  // A promotion PR merged the usual way (its head carries the trailers), then api moved on by hand.
+  git(["checkout", "-q", "-b", "stagegate/prod/api"]);
+  write("envs/prod/kustomization.yaml", kustomization(2));
+  const head = commit(`Promote api to prod${trailers(1, 2)}`);
+  git(["checkout", "-q", "main"]);
+  execFileSync("git", ["merge", "-q", "--no-ff", "-m", "Merge pull request #7 from acme/stagegate/prod/api", head], { cwd: dir, env: env() });
+  write("envs/prod/kustomization.yaml", kustomization(3));
+  commit("bump api by hand");
+  // A merge of the old head again, with a tree that puts the promoted digest back.
+  write("envs/prod/kustomization.yaml", kustomization(2));
+  git(["add", "-A"]);
+  const tree = git(["write-tree"]).trim();
+  const remerge = execFileSync("git", ["commit-tree", tree, "-p", "HEAD", "-p", head, "-m", "Merge pull request #7 from acme/stagegate/prod/api"], { cwd: dir, env: env() }).toString().trim();
+  git(["update-ref", "refs/heads/main", remerge]);
+  git(["reset", "-q", "--hard"]);
+
+  const result = await audit();
+  const row = result.rows.find((r) => r.commit === remerge);
+  // A merge outside Stagegate back to a digest prod ran: a revert, not a promotion approved by rita.
+  expect(row).toMatchObject({ kind: "revert", digest: D(2), previous: D(3), approvedBy: [] });
+  expect(kinds(result.findings, remerge)).toEqual(["bypass"]);
+});
+
+it("parses a file whose declared swap came with another edit: an image renamed beside it is a removal", async () => {
+  // The promotion's trailers declare api 1 → 2; the same commit renames web's image, so kustomize no
+  // longer applies web's digest. Before, the digest tokens alone made it a clean swap.
+  write("envs/prod/kustomization.yaml", kustomization(2, 50, "ghcr.io/evil/web"));
+  const promotion = commit(`Promote api to prod (#7)${trailers(1, 2)}`);
+  const result = await audit();
+  expect(result.rows.filter((r) => r.commit === promotion).map((r) => [r.service, r.kind, r.digest ?? null])).toEqual([
+    ["api", "promotion", D(2)],
+    ["web", "removal", null],
+  ]);
+  expect(result.findings.filter((f) => f.kind === "bypass" && f.commit === promotion).map((f) => f.service)).toEqual(["web"]);
+});
+
+it("takes no message's word: a 'Revert' to a new digest and a '(#99)' subject on a push are direct pushes; a re-pin after a removal is no initial", async () => {
+  write("envs/prod/kustomization.yaml", kustomization(2));
+  const revert = commit('Revert "Promote api to prod"\n\nThis reverts commit abcdef1234567.');
+  write("envs/prod/kustomization.yaml", kustomization(3));
+  const squash = commit("Bump api (#99)");
+  write("envs/prod/kustomization.yaml", "images:\n  - name: ghcr.io/acme/web\n    digest: " + D(50) + "\n");
+  commit("drop api");
+  write("envs/prod/kustomization.yaml", kustomization(666));
+  const repin = commit("pin api");
+  const result = await audit();
+  const kindOf = (sha: string) => result.rows.find((r) => r.commit === sha && r.service === "api")?.kind;
+  expect([kindOf(revert), kindOf(squash), kindOf(repin)]).toEqual(["direct-push", "direct-push", "direct-push"]);
+  expect(result.findings.filter((f) => f.kind === "bypass" && [revert, squash, repin].includes(f.commit ?? "")).map((f) => f.severity)).toEqual(["high", "high", "high"]);
+});
