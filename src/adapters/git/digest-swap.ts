@@ -26,3 +26,56 @@ export function isExactSwap(before: Buffer, after: Buffer, previous: string, dig
     pos = at + width;
   }
 }
+
+/** A line holding only a tag value: `newTag: v1.2` (kustomize), `tag: "1.2"` (Helm values), as a list item or not. */
+const TAG_LINE = /^(\s*(?:-\s+)?(?:newTag|tag):\s*)(["']?)([\w][\w.+-]{0,127})\2(\s*)$/;
+/** An image reference written whole on a line: `…name:tag@sha256:<hex>…`; groups: up to the tag, the tag, from `@`. */
+const INLINE_TAG = /^(.*[\w./-]+:)([\w][\w.+-]{0,127})(@sha256:[0-9a-f]{64}.*)$/;
+
+/**
+ * The declared swap when promotions also write the release's tag (editors set `newTag` / `tag` / the
+ * tag in `name:tag@digest` beside the digest): line by line, each line is the same, or the same with
+ * `previous` replaced by `digest`, or a tag line whose value alone changed, or the same image reference
+ * with the digest swapped and only its tag changed. No line added or removed, at least one swapped.
+ * Nothing that decides what runs can change this way (a name, a `newName`, another digest, a new
+ * line); anything else is parsed.
+ */
+export function isDeclaredSwap(before: Buffer, after: Buffer, previous: string, digest: string): boolean {
+  if (isExactSwap(before, after, previous, digest)) return true;
+  if (previous === digest || previous.length === 0) return false;
+  const old = before.toString("utf8").split("\n");
+  const now = after.toString("utf8").split("\n");
+  if (old.length !== now.length) return false;
+  let swaps = 0;
+  for (let i = 0; i < old.length; i++) {
+    const a = old[i]!;
+    const b = now[i]!;
+    if (a === b) continue;
+    const swapped = a.replaceAll(previous, digest);
+    if (swapped === b && swapped !== a) {
+      swaps++;
+      continue;
+    }
+    if (sameTagLine(a, b)) continue;
+    if (swapped !== a && sameInlineReference(swapped, b)) {
+      swaps++;
+      continue;
+    }
+    return false;
+  }
+  return swaps > 0;
+}
+
+/** Two tag lines with the same key and layout whose value alone differs. */
+function sameTagLine(a: string, b: string): boolean {
+  const x = TAG_LINE.exec(a);
+  const y = TAG_LINE.exec(b);
+  return x !== null && y !== null && x[1] === y[1] && x[2] === y[2] && x[4] === y[4];
+}
+
+/** Two lines equal but for the tag of one `name:tag@digest` reference. */
+function sameInlineReference(a: string, b: string): boolean {
+  const x = INLINE_TAG.exec(a);
+  const y = INLINE_TAG.exec(b);
+  return x !== null && y !== null && x[1] === y[1] && x[3] === y[3];
+}

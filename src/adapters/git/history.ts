@@ -16,7 +16,7 @@ import { configSchema } from "../../core/config/config-schema.js";
 import { NOTES_REF } from "../../core/ports/notes.js";
 import { GitCli, ZERO_OID } from "./git-cli.js";
 import { parseCommitObject } from "./commit-object.js";
-import { isExactSwap } from "./digest-swap.js";
+import { isDeclaredSwap } from "./digest-swap.js";
 import { ObjectStream, streamGit } from "./git-stream.js";
 import { isSignatureStatus, LogParser, logFormat, splitMessage, type RawEntry } from "./log-parser.js";
 import { fetchMissing, fetchTrees, isPartialClone, missingBlobsOf, promisorRemote } from "./partial-clone.js";
@@ -342,7 +342,8 @@ function environmentMatcher(environments: readonly { name: string; path: string 
  * Replays the first-parent history oldest first through the tracker. `blobs` holds the environment
  * files the stream read; any it missed (an answer git could not give) is read in one more batch.
  * A declared Stagegate change whose file changed by exactly the declared swap is applied without
- * parsing the file (isExactSwap on bytes); anything else is parsed.
+ * parsing the file (isDeclaredSwap: the exact swap on bytes, or line by line with only tags changed
+ * beside it); anything else is parsed.
  */
 async function computeChanges(git: GitCli, newestFirst: readonly HistoryRecord[], bySha: ReadonlyMap<string, HistoryRecord>, raws: Map<string, RawEntry[]>, tracker: DigestTracker, blobs: Map<string, Buffer>): Promise<void> {
   const chain = [...newestFirst].reverse();
@@ -372,9 +373,9 @@ async function computeChanges(git: GitCli, newestFirst: readonly HistoryRecord[]
       if (after === undefined) last.delete(entry.path);
       else last.set(entry.path, after);
       if (before && after && identity?.digest && identity.previous && identity.environment === env) {
-        // Only a byte-exact swap skips the parse: a file that changed in any other way (a tag, or an
-        // image name changed beside the digest) is parsed, whatever its digest tokens say.
-        if (isExactSwap(before, after, identity.previous, identity.digest) && tracker.applySwap(entry.path, identity.service, identity.previous, identity.digest)) continue;
+        // Only the declared swap (with the release's tag written beside it) skips the parse: a file
+        // changed in any other way (an image name, another digest, a line added) is parsed.
+        if (isDeclaredSwap(before, after, identity.previous, identity.digest) && tracker.applySwap(entry.path, identity.service, identity.previous, identity.digest)) continue;
       }
       tracker.setFile(entry.path, after?.toString("utf8"));
     }
