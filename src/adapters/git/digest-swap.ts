@@ -29,8 +29,6 @@ export function isExactSwap(before: Buffer, after: Buffer, previous: string, dig
 
 /** A line holding only a tag value: `newTag: v1.2` (kustomize), `tag: "1.2"` (Helm values), as a list item or not. */
 const TAG_LINE = /^(\s*(?:-\s+)?(?:newTag|tag):\s*)(["']?)([\w][\w.+-]{0,127})\2(\s*)$/;
-/** An image reference written whole on a line: `…name:tag@sha256:<hex>…`; groups: up to the tag, the tag, from `@`. */
-const INLINE_TAG = /^(.*[\w./-]+:)([\w][\w.+-]{0,127})(@sha256:[0-9a-f]{64}.*)$/;
 
 /**
  * The declared swap when promotions also write the release's tag (editors set `newTag` / `tag` / the
@@ -73,9 +71,30 @@ function sameTagLine(a: string, b: string): boolean {
   return x !== null && y !== null && x[1] === y[1] && x[2] === y[2] && x[4] === y[4];
 }
 
-/** Two lines equal but for the tag of one `name:tag@digest` reference. */
+/**
+ * Two lines equal but for the tag of one `name:tag@sha256:…` reference (the last `@sha256:` of each).
+ * Found by index, not a regex: a line anyone can push must not cost more than linear time.
+ */
 function sameInlineReference(a: string, b: string): boolean {
-  const x = INLINE_TAG.exec(a);
-  const y = INLINE_TAG.exec(b);
-  return x !== null && y !== null && x[1] === y[1] && x[3] === y[3];
+  const x = inlineTag(a);
+  const y = inlineTag(b);
+  return x !== undefined && y !== undefined && a.slice(0, x.start) === b.slice(0, y.start) && a.slice(x.end) === b.slice(y.end);
+}
+
+/** Where the tag of the line's last `name:tag@sha256:` reference sits, when it is one. */
+function inlineTag(line: string): { start: number; end: number } | undefined {
+  const end = line.lastIndexOf("@sha256:");
+  if (end < 0) return undefined;
+  const colon = line.lastIndexOf(":", end - 1);
+  if (colon <= 0) return undefined;
+  const start = colon + 1;
+  if (end - start < 1 || end - start > 128) return undefined;
+  for (let i = start; i < end; i++) if (!isTagChar(line.charCodeAt(i), i === start)) return undefined;
+  return { start, end };
+}
+
+/** A character of a tag: `[A-Za-z0-9_]` first, then also `.`, `-`, `+`. */
+function isTagChar(code: number, first: boolean): boolean {
+  const word = (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+  return word || (!first && (code === 46 || code === 45 || code === 43));
 }
