@@ -118,15 +118,18 @@ function signatureFindings(records: readonly HistoryRecord[]): Finding[] {
 
 /** Reflog entries of the default branch that rewrote history (not fast-forwards). */
 function reflogFindings(reflog: readonly ReflogEntry[]): Finding[] {
-  return reflog
-    .filter((entry) => entry.fastForward === false || /forced-update/.test(entry.message))
-    .map((entry) => ({
-      kind: "force-push" as const,
-      severity: "high" as const,
-      commit: entry.new,
-      time: entry.date,
-      message: `${entry.ref} moved from ${short(entry.old)} to ${short(entry.new)} without a fast-forward (${entry.message || "no message"}): history was rewritten`,
-    }));
+  const findings: Finding[] = [];
+  for (const entry of reflog) {
+    const at = { kind: "force-push" as const, commit: entry.new, time: entry.date };
+    if (entry.fastForward === false || /forced-update/.test(entry.message)) {
+      findings.push({ ...at, severity: "high", message: `${entry.ref} moved from ${short(entry.old)} to ${short(entry.new)} without a fast-forward (${entry.message || "no message"}): history was rewritten` });
+    } else if (entry.fastForward === undefined) {
+      // The old tip cannot be read: a tip the branch moved on from normally stays in its history, so
+      // one that is gone was most likely dropped by a rewrite and pruned since. Said, not assumed away.
+      findings.push({ ...at, severity: "medium", message: `${entry.ref} moved from ${short(entry.old)} to ${short(entry.new)} (${entry.message || "no message"}), and ${short(entry.old)} is no longer in the clone: a rewritten history pruned since, or objects lost; whether it was a fast-forward cannot be checked` });
+    }
+  }
+  return findings;
 }
 
 export function short(sha: string): string {

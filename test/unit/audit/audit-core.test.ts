@@ -118,6 +118,13 @@ describe("buildAudit", () => {
     const { findings } = buildAudit(records, { signaturesRead: true, reflog: [{ ref: "refs/heads/main", old: "c", new: "b", message: "reset: moving to HEAD~1", date: "2024-01-01T00:00:00Z", fastForward: false }] });
     expect(findings.map((f) => f.kind).sort()).toEqual(["force-push", "missing-note", "unsigned"]);
   });
+  it("says so when a reflog entry's old tip is gone from the clone, instead of dropping the entry", () => {
+    const records = [record("b", ["a"]), record("a", [])];
+    const entry = { ref: "refs/remotes/origin/main", old: "d".repeat(40), new: "b", message: "fetch: fast-forward", date: "2024-01-01T00:00:00Z" };
+    const { findings } = buildAudit(records, { reflog: [{ ...entry, fastForward: true }, { ...entry, old: "e".repeat(40) }] });
+    expect(findings.map((f) => [f.kind, f.severity])).toEqual([["force-push", "medium"]]);
+    expect(findings[0]?.message).toContain("eeeeeeeeeeee is no longer in the clone");
+  });
 });
 
 describe("DigestTracker", () => {
