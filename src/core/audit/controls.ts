@@ -124,7 +124,7 @@ const APPROVALS_GATE = "approvals";
  * duties is a failure.
  */
 function statusOf(row: AuditRow, gates: ControlPromotion["gates"], expected: readonly string[]): ControlStatus {
-  if (BYPASS_KINDS.has(row.kind)) return "exception";
+  if (BYPASS_KINDS.has(row.kind) || row.kind === "initial") return "exception";
   if (gates.some((g) => g.result === "overridden")) return "exception";
   if (gates.some((g) => !PASSING.has(g.result) && g.result !== "skipped")) return "failed";
   if (row.duties === "violated" && expected.includes(APPROVALS_GATE)) return "failed";
@@ -133,28 +133,33 @@ function statusOf(row: AuditRow, gates: ControlPromotion["gates"], expected: rea
 }
 
 function bypassReason(row: AuditRow): string {
-  const what = { "direct-push": "pushed directly to the branch", removal: "image reference removed outside Stagegate", revert: "reverted outside Stagegate" }[row.kind as string] ?? "changed by a pull request Stagegate did not open";
+  const what = { "direct-push": "pushed directly to the branch", removal: "image reference removed outside Stagegate", revert: "reverted outside Stagegate", initial: "image reference added outside Stagegate" }[row.kind as string] ?? "changed by a pull request Stagegate did not open";
   return `${what}; no gate evidence`;
 }
 
 /**
- * Groups the audit's rows by control. Initial imports are not promotions and are left out; every
- * other change in a covered environment is listed, in the audit's order.
+ * Groups the audit's rows by control. Initial imports (the root commit's references) are not
+ * promotions and are left out; every other change in a covered environment is listed, in the audit's
+ * order, a service first added outside Stagegate included.
  */
 export function groupByControl(result: AuditResult, catalog: ControlCatalog): ControlReport {
   const sections: ControlSection[] = [];
+  // A service's first reference is an import in the root commit, else a change made outside Stagegate
+  // (the audit's bypass finding says which): the latter is listed like any other bypass.
+  const key = (commit: string | undefined, environment: string | undefined, service: string | undefined) => `${commit}\u0000${environment}\u0000${service}`;
+  const bypassed = new Set(result.findings.filter((f) => f.kind === "bypass").map((f) => key(f.commit, f.environment, f.service)));
   for (const [id, control] of [...catalog.controls].sort(([a], [b]) => a.localeCompare(b))) {
     const promotions: ControlPromotion[] = [];
     const exceptions: ControlException[] = [];
     for (const row of result.rows) {
-      if (!control.environments.has(row.environment) || row.kind === "initial") continue;
+      if (!control.environments.has(row.environment) || (row.kind === "initial" && !bypassed.has(key(row.commit, row.environment, row.service)))) continue;
       const mapped = catalog.gateControls.get(row.environment);
       const gates = row.gates.filter((g) => mapped?.get(g.name)?.includes(id));
       const expected = [...(mapped ?? [])].filter(([, ids]) => ids.includes(id)).map(([gate]) => gate);
       const status = statusOf(row, gates, expected);
       const at = { time: row.time, environment: row.environment, service: row.service, commit: row.commit, ...(row.pr !== undefined ? { pr: row.pr } : {}) };
       promotions.push({ ...at, ...(row.digest ? { digest: row.digest } : {}), kind: row.kind, approvedBy: row.approvedBy, gates, status });
-      if (BYPASS_KINDS.has(row.kind)) exceptions.push({ type: "bypass", ...at, reason: bypassReason(row) });
+      if (BYPASS_KINDS.has(row.kind) || row.kind === "initial") exceptions.push({ type: "bypass", ...at, reason: bypassReason(row) });
       if (row.duties === "violated" && expected.includes(APPROVALS_GATE)) exceptions.push({ type: "separation-of-duties", ...at, reason: row.dutiesViolations.join("; ") });
       for (const override of row.overrides) {
         if (mapped?.get(override.gate)?.includes(id)) exceptions.push({ type: "override", ...at, gate: override.gate, by: override.by, reason: override.reason });

@@ -48,4 +48,13 @@ describe("control status", () => {
     // A missing note is about the evidence itself: the report by control keeps it.
     expect(report.integrity).toEqual(["missing-note"]);
   });
+
+  it("lists a service first added outside Stagegate as a bypass, and leaves the root commit's imports out", () => {
+    const imported = row([], { kind: "initial" });
+    const added = row([], { kind: "initial" });
+    const bypass: Finding = { kind: "bypass", severity: "low", commit: added.commit, environment: "prod", service: "api", time: added.time, message: "reference added" };
+    const report = statuses([imported, added], [bypass]);
+    expect(report.statuses).toEqual(["exception"]);
+    expect(report.exceptions).toEqual([["bypass", "image reference added outside Stagegate; no gate evidence"]]);
+  });
 });
