@@ -61,6 +61,21 @@ it("does not credit trailers copied from a promotion to a push of another digest
   expect(result.findings.find((f) => f.kind === "evidence-mismatch")).toMatchObject({ severity: "high", environment: "prod", service: "api" });
 });
 
+it("lists no promotion for trailers on a commit that changed another environment's files only", async () => {
+  // Trailers declaring api in prod on a commit that touched staging: before, api "promoted, approved by rita".
+  write("stagegate.yaml", "version: 1\nenvironments:\n  - { name: staging, path: envs/staging }\n  - { name: prod, path: envs/prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n  - { name: web, image: ghcr.io/acme/web }\n");
+  write("envs/staging/kustomization.yaml", kustomization(1));
+  commit("add staging");
+  write("envs/staging/kustomization.yaml", kustomization(9));
+  const push = commit(`Promote api to prod (#7)${trailers(1, 2)}`);
+  const result = await audit();
+  expect(result.rows.filter((r) => r.commit === push).map((r) => [r.environment, r.service, r.kind])).toEqual([["staging", "api", "direct-push"]]);
+  expect(result.findings.filter((f) => f.commit === push).map((f) => [f.kind, f.environment])).toEqual([
+    ["bypass", "staging"],
+    ["evidence-mismatch", "prod"],
+  ]);
+});
+
 it("does not let an old promotion commit merged again lend its evidence", async () => {
   // A promotion PR merged the usual way (its head carries the trailers), then api moved on by hand.
   git(["checkout", "-q", "-b", "stagegate/prod/api"]);

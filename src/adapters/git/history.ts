@@ -360,13 +360,16 @@ async function computeChanges(git: GitCli, newestFirst: readonly HistoryRecord[]
     const raw = raws.get(record.sha) ?? [];
     if (raw.length === 0) {
       record.changes = [];
+      record.touched = [];
       continue;
     }
     const merged = record.parents.length > 1 ? record.parents.slice(1).map((p) => bySha.get(p)).filter((r): r is HistoryRecord => r !== undefined) : [];
     const identity = identityOf(merged.length > 0 ? mergedTrailers(record, merged) : record.trailers, undefined);
+    const touched: string[] = [];
     for (const entry of raw) {
       const env = tracker.environmentOf(entry.path);
       if (!env) continue;
+      if (!touched.includes(env)) touched.push(env);
       // A submodule where a file was is the file gone: nothing runs from it.
       const after = entry.status === "D" || entry.gitlink ? undefined : blobs.get(entry.newBlob);
       const before = last.get(entry.path);
@@ -380,5 +383,6 @@ async function computeChanges(git: GitCli, newestFirst: readonly HistoryRecord[]
       tracker.setFile(entry.path, after?.toString("utf8"));
     }
     record.changes = tracker.commit();
+    record.touched = touched;
   }
 }

@@ -73,8 +73,12 @@ export function buildAudit(records: readonly HistoryRecord[], options: AuditOpti
       if (change.digest) history.add(change.digest);
     }
     // A Stagegate change whose digest the file scan did not see (unknown file format, no-op) is still a
-    // recorded promotion: list it rather than lose it.
-    if (identity && !identityUsed) rows.push(recordedRow(commit, promotionCommit, trailers, note, identity, identityChange(identity)));
+    // recorded promotion: list it rather than lose it. Unless the commit changed files of other
+    // environments only: evidence for a change that did not happen here was copied from elsewhere.
+    if (identity && !identityUsed) {
+      if (commit.touched && commit.touched.length > 0 && !commit.touched.includes(identity.environment)) mismatches.push(mismatchFinding(commit, undefined, identity));
+      else rows.push(recordedRow(commit, promotionCommit, trailers, note, identity, identityChange(identity)));
+    }
   }
 
   const filtered = options.environment !== undefined || options.service !== undefined || options.since !== undefined || options.until !== undefined;
@@ -131,16 +135,17 @@ function declares(identity: ChangeIdentity, change: DigestChange): boolean {
   return change.digest !== undefined && (change.digest === identity.digest || change.digest.split("+").includes(identity.digest));
 }
 
-function mismatchFinding(commit: HistoryRecord, change: DigestChange, identity: ChangeIdentity): Finding {
-  const to = change.digest ? shortDigest(change.digest) : "(removed)";
+/** Evidence declaring a change the files did not make: `change` is what they made, undefined when they left the environment alone. */
+function mismatchFinding(commit: HistoryRecord, change: DigestChange | undefined, identity: ChangeIdentity): Finding {
+  const made = change ? `its files changed it to ${change.digest ? shortDigest(change.digest) : "(removed)"}` : `no file of ${identity.environment} changed`;
   return {
     kind: "evidence-mismatch",
     severity: "high",
     commit: commit.sha,
     time: commit.committer.date,
-    environment: change.environment,
-    service: change.service,
-    message: `${short(commit.sha)} carries Stagegate evidence for ${identity.service} in ${identity.environment} → ${identity.digest ? shortDigest(identity.digest) : "?"}, but its files changed it to ${to}: evidence copied from another change is not evidence for this one`,
+    environment: identity.environment,
+    service: identity.service,
+    message: `${short(commit.sha)} carries Stagegate evidence for ${identity.service} in ${identity.environment} → ${identity.digest ? shortDigest(identity.digest) : "?"}, but ${made}: evidence copied from another change is not evidence for this one`,
   };
 }
 

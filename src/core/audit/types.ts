@@ -49,6 +49,8 @@ export interface HistoryRecord {
   firstParent: boolean;
   /** Digest changes against the first parent; present on first-parent commits when digests were computed. */
   changes?: DigestChange[];
+  /** Environments whose files the commit changed (with `changes`): a change declared for another one did not happen here. */
+  touched?: string[];
 }
 
 /** One entry of the default branch's reflog (local branch or remote-tracking ref). */
