@@ -9,7 +9,7 @@ import { productionEnvironments } from "../core/audit/dora.js";
 import { buildDashboardState, DORA_WINDOW_DAYS } from "../core/dashboard/state.js";
 import type { DashboardState } from "../core/dashboard/types.js";
 import type { DashboardIssuesPort } from "../core/dashboard/port.js";
-import { DASHBOARD_LABEL, DASHBOARD_TITLE, readDashboardHash, renderDashboard, sameDashboard } from "../core/dashboard/render.js";
+import { DASHBOARD_LABEL, DASHBOARD_TITLE, renderDashboard, sameDashboard } from "../core/dashboard/render.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import type { ChecksPort } from "../core/ports/checks.js";
 import type { Clock } from "../core/ports/clock.js";
@@ -46,17 +46,17 @@ export async function gatherDashboardState(deps: DashboardSources): Promise<Dash
   const loaded = loadSnapshotConfig(snapshot);
   // Per environment where the adapter can (GitHub): the repository's newest 100 deployments would leave
   // out prod's latest one, and its DORA window, whenever dev deploys more often.
-  const { listRecentDeployments } = deps.deployments;
   const since = new Date(deps.clock.now().getTime() - DORA_WINDOW_DAYS * 86_400_000);
-  const deployments = listRecentDeployments
-    ? await listRecentDeployments.call(
-        deps.deployments,
-        loaded.config.environments.map((e) => e.name),
-        since,
-        productionEnvironments(loaded.config.environments),
-      )
-    : await deps.deployments.listDeployments();
-  const pulls = await Promise.all(open.map(async (pr) => ({ pr, checks: await deps.checks.listChecks(pr.headSha) })));
+  const [deployments, pulls] = await Promise.all([
+    deps.deployments.listRecentDeployments
+      ? deps.deployments.listRecentDeployments(
+          loaded.config.environments.map((e) => e.name),
+          since,
+          productionEnvironments(loaded.config.environments),
+        )
+      : deps.deployments.listDeployments(),
+    Promise.all(open.map(async (pr) => ({ pr, checks: await deps.checks.listChecks(pr.headSha) }))),
+  ]);
   return buildDashboardState({ now: deps.clock.now(), repo: deps.repoName, snapshot, loaded, deployments, pulls, verifier: VERIFIER });
 }
 
@@ -77,8 +77,8 @@ export async function refreshDashboard(deps: DashboardDeps): Promise<DashboardOu
     await deps.issues.closeDuplicate(duplicate, existing.number);
     log.info({ issue: duplicate, kept: existing.number }, "duplicate dashboard issue closed");
   }
-  // The same hash and the same body: a person's edit that kept the hash comment is overwritten too.
-  if (readDashboardHash(existing.body) === hash && sameDashboard(existing.body, body)) return { action: "unchanged", number: existing.number, hash };
+  // The whole body (the hash comment in it), not the hash alone: an edit that kept the comment is overwritten too.
+  if (sameDashboard(existing.body, body)) return { action: "unchanged", number: existing.number, hash };
   await deps.issues.updateDashboard(existing.number, body);
   log.info({ issue: existing.number }, "dashboard issue updated");
   return { action: "updated", number: existing.number, hash };

@@ -131,6 +131,16 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   // its own (10,000 fetches: minutes). Its blobs are collected during the log and fetched in one request.
   const lacking: string[] | undefined = partial ? [] : undefined;
   const want = (oid: string) => void (lacking ? lacking.push(oid) : objects.want(oid));
+  /** Fetches what the clone lacks of the collected blobs (and `also`) in one request, then asks cat-file for the collected ones. */
+  const fetchLacking = async (also: Iterable<string> = []) => {
+    if (!lacking) return;
+    const oids = [...lacking, ...also];
+    if (oids.length === 0) return;
+    // Only what the clone lacks is fetched: an earlier audit may have fetched the rest.
+    const failure = await fetchMissing(git, dir, oids, { remote: promisor?.name });
+    if (failure) warnings.push(failure);
+    for (const oid of lacking.splice(0)) objects.want(oid);
+  };
   // Earlier versions of the config (blob ids, from the log) and the changed files outside the tip's
   // environment folders: read once the log is done, in case an earlier layout named those folders.
   const configVersions = new Set<string>();
@@ -175,13 +185,8 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     // The last record ends with the output: its objects are asked for before the input closes.
     parsed = parser.end();
     if (options.extract && !config) for (const entry of early) if (entry.path === CONFIG_PATH) configVersions.add(entry.newBlob);
-    // A partial clone lacks the file versions the log named and the earlier versions of the config:
-    // one request for both (only what the clone lacks: an earlier audit may have fetched the rest).
-    if (lacking && (lacking.length > 0 || configVersions.size > 0)) {
-      const failure = await fetchMissing(git, dir, [...lacking, ...configVersions], { remote: promisor?.name });
-      if (failure) warnings.push(failure);
-      for (const oid of lacking.splice(0)) objects.want(oid);
-    }
+    // A partial clone lacks the file versions the log named and the earlier versions of the config: one request for both.
+    await fetchLacking(configVersions);
     if (options.extract) {
       // The tip's layout and what earlier versions of the config add to it. Without a usable config at
       // the tip, what its text names when read leniently (a key the schema refuses must not hide the
@@ -199,12 +204,8 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
       }
     }
     if (tipProblem) warnings.push(layout ? `${tipProblem}: the audit follows the environments and services ${readLeniently ? "it names (read leniently) and those " : ""}its ${layout.read} earlier version${layout.read === 1 ? "" : "s"} in the history named` : `${tipProblem}: digest changes outside Stagegate cannot be detected`);
-    if (lacking && lacking.length > 0) {
-      // Files of folders only earlier layouts named: a second request, in the rare history that has them.
-      const failure = await fetchMissing(git, dir, lacking, { remote: promisor?.name });
-      if (failure) warnings.push(failure);
-      for (const oid of lacking) objects.want(oid);
-    }
+    // Files of folders only earlier layouts named: a second request, in the rare history that has them.
+    await fetchLacking();
     await objects.close();
   } catch (error) {
     objects.abort(); // never leave `git cat-file --batch` waiting on its stdin

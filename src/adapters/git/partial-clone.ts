@@ -1,9 +1,9 @@
 /**
  * Partial clones (`git clone --filter=blob:none`, `actions/checkout` with `filter:`): most blobs are
  * missing (and with `--filter=tree:0` the trees too) and git fetches a missing object on demand, one
- * request per object. Readers that need
- * thousands of blobs (the audit's file versions and notes) list what the clone lacks without fetching
- * anything, then fetch it in one request, as git's on-demand fetch does for one object.
+ * request per object. Readers that need thousands of objects (the audit's trees, file versions and
+ * notes) list what the clone lacks without fetching anything, then fetch it in one request, as git's
+ * on-demand fetch does for one object.
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
