@@ -2,12 +2,13 @@
 // server shows up in the remote-tracking reflog after a fetch, --verify flags unsigned promotion commits,
 // and notes whose history was rewritten on the server are a finding (the clone's are kept and read).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { auditRepository } from "../../src/cli/commands/audit.js";
 import { digestOf, HistoryBuilder } from "../support/history-builder.js";
+import { countFetches } from "../support/upload-packs.js";
 
 let dir: string;
 let builder: HistoryBuilder;
@@ -146,11 +147,7 @@ it("reads a treeless clone (--filter=tree:0) with one fetch of the trees, not on
   git(dir, ["clone", "-q", "--filter=tree:0", "--no-checkout", `file://${origin}`, treeless]);
   git(treeless, ["fetch", "-q", "origin", "refs/notes/stagegate:refs/notes/stagegate"]); // notes commits only: no trees, no blobs
   // Every fetch from here on, git's own on-demand ones included, runs upload-pack once: count them.
-  const counter = join(dir, "upload-packs");
-  const wrapper = join(dir, "upload-pack.sh");
-  writeFileSync(wrapper, `#!/bin/sh\necho >> '${counter}'\nexec git upload-pack "$@"\n`, { mode: 0o755 });
-  git(treeless, ["config", "remote.origin.uploadpack", wrapper]);
-  const fetches = () => (existsSync(counter) ? readFileSync(counter, "utf8").split("\n").length - 1 : 0);
+  const fetches = countFetches(treeless);
 
   const full = await auditRepository({ repo: origin });
   const { result } = await auditRepository({ repo: treeless });

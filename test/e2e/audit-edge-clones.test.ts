@@ -3,11 +3,12 @@
 // shallow only on another branch (warned as cut), a --branch that git would read as an option, and a
 // repository without commits.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { auditRepository } from "../../src/cli/commands/audit.js";
+import { countFetches } from "../support/upload-packs.js";
 
 let dir: string;
 const D = (n: number) => `sha256:${String(n).padStart(64, "0")}`;
@@ -31,15 +32,6 @@ const init = (repo: string) => {
   git(repo, ["config", "user.name", "Hand"]);
   git(repo, ["config", "user.email", "hand@example.com"]);
 };
-/** Counts upload-pack runs of a clone's fetches from here on (git's on-demand ones included). */
-const countFetches = (clone: string) => {
-  const counter = join(dir, `${tick}-upload-packs`);
-  const wrapper = join(dir, `${tick}-upload-pack.sh`);
-  writeFileSync(wrapper, `#!/bin/sh\necho >> '${counter}'\nexec git upload-pack "$@"\n`, { mode: 0o755 });
-  git(clone, ["config", "remote.origin.uploadpack", wrapper]);
-  return () => (existsSync(counter) ? readFileSync(counter, "utf8").split("\n").length - 1 : 0);
-};
-
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "stagegate-audit-edges-"));
   tick = 0;
@@ -88,11 +80,7 @@ it("fetches from the partial clone's own promisor remote, whatever its name (git
   for (const [name, value] of [["uploadpack.allowFilter", "true"], ["uploadpack.allowAnySHA1InWant", "true"]]) git(origin, ["config", name!, value!]);
   const clone = join(dir, "upstream");
   git(dir, ["clone", "-q", "--filter=blob:none", "--no-checkout", "-o", "upstream", `file://${origin}`, clone]);
-  const counter = join(dir, "upstream-upload-packs");
-  const wrapper = join(dir, "upstream-upload-pack.sh");
-  writeFileSync(wrapper, `#!/bin/sh\necho >> '${counter}'\nexec git upload-pack "$@"\n`, { mode: 0o755 });
-  git(clone, ["config", "remote.upstream.uploadpack", wrapper]);
-  const fetches = () => (existsSync(counter) ? readFileSync(counter, "utf8").split("\n").length - 1 : 0);
+  const fetches = countFetches(clone, "upstream");
 
   const { result } = await auditRepository({ repo: clone });
   expect(result.rows).toEqual((await auditRepository({ repo: origin })).result.rows);
