@@ -41,11 +41,11 @@ const LAST_CHANGE = /\(last change seen [^)]*\)/;
 export function renderDashboard(state: DashboardState): { body: string; hash: string } {
   const where = `${state.repo ? `${code(state.repo)} ` : ""}${code(state.ref)} at ${code(state.oid.slice(0, 7))}`;
   const intro = `What runs where in ${where}, kept up to date by Stagegate (last change seen ${formatMinute(state.generatedAt)} UTC). Edits to this issue are overwritten; close it to stop updates until it is reopened or deleted.`;
-  const headerLength = MARKER.length + `<!-- stagegate:dashboard-hash:${"0".repeat(32)} -->`.length + DASHBOARD_TITLE.length + intro.length + 16;
-  const content = fit(renderContent(state), ISSUE_BODY_LIMIT - 1_000 - headerLength);
+  const header = (hash: string) => `${[MARKER, `<!-- stagegate:dashboard-hash:${hash} -->`, `# ${DASHBOARD_TITLE}`, "", intro, ""].join("\n")}\n`;
+  // The header's length does not depend on the hash's value; a margin for what GitHub counts differently.
+  const content = fit(renderContent(state), ISSUE_BODY_LIMIT - 1_000 - header("0".repeat(32)).length);
   const hash = createHash("sha256").update(where).update("\u0000").update(content).digest("hex").slice(0, 32);
-  const header = [MARKER, `<!-- stagegate:dashboard-hash:${hash} -->`, `# ${DASHBOARD_TITLE}`, "", intro, ""];
-  return { body: `${header.join("\n")}\n${content}`, hash };
+  return { body: `${header(hash)}${content}`, hash };
 }
 
 /**
