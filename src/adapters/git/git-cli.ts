@@ -44,6 +44,8 @@ export class GitCommandError extends Error {
 }
 
 export const ZERO_OID = "0".repeat(40);
+/** The null object id in either object format (40 zeros for SHA-1, 64 for SHA-256): what git writes for "no object". */
+export const isZeroOid = (oid: string): boolean => /^0+$/.test(oid);
 const IMMUTABLE_SPEC = /^[0-9a-f]{40}(:.*)?$/;
 /** How long a ref listing is reused (see GitCli.listRefs). */
 export const REFS_TTL_MS = 250;

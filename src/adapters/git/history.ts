@@ -9,19 +9,18 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { DigestTracker, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
-import { identityOf, mergedTrailers } from "../../core/audit/evidence.js";
-import { parseMessageTrailers } from "../../core/audit/trailers.js";
+import { hasTrailer, parseMessageTrailers, TRAILER } from "../../core/audit/trailers.js";
 import type { HistoryInput, HistoryRecord, NotesDivergence } from "../../core/audit/types.js";
 import { configSchema } from "../../core/config/config-schema.js";
 import { NOTES_REF } from "../../core/ports/notes.js";
-import { GitCli, ZERO_OID } from "./git-cli.js";
+import { GitCli } from "./git-cli.js";
 import { parseCommitObject } from "./commit-object.js";
-import { isDeclaredSwap } from "./digest-swap.js";
 import { ObjectStream, streamGit } from "./git-stream.js";
 import { isSignatureStatus, LogParser, logFormat, splitMessage, type RawEntry } from "./log-parser.js";
 import { fetchMissing, fetchTrees, isPartialClone, missingBlobsOf, promisorRemote } from "./partial-clone.js";
 import { historyLayout, layoutOf, type Layout } from "./config-history.js";
 import { readReflogs } from "./reflog.js";
+import { computeChanges, isFileVersion, readBlobBytes } from "./replay.js";
 
 
 export interface ReadHistoryOptions {
@@ -149,6 +148,10 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   let readLeniently = false;
   let wantBlob: ((entry: RawEntry) => void) | undefined;
   const early: RawEntry[] = [];
+  // Environment files changed by a commit that declares a change (a merge, whose head may, or one with
+  // Stagegate's trailers) are not read here: the replay predicts most of them (predicted-versions.ts)
+  // and reads the rest. Those of other commits (hand edits) are read beside the log.
+  const declared = new Set<RawEntry>();
   let tipProblem: string | undefined;
   let tipText: string | undefined;
   const configParsed = configRead.then((text) => {
@@ -159,8 +162,9 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
       const inEnvironment = environmentMatcher(config.environments);
       wantBlob = (entry) => {
         if (entry.path === CONFIG_PATH) configVersions.add(entry.newBlob);
-        if (inEnvironment(entry.path)) want(entry.newBlob);
-        else outside.push(entry);
+        if (inEnvironment(entry.path)) {
+          if (!declared.has(entry)) want(entry.newBlob);
+        } else outside.push(entry);
       };
       for (const entry of early.splice(0)) wantBlob(entry);
     }
@@ -170,8 +174,10 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     record.firstParent = true;
     for (let i = 1; i < record.parents.length; i++) objects.want(record.parents[i]!);
     if (!options.extract) return;
+    const declares = record.parents.length > 1 || hasTrailer(record.trailers, TRAILER.service);
     for (const entry of raw) {
       if (!isFileVersion(entry)) continue;
+      if (declares) declared.add(entry);
       if (wantBlob) wantBlob(entry);
       else early.push(entry);
     }
@@ -222,7 +228,15 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   const digestsComputed = Boolean(layout && options.extract);
   if (layout && options.extract) {
     const tracker = new DigestTracker(layout.environments, layout.services, options.extract);
-    await computeChanges(git, chain, bySha, raws, tracker, blobs);
+    // Versions the replay cannot predict: fetched first in a partial clone, then read.
+    const read = async (oids: string[]) => {
+      if (promisor) {
+        const failure = await fetchMissing(git, dir, oids, { remote: promisor.name });
+        if (failure) warnings.push(failure);
+      }
+      for (const [oid, bytes] of await readBlobBytes(dir, oids)) blobs.set(oid, bytes);
+    };
+    await computeChanges(chain, bySha, raws, tracker, blobs, read);
     for (const error of tracker.errors.slice(0, 20)) warnings.push(`could not read image references: ${error}`);
   }
   const reflog = await readReflogs(git, gitDir, branch, { bySha, chain }, options.reflogLimit ?? 2000);
@@ -325,11 +339,6 @@ function parseConfig(text: string | undefined, ref: string): { config?: ReturnTy
   return parsed.success ? { config: parsed.data } : { problem: "stagegate.yaml is invalid (run stagegate validate)" };
 }
 
-/** A raw entry that leaves a file version at its path (not a deletion, not a submodule): one to read. */
-function isFileVersion(entry: RawEntry): boolean {
-  return entry.status !== "D" && entry.newBlob !== ZERO_OID && entry.gitlink !== true;
-}
-
 /** Environment of a repository path by precomputed folder prefixes (longest first, nested folders resolve inward). */
 function environmentMatcher(environments: readonly { name: string; path: string }[]): (path: string) => string | undefined {
   const prefixes = environments
@@ -337,53 +346,4 @@ function environmentMatcher(environments: readonly { name: string; path: string 
     .sort((a, b) => b.path.length - a.path.length)
     .map((e) => ({ name: e.name, path: e.path, prefix: e.path === "." || e.path === "" ? "" : `${e.path}/` }));
   return (path) => prefixes.find((e) => e.prefix === "" || path === e.path || path.startsWith(e.prefix))?.name;
-}
-
-/**
- * Replays the first-parent history oldest first through the tracker. `blobs` holds the environment
- * files the stream read; any it missed (an answer git could not give) is read in one more batch.
- * A declared Stagegate change whose file changed by exactly the declared swap is applied without
- * parsing the file (isDeclaredSwap: the exact swap on bytes, or line by line with only tags changed
- * beside it); anything else is parsed.
- */
-async function computeChanges(git: GitCli, newestFirst: readonly HistoryRecord[], bySha: ReadonlyMap<string, HistoryRecord>, raws: Map<string, RawEntry[]>, tracker: DigestTracker, blobs: Map<string, Buffer>): Promise<void> {
-  const chain = [...newestFirst].reverse();
-  const missing = new Set<string>();
-  for (const record of chain) {
-    for (const entry of raws.get(record.sha) ?? []) {
-      if (isFileVersion(entry) && !blobs.has(entry.newBlob) && tracker.environmentOf(entry.path)) missing.add(entry.newBlob);
-    }
-  }
-  if (missing.size > 0) for (const [oid, text] of await git.readBlobs([...missing])) if (text !== undefined) blobs.set(oid, Buffer.from(text, "utf8"));
-  /** path → bytes of its last content: the fast path's baseline. */
-  const last = new Map<string, Buffer>();
-  for (const record of chain) {
-    const raw = raws.get(record.sha) ?? [];
-    if (raw.length === 0) {
-      record.changes = [];
-      record.touched = [];
-      continue;
-    }
-    const merged = record.parents.length > 1 ? record.parents.slice(1).map((p) => bySha.get(p)).filter((r): r is HistoryRecord => r !== undefined) : [];
-    const identity = identityOf(merged.length > 0 ? mergedTrailers(record, merged) : record.trailers, undefined);
-    const touched: string[] = [];
-    for (const entry of raw) {
-      const env = tracker.environmentOf(entry.path);
-      if (!env) continue;
-      if (!touched.includes(env)) touched.push(env);
-      // A submodule where a file was is the file gone: nothing runs from it.
-      const after = entry.status === "D" || entry.gitlink ? undefined : blobs.get(entry.newBlob);
-      const before = last.get(entry.path);
-      if (after === undefined) last.delete(entry.path);
-      else last.set(entry.path, after);
-      if (before && after && identity?.digest && identity.previous && identity.environment === env) {
-        // Only the declared swap (with the release's tag written beside it) skips the parse: a file
-        // changed in any other way (an image name, another digest, a line added) is parsed.
-        if (isDeclaredSwap(before, after, identity.previous, identity.digest) && tracker.applySwap(entry.path, identity.service, identity.previous, identity.digest)) continue;
-      }
-      tracker.setFile(entry.path, after?.toString("utf8"));
-    }
-    record.changes = tracker.commit();
-    record.touched = touched;
-  }
 }

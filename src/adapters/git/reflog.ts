@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { HistoryRecord, ReflogEntry } from "../../core/audit/types.js";
-import { type GitCli, ZERO_OID } from "./git-cli.js";
+import { type GitCli, isZeroOid } from "./git-cli.js";
 
 /**
  * Reflogs of the branch (local and remote-tracking), newest first. An entry whose old tip is not an
@@ -36,7 +36,7 @@ export async function readReflogs(git: GitCli, gitDir: string, branch: string, h
       position ??= new Map(history.chain.map((record, index) => [record.sha, index]));
       const oldAt = position.get(old);
       const nextAt = position.get(next);
-      if (old === ZERO_OID || old === next || history.bySha.get(next)?.parents.includes(old)) entry.fastForward = true;
+      if (isZeroOid(old) || old === next || history.bySha.get(next)?.parents.includes(old)) entry.fastForward = true;
       else if (oldAt !== undefined && nextAt !== undefined) entry.fastForward = oldAt > nextAt; // the chain is newest first
       else if (/forced-update/.test(message)) entry.fastForward = false;
       else entry.fastForward = await isAncestor(git, old, next);

@@ -1,0 +1,92 @@
+/**
+ * The audit's digest replay: the first-parent history, oldest first, through the digest tracker.
+ * The environment files' versions come from the log's cat-file stream (hand edits), from prediction
+ * (declared swaps, verified by object id: predicted-versions.ts) or from reads of what is left.
+ */
+import type { DigestTracker } from "../../core/audit/digest-tracker.js";
+import { identityOf, mergedTrailers, type ChangeIdentity } from "../../core/audit/evidence.js";
+import type { HistoryRecord } from "../../core/audit/types.js";
+import { isDeclaredSwap } from "./digest-swap.js";
+import { isZeroOid } from "./git-cli.js";
+import { ObjectStream } from "./git-stream.js";
+import type { RawEntry } from "./log-parser.js";
+import { resolveVersions, type FileStep } from "./predicted-versions.js";
+
+/** A raw entry that leaves a file version at its path (not a deletion, not a submodule): one to read. */
+export function isFileVersion(entry: RawEntry): boolean {
+  return entry.status !== "D" && !isZeroOid(entry.newBlob) && entry.gitlink !== true;
+}
+
+/** The bytes of blobs by id, through one `git cat-file --batch`; ids git cannot give are left out. */
+export async function readBlobBytes(dir: string, oids: readonly string[]): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  if (oids.length === 0) return out;
+  const stream = new ObjectStream(dir, (name, object) => {
+    if (object?.type === "blob") out.set(name, object.data);
+  });
+  for (const oid of oids) stream.want(oid);
+  await stream.close();
+  return out;
+}
+
+/**
+ * Replays the first-parent history oldest first through the tracker. `blobs` holds the environment
+ * files the stream read; the versions it lacks are predicted or read through `read` (which adds to
+ * `blobs`). A declared Stagegate change whose file changed by exactly the declared swap is applied
+ * without parsing the file (isDeclaredSwap: the exact swap on bytes, or line by line with only tags
+ * changed beside it; a predicted version is that swap by construction); anything else is parsed.
+ */
+export async function computeChanges(newestFirst: readonly HistoryRecord[], bySha: ReadonlyMap<string, HistoryRecord>, raws: Map<string, RawEntry[]>, tracker: DigestTracker, blobs: Map<string, Buffer>, read: (oids: string[]) => Promise<void>): Promise<void> {
+  const chain = [...newestFirst].reverse();
+  const identities = new Map<HistoryRecord, ChangeIdentity | undefined>();
+  const steps: FileStep[] = [];
+  for (const record of chain) {
+    const raw = raws.get(record.sha);
+    if (!raw || raw.length === 0) continue;
+    const merged = record.parents.length > 1 ? record.parents.slice(1).map((p) => bySha.get(p)).filter((r): r is HistoryRecord => r !== undefined) : [];
+    const identity = identityOf(merged.length > 0 ? mergedTrailers(record, merged) : record.trailers, undefined);
+    identities.set(record, identity);
+    for (const entry of raw) {
+      const env = tracker.environmentOf(entry.path);
+      if (!env) continue;
+      const swap = identity?.environment === env && identity.previous && identity.digest ? { previous: identity.previous, digest: identity.digest } : undefined;
+      steps.push({ path: entry.path, oid: isFileVersion(entry) ? entry.newBlob : undefined, swap });
+    }
+  }
+  const predicted = await resolveVersions(steps, blobs, read);
+
+  /** path → bytes of its last content: the fast path's baseline. */
+  const last = new Map<string, Buffer>();
+  let step = 0; // index in `steps`: the environment entries, in the same order
+  for (const record of chain) {
+    const raw = raws.get(record.sha) ?? [];
+    if (raw.length === 0) {
+      record.changes = [];
+      record.touched = [];
+      continue;
+    }
+    const identity = identities.get(record);
+    const touched: string[] = [];
+    for (const entry of raw) {
+      const env = tracker.environmentOf(entry.path);
+      if (!env) continue;
+      const index = step++;
+      if (!touched.includes(env)) touched.push(env);
+      // A submodule where a file was is the file gone: nothing runs from it.
+      const after = entry.status === "D" || entry.gitlink ? undefined : blobs.get(entry.newBlob);
+      const before = last.get(entry.path);
+      if (after === undefined) last.delete(entry.path);
+      else last.set(entry.path, after);
+      if (before && after && identity?.digest && identity.previous && identity.environment === env) {
+        // Only the declared swap (with the release's tag written beside it) skips the parse: a file
+        // changed in any other way (an image name, another digest, a line added) is parsed. A predicted
+        // version was built as the exact swap of `before`.
+        const swapped = predicted.has(index) || isDeclaredSwap(before, after, identity.previous, identity.digest);
+        if (swapped && tracker.applySwap(entry.path, identity.service, identity.previous, identity.digest)) continue;
+      }
+      tracker.setFile(entry.path, after?.toString("utf8"));
+    }
+    record.changes = tracker.commit();
+    record.touched = touched;
+  }
+}

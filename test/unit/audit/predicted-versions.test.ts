@@ -1,0 +1,145 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { isExactSwap } from "../../../src/adapters/git/digest-swap.js";
+import { blobId, MAX_ROUNDS, resolveVersions, swapBytes, type FileStep } from "../../../src/adapters/git/predicted-versions.js";
+
+const digest = (n: number) => `sha256:${n.toString(16).padStart(64, "0")}`;
+const kustomization = (api: string, web = digest(900), tag?: string) =>
+  Buffer.from(`images:\n  - name: ghcr.io/acme/api\n${tag ? `    newTag: ${tag}\n` : ""}    digest: ${api}\n  - name: ghcr.io/acme/web\n    digest: ${web}\n`);
+
+/** git's own object id of these bytes, in a repository of that object format (git 2.39's hash-object has no --object-format). */
+const repos = { sha1: "", sha256: "" };
+const gitHash = (bytes: Buffer, format: "sha1" | "sha256" = "sha1") => {
+  if (!repos[format]) {
+    repos[format] = join(mkdtempSync(join(tmpdir(), "stagegate-hash-")), "repo");
+    execFileSync("git", ["init", "-q", `--object-format=${format}`, repos[format]]);
+  }
+  return execFileSync("git", ["hash-object", "--stdin"], { cwd: repos[format], input: bytes }).toString().trim();
+};
+afterAll(() => {
+  for (const repo of Object.values(repos)) if (repo) rmSync(join(repo, ".."), { recursive: true, force: true });
+});
+
+/** A history of one path: versions with the swap each declares, and a reader that counts what it is asked for. */
+function history(versions: { bytes: Buffer; swap?: [string, string] }[], format: "sha1" | "sha256" = "sha1") {
+  const store = new Map(versions.map((v) => [blobId(v.bytes, format === "sha1" ? 40 : 64), v.bytes]));
+  const steps: FileStep[] = versions.map((v) => ({ path: "envs/prod/kustomization.yaml", oid: blobId(v.bytes, format === "sha1" ? 40 : 64), ...(v.swap ? { swap: { previous: v.swap[0], digest: v.swap[1] } } : {}) }));
+  const requests: string[][] = [];
+  const blobs = new Map<string, Buffer>();
+  const read = async (oids: string[]) => {
+    requests.push(oids);
+    for (const oid of oids) {
+      const bytes = store.get(oid);
+      if (bytes) blobs.set(oid, Buffer.from(bytes));
+    }
+  };
+  return { steps, blobs, read, requests, store };
+}
+
+describe("blob ids", () => {
+  it("hashes bytes as git does, SHA-1 and SHA-256", () => {
+    const bytes = kustomization(digest(1));
+    expect(blobId(bytes, 40)).toBe(gitHash(bytes));
+    expect(blobId(bytes, 64)).toBe(gitHash(bytes, "sha256"));
+    expect(blobId(Buffer.alloc(0), 40)).toBe("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+  });
+});
+
+describe("swapBytes", () => {
+  it("replaces every occurrence, and is what the exact-swap check accepts", () => {
+    const before = Buffer.from(`a: ${digest(1)}\nb: ${digest(1)}\nc: ${digest(2)}\n`);
+    const after = swapBytes(before, digest(1), digest(3))!;
+    expect(after.toString()).toBe(`a: ${digest(3)}\nb: ${digest(3)}\nc: ${digest(2)}\n`);
+    expect(isExactSwap(before, after, digest(1), digest(3))).toBe(true);
+    expect(before.toString()).toContain(digest(1)); // not changed in place
+  });
+
+  it("refuses what the exact-swap check refuses: no occurrence, the same digest, other lengths", () => {
+    const before = kustomization(digest(1));
+    expect(swapBytes(before, digest(5), digest(6))).toBeUndefined();
+    expect(swapBytes(before, digest(1), digest(1))).toBeUndefined();
+    expect(swapBytes(before, digest(1), "sha256:abc")).toBeUndefined();
+    expect(swapBytes(before, "", digest(1))).toBeUndefined();
+  });
+});
+
+describe("resolveVersions", () => {
+  it("reads the first version only when every later one is its declared swap", async () => {
+    const versions: { bytes: Buffer; swap?: [string, string] }[] = [{ bytes: kustomization(digest(1)) }];
+    for (let i = 2; i <= 20; i++) versions.push({ bytes: kustomization(digest(i)), swap: [digest(i - 1), digest(i)] });
+    const h = history(versions);
+    const predicted = await resolveVersions(h.steps, h.blobs, h.read);
+    expect(h.requests).toEqual([[h.steps[0]!.oid]]);
+    expect([...predicted].sort((a, b) => a - b)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+    for (const step of h.steps) expect(h.blobs.get(step.oid!)?.equals(h.store.get(step.oid!)!)).toBe(true);
+  });
+
+  it("reads a version whose bytes are not the declared swap (a hint that lies, a hand edit beside it), and predicts again after it", async () => {
+    const h = history([
+      { bytes: kustomization(digest(1)) },
+      { bytes: kustomization(digest(2)), swap: [digest(1), digest(2)] },
+      // Declares api 2 → 3, but web changed too: the prediction's hash differs, the version is read.
+      { bytes: kustomization(digest(3), digest(901)), swap: [digest(2), digest(3)] },
+      { bytes: kustomization(digest(4), digest(901)), swap: [digest(3), digest(4)] },
+      // Declares a swap that is not there at all (a forged hint): read.
+      { bytes: kustomization(digest(5), digest(901)), swap: [digest(77), digest(5)] },
+      { bytes: kustomization(digest(6), digest(901)), swap: [digest(5), digest(6)] },
+    ]);
+    const predicted = await resolveVersions(h.steps, h.blobs, h.read);
+    expect(h.requests).toEqual([[h.steps[0]!.oid], [h.steps[2]!.oid], [h.steps[4]!.oid]]);
+    expect([...predicted].sort()).toEqual([1, 3, 5]);
+    for (const step of h.steps) expect(h.blobs.get(step.oid!)?.equals(h.store.get(step.oid!)!)).toBe(true);
+  });
+
+  it(`reads everything left at once after ${MAX_ROUNDS} rounds (promotions that write a tag beside the digest cannot be predicted)`, async () => {
+    const versions: { bytes: Buffer; swap?: [string, string] }[] = [{ bytes: kustomization(digest(1), undefined, "v1") }];
+    for (let i = 2; i <= 10; i++) versions.push({ bytes: kustomization(digest(i), undefined, `v${i}`), swap: [digest(i - 1), digest(i)] });
+    const h = history(versions);
+    const predicted = await resolveVersions(h.steps, h.blobs, h.read);
+    expect(predicted.size).toBe(0);
+    expect(h.requests).toHaveLength(MAX_ROUNDS + 1);
+    expect(h.requests.at(-1)).toEqual(h.steps.slice(MAX_ROUNDS).map((s) => s.oid));
+    expect(h.blobs.size).toBe(10);
+  });
+
+  it("predicts in a SHA-256 repository", async () => {
+    const h = history([{ bytes: kustomization(digest(1)) }, { bytes: kustomization(digest(2)), swap: [digest(1), digest(2)] }], "sha256");
+    expect(h.steps[0]!.oid).toBe(gitHash(kustomization(digest(1)), "sha256"));
+    const predicted = await resolveVersions(h.steps, h.blobs, h.read);
+    expect(h.requests).toEqual([[h.steps[0]!.oid]]);
+    expect([...predicted]).toEqual([1]);
+  });
+
+  it("does not ask again for a version git cannot give, and reads on from the next one", async () => {
+    const h = history([{ bytes: kustomization(digest(1)) }, { bytes: kustomization(digest(2)), swap: [digest(1), digest(2)] }, { bytes: kustomization(digest(3)), swap: [digest(2), digest(3)] }]);
+    h.store.delete(h.steps[0]!.oid!);
+    const predicted = await resolveVersions(h.steps, h.blobs, h.read);
+    // The first is missing: the second cannot be predicted and is read, the third is predicted from it.
+    expect(h.requests).toEqual([[h.steps[0]!.oid], [h.steps[1]!.oid]]);
+    expect([...predicted]).toEqual([2]);
+  });
+
+  it("starts a path again after a deletion, and keeps paths apart", async () => {
+    const other = Buffer.from(`image: ghcr.io/acme/api@${digest(1)}\n`);
+    const steps: FileStep[] = [
+      { path: "a.yaml", oid: blobId(kustomization(digest(1)), 40) },
+      { path: "b.yaml", oid: blobId(other, 40) },
+      { path: "a.yaml", oid: undefined },
+      // Recreated with the swap of its old bytes declared: a deleted path has no version before.
+      { path: "a.yaml", oid: blobId(kustomization(digest(2)), 40), swap: { previous: digest(1), digest: digest(2) } },
+      { path: "b.yaml", oid: blobId(Buffer.from(`image: ghcr.io/acme/api@${digest(2)}\n`), 40), swap: { previous: digest(1), digest: digest(2) } },
+    ];
+    const store = new Map([kustomization(digest(1)), other, kustomization(digest(2))].map((b) => [blobId(b, 40), b]));
+    const blobs = new Map<string, Buffer>();
+    const requests: string[][] = [];
+    const predicted = await resolveVersions(steps, blobs, async (oids) => {
+      requests.push(oids);
+      for (const oid of oids) if (store.has(oid)) blobs.set(oid, store.get(oid)!);
+    });
+    expect(requests).toEqual([[steps[0]!.oid, steps[1]!.oid, steps[3]!.oid]]);
+    expect([...predicted]).toEqual([4]);
+  });
+});
