@@ -1,7 +1,7 @@
 // The audit predicts the file versions of declared swaps instead of reading them (predicted-versions.ts):
 // proven on real repositories, SHA-1 and SHA-256, by what a partial clone did NOT fetch, with the rows
-// equal to those of the full repository, and with promotions that write a tag beside the digest, a
-// lying hint and a hand edit read as before.
+// equal to those of the full repository; promotions that write a tag beside the digest without declaring
+// it, a lying hint and a hand edit are read as before.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,7 +26,8 @@ const commit = (repo: string, message: string) => {
 const PATH = "envs/prod/kustomization.yaml";
 const kustomization = (api: number, web: number, tag?: string, webName = "ghcr.io/acme/web") =>
   `images:\n  - name: ghcr.io/acme/api\n${tag ? `    newTag: ${tag}\n` : ""}    digest: ${D(api)}\n  - name: ${webName}\n    digest: ${D(web)}\n`;
-const promotion = (from: number, to: number) => `Promote api to prod\n\nStagegate-Service: api\nStagegate-Environment: prod\nStagegate-Image: ghcr.io/acme/api@${D(to)}\nStagegate-Previous: ${D(from)}\nStagegate-Kind: promotion\n`;
+const promotion = (from: number, to: number, tag?: string) =>
+  `Promote api to prod\n\nStagegate-Service: api\nStagegate-Environment: prod\nStagegate-Image: ghcr.io/acme/api@${D(to)}\n${tag ? `Stagegate-Tag: ${tag}\n` : ""}Stagegate-Previous: ${D(from)}\nStagegate-Kind: promotion\n`;
 
 /** A history of exact swaps, tag-writing swaps, a hint that hides another change, and a hand edit. */
 function build(repo: string, format: "sha1" | "sha256"): { versions: Map<string, string>; predictable: string[] } {
@@ -54,6 +55,8 @@ function build(repo: string, format: "sha1" | "sha256"): { versions: Map<string,
   step("lying 9", kustomization(9, 100, "v8", "ghcr.io/evil/web"), promotion(8, 9));
   step("hand 10", kustomization(9, 101, "v8", "ghcr.io/evil/web"), "bump web by hand");
   step("exact 11", kustomization(11, 101, "v8", "ghcr.io/evil/web"), promotion(9, 11), true);
+  // The tag written beside the digest and declared (Stagegate-Tag), as Stagegate writes it: predicted too.
+  step("tagged 12", kustomization(12, 101, "v12", "ghcr.io/evil/web"), promotion(11, 12, "v12"), true);
   git(repo, ["config", "uploadpack.allowFilter", "true"]);
   git(repo, ["config", "uploadpack.allowAnySHA1InWant", "true"]);
   return { versions, predictable };
@@ -82,6 +85,7 @@ for (const format of ["sha1", "sha256"] as const) {
       ...[2, 3, 4, 5, 6, 7, 8].map((n) => ["promotion", D(n)]),
       ["promotion", D(9)],
       ["promotion", D(11)],
+      ["promotion", D(12)],
     ]);
     // The renamed web image under the lying hint is a change outside Stagegate, found as before.
     expect(result.rows.some((r) => r.service === "web" && r.kind !== "promotion" && r.commit === full.result.rows.find((x) => x.digest === D(9))?.commit)).toBe(true);
@@ -95,7 +99,7 @@ for (const format of ["sha1", "sha256"] as const) {
         return false;
       }
     };
-    expect(predictable).toHaveLength(6);
+    expect(predictable).toHaveLength(7);
     for (const oid of predictable) expect(present(oid)).toBe(false);
     for (const label of ["init", "tag 7", "tag 8", "lying 9", "hand 10"]) expect(present(versions.get(label)!)).toBe(true);
   });

@@ -30,6 +30,8 @@ export interface PromoteOptions {
   requestedBy?: string;
   /** Deployment result recorded in the note (appended as a second part, as Stagegate does). */
   deployment?: { state: string; at: Date };
+  /** A release tag written beside the digest (`newTag:`), as editors that keep the tag do. */
+  tag?: string;
   /** false: no note; a string: this raw note text (e.g. invalid JSON). */
   note?: boolean | string;
 }
@@ -80,6 +82,8 @@ export class HistoryBuilder {
   private readonly chunks: string[] = [];
   private readonly notes: { mark: number; text: string }[] = [];
   private readonly state = new Map<string, Map<string, string>>();
+  /** env → service → the `newTag` written beside its digest, once a promotion set one. */
+  private readonly tags = new Map<string, Map<string, string>>();
   private nextMark = 1;
   private tip: number | undefined;
 
@@ -101,6 +105,7 @@ export class HistoryBuilder {
   promote(o: PromoteOptions): this {
     const kind = o.kind ?? "promotion";
     const previous = this.set(o.env, o.service, o.digest);
+    if (o.tag !== undefined) this.tags.set(o.env, (this.tags.get(o.env) ?? new Map<string, string>()).set(o.service, o.tag));
     const image = this.imageOf(o.service);
     const pr = o.pr ?? this.nextMark + 1000;
     const sourceSha = o.sourceSha ?? (this.nextMark * 7919).toString(16).padStart(40, "0").slice(-40);
@@ -108,6 +113,7 @@ export class HistoryBuilder {
       `Stagegate-Service: ${o.service}`,
       `Stagegate-Environment: ${o.env}`,
       `Stagegate-Image: ${image}@${o.digest}`,
+      ...(o.tag ? [`Stagegate-Tag: ${o.tag}`] : []),
       ...(previous ? [`Stagegate-Previous: ${previous}`] : []),
       `Stagegate-Source: acme/${o.service}@${sourceSha}`,
       `Stagegate-Kind: ${kind}`,
@@ -239,7 +245,10 @@ export class HistoryBuilder {
   private kustomization(env: string): string {
     const images = [...(this.state.get(env) ?? new Map<string, string>())]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([service, digest]) => `  - name: ${this.imageOf(service)}\n    digest: ${digest}\n`)
+      .map(([service, digest]) => {
+        const tag = this.tags.get(env)?.get(service);
+        return `  - name: ${this.imageOf(service)}\n${tag ? `    newTag: ${tag}\n` : ""}    digest: ${digest}\n`;
+      })
       .join("");
     return `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - deployment.yaml\n${images ? `images:\n${images}` : ""}`;
   }

@@ -28,7 +28,7 @@ export function isExactSwap(before: Buffer, after: Buffer, previous: string, dig
 }
 
 /** A line holding only a tag value: `newTag: v1.2` (kustomize), `tag: "1.2"` (Helm values), as a list item or not. */
-const TAG_LINE = /^(\s*(?:-\s+)?(?:newTag|tag):\s*)(["']?)([\w][\w.+-]{0,127})\2(\s*)$/;
+export const TAG_LINE = /^(\s*(?:-\s+)?(?:newTag|tag):\s*)(["']?)([\w][\w.+-]{0,127})\2(\s*)$/;
 
 /**
  * The declared swap when promotions also write the release's tag (editors set `newTag` / `tag` / the
@@ -82,7 +82,7 @@ function sameInlineReference(a: string, b: string): boolean {
 }
 
 /** Where the tag of the line's last `name:tag@sha256:` reference sits, when it is one. */
-function inlineTag(line: string): { start: number; end: number } | undefined {
+export function inlineTag(line: string): { start: number; end: number } | undefined {
   const end = line.lastIndexOf("@sha256:");
   if (end < 0) return undefined;
   const colon = line.lastIndexOf(":", end - 1);

@@ -245,6 +245,11 @@ export class GitCli {
     return this.#catFile.request(spec);
   }
 
+  /** Raw contents of many objects through the long-lived cat-file, in one write, not cached (undefined: missing). */
+  async readRawMany(specs: string[]): Promise<({ oid: string; type: string; content: Buffer } | undefined)[]> {
+    return this.#catFile.requestMany(specs);
+  }
+
   /** Texts of many blobs (see readObjects); non-blobs and missing ones map to undefined. */
   async readBlobs(specs: string[]): Promise<Map<string, string | undefined>> {
     const objects = await this.readObjects(specs);

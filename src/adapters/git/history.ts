@@ -34,6 +34,9 @@ export interface ReadHistoryOptions {
   reflogLimit?: number;
 }
 
+/** Reads of up to this many versions go through GitCli's running cat-file (a round trip); more, through a stream of their own. */
+const SMALL_READ = 256;
+
 /** The configuration's path in the environments repository. */
 const CONFIG_PATH = "stagegate.yaml";
 
@@ -234,7 +237,8 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
         const failure = await fetchMissing(git, dir, oids, { remote: promisor.name });
         if (failure) warnings.push(failure);
       }
-      for (const [oid, bytes] of await readBlobBytes(dir, oids)) blobs.set(oid, bytes);
+      if (oids.length > SMALL_READ) for (const [oid, bytes] of await readBlobBytes(dir, oids)) blobs.set(oid, bytes);
+      else (await git.readRawMany(oids)).forEach((object, i) => void (object?.type === "blob" && blobs.set(oids[i]!, object.content)));
     };
     await computeChanges(chain, bySha, raws, tracker, blobs, read);
     for (const error of tracker.errors.slice(0, 20)) warnings.push(`could not read image references: ${error}`);

@@ -8,23 +8,29 @@
  *
  * The hint only proposes: the object id decides. A wrong or forged hint costs one hash and the version
  * is read as any other. History is replayed oldest first, path by path; a version that cannot be
- * predicted (the first of its path, a hand edit, a swap written with a tag beside it) is read, in
- * rounds: the first version each path cannot predict, then the path goes on from it. After
- * {@link MAX_ROUNDS} rounds every version still unknown is read in one last request.
+ * predicted (the first of its path, a hand edit, a tag written beside the digest that no
+ * `Stagegate-Tag` declares) is read, in rounds: the first version each path cannot predict, then the
+ * path goes on from it. Every version still unknown is read in one last request after
+ * {@link MAX_ROUNDS} rounds, or after {@link BARREN_ROUNDS} rounds in a row that predicted nothing (a
+ * history whose swaps are not what its files show: more rounds would only add requests). A round
+ * that reads a few versions is one round trip to a running `git cat-file`.
  */
 import { createHash } from "node:crypto";
+import { inlineTag, TAG_LINE } from "./digest-swap.js";
 
 /** A version of an environment file, in history order (oldest first). */
 export interface FileStep {
   path: string;
   /** Object id of the new version; undefined when the path was deleted (or became a submodule). */
   oid: string | undefined;
-  /** The swap the commit declares for this file's environment, if any. */
-  swap?: { previous: string; digest: string };
+  /** The swap the commit declares for this file's environment, if any, with the tag it declares (`Stagegate-Tag`). */
+  swap?: { previous: string; digest: string; tag?: string };
 }
 
 /** Rounds of reads that may each unlock predictions, before the rest is read at once. */
-export const MAX_ROUNDS = 3;
+export const MAX_ROUNDS = 32;
+/** Rounds in a row without a prediction after which the rest is read at once. */
+export const BARREN_ROUNDS = 8;
 
 /** Git's object id of a blob with these bytes (SHA-1, or SHA-256 for 64-digit ids). */
 export function blobId(bytes: Buffer, hexLength: number): string {
@@ -51,18 +57,65 @@ export function swapBytes(before: Buffer, previous: string, digest: string): Buf
   return out;
 }
 
+/** Lines looked at on each side of a digest for its tag line (a kustomize or Helm image block is a few lines). */
+const TAG_REACH = 3;
+
+/**
+ * `swapped` (a declared swap already applied) with the declared tag written where editors that keep
+ * the tag write it: the tag of a `name:tag@digest` reference, else the nearest `newTag:`/`tag:` line
+ * around each line holding the new digest (above first, within {@link TAG_REACH} lines, not across a
+ * list item). Undefined when there is no such place or nothing changes. A guess the object id checks.
+ */
+export function retag(swapped: Buffer, digest: string, tag: string): Buffer | undefined {
+  if (!/^\w[\w.+-]{0,127}$/.test(tag)) return undefined;
+  const lines = swapped.toString("latin1").split("\n");
+  let changed = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.includes(digest)) continue;
+    const inline = inlineTag(line);
+    if (inline && line.startsWith(digest, inline.end + 1)) {
+      const next = `${line.slice(0, inline.start)}${tag}${line.slice(inline.end)}`;
+      if (next !== line) [lines[i], changed] = [next, true];
+      continue;
+    }
+    const at = nearestTagLine(lines, i);
+    if (at === undefined) continue;
+    const match = TAG_LINE.exec(lines[at]!)!;
+    const next = `${match[1]}${match[2]}${tag}${match[2]}${match[4]}`;
+    if (next !== lines[at]) [lines[at], changed] = [next, true];
+  }
+  return changed ? Buffer.from(lines.join("\n"), "latin1") : undefined;
+}
+
+/** The tag line of the image block around line `at`: the nearest above, else below, not past the start of a list item. */
+function nearestTagLine(lines: readonly string[], at: number): number | undefined {
+  const item = (line: string) => /^\s*-\s/.test(line);
+  for (let i = at - 1; i >= Math.max(0, at - TAG_REACH); i--) {
+    if (TAG_LINE.test(lines[i]!)) return i;
+    if (item(lines[i]!)) break;
+  }
+  for (let i = at + 1; i <= Math.min(lines.length - 1, at + TAG_REACH); i++) {
+    if (item(lines[i]!)) break;
+    if (TAG_LINE.test(lines[i]!)) return i;
+  }
+  return undefined;
+}
+
 /**
  * Fills `blobs` with the versions of `steps` it can predict, reading the others through `read`
- * (which adds what it read to `blobs`). Returns the indexes of the steps it predicted: their bytes
- * are the declared swap of the path's version before, so the replay need not compare them again. (By
+ * (which adds what it read to `blobs`). Returns the indexes of the steps it predicted as the exact
+ * swap of the path's version before, which the replay need not compare again. (By
  * step, not by id: the same bytes elsewhere, at another path or after other versions, are no swap.)
  */
 export async function resolveVersions(steps: readonly FileStep[], blobs: Map<string, Buffer>, read: (oids: string[]) => Promise<void>): Promise<Set<number>> {
   const predicted = new Set<number>();
   /** Versions git could not give: not asked for again; the replay treats them as unreadable, as before. */
   const missing = new Set<string>();
+  let barren = 0;
   for (let round = 1; ; round++) {
-    const last = round > MAX_ROUNDS;
+    const last = barren >= BARREN_ROUNDS || round > MAX_ROUNDS;
+    let hit = 0;
     const wanted = new Set<string>();
     /** path → its current bytes; null once a version of it is unknown (its later ones wait for the next round). */
     const current = new Map<string, Buffer | null>();
@@ -83,10 +136,15 @@ export async function resolveVersions(steps: readonly FileStep[], blobs: Map<str
       const before = current.get(step.path);
       if (before && step.swap) {
         const after = swapBytes(before, step.swap.previous, step.swap.digest);
-        if (after && blobId(after, step.oid.length) === step.oid) {
-          blobs.set(step.oid, after);
-          predicted.add(index);
-          current.set(step.path, after);
+        // With a declared tag, the tag written beside it first (the editors that keep tags), then without.
+        const tagged = after && step.swap.tag ? retag(after, step.swap.digest, step.swap.tag) : undefined;
+        const found = tagged && blobId(tagged, step.oid.length) === step.oid ? tagged : after && blobId(after, step.oid.length) === step.oid ? after : undefined;
+        if (found) {
+          hit++;
+          blobs.set(step.oid, found);
+          // Only the exact swap needs no further check; a tagged one is checked by the replay as any read version.
+          if (found === after) predicted.add(index);
+          current.set(step.path, found);
           continue;
         }
       }
@@ -98,5 +156,6 @@ export async function resolveVersions(steps: readonly FileStep[], blobs: Map<str
     await read([...wanted]);
     for (const oid of wanted) if (!blobs.has(oid)) missing.add(oid);
     if (last) return predicted;
+    barren = hit > 0 ? 0 : barren + 1;
   }
 }

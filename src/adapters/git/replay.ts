@@ -5,6 +5,7 @@
  */
 import type { DigestTracker } from "../../core/audit/digest-tracker.js";
 import { identityOf, mergedTrailers, type ChangeIdentity } from "../../core/audit/evidence.js";
+import { trailer, TRAILER } from "../../core/audit/trailers.js";
 import type { HistoryRecord } from "../../core/audit/types.js";
 import { isDeclaredSwap } from "./digest-swap.js";
 import { isZeroOid } from "./git-cli.js";
@@ -44,12 +45,14 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
     const raw = raws.get(record.sha);
     if (!raw || raw.length === 0) continue;
     const merged = record.parents.length > 1 ? record.parents.slice(1).map((p) => bySha.get(p)).filter((r): r is HistoryRecord => r !== undefined) : [];
-    const identity = identityOf(merged.length > 0 ? mergedTrailers(record, merged) : record.trailers, undefined);
+    const trailers = merged.length > 0 ? mergedTrailers(record, merged) : record.trailers;
+    const identity = identityOf(trailers, undefined);
     identities.set(record, identity);
+    const tag = trailer(trailers, TRAILER.tag);
     for (const entry of raw) {
       const env = tracker.environmentOf(entry.path);
       if (!env) continue;
-      const swap = identity?.environment === env && identity.previous && identity.digest ? { previous: identity.previous, digest: identity.digest } : undefined;
+      const swap = identity?.environment === env && identity.previous && identity.digest ? { previous: identity.previous, digest: identity.digest, tag } : undefined;
       steps.push({ path: entry.path, oid: isFileVersion(entry) ? entry.newBlob : undefined, swap });
     }
   }

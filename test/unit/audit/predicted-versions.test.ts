@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isExactSwap } from "../../../src/adapters/git/digest-swap.js";
-import { blobId, MAX_ROUNDS, resolveVersions, swapBytes, type FileStep } from "../../../src/adapters/git/predicted-versions.js";
+import { BARREN_ROUNDS, blobId, resolveVersions, retag, swapBytes, type FileStep } from "../../../src/adapters/git/predicted-versions.js";
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, "0")}`;
 const kustomization = (api: string, web = digest(900), tag?: string) =>
@@ -24,9 +24,9 @@ afterAll(() => {
 });
 
 /** A history of one path: versions with the swap each declares, and a reader that counts what it is asked for. */
-function history(versions: { bytes: Buffer; swap?: [string, string] }[], format: "sha1" | "sha256" = "sha1") {
+function history(versions: { bytes: Buffer; swap?: [string, string]; tag?: string }[], format: "sha1" | "sha256" = "sha1") {
   const store = new Map(versions.map((v) => [blobId(v.bytes, format === "sha1" ? 40 : 64), v.bytes]));
-  const steps: FileStep[] = versions.map((v) => ({ path: "envs/prod/kustomization.yaml", oid: blobId(v.bytes, format === "sha1" ? 40 : 64), ...(v.swap ? { swap: { previous: v.swap[0], digest: v.swap[1] } } : {}) }));
+  const steps: FileStep[] = versions.map((v) => ({ path: "envs/prod/kustomization.yaml", oid: blobId(v.bytes, format === "sha1" ? 40 : 64), ...(v.swap ? { swap: { previous: v.swap[0], digest: v.swap[1], ...(v.tag ? { tag: v.tag } : {}) } } : {}) }));
   const requests: string[][] = [];
   const blobs = new Map<string, Buffer>();
   const read = async (oids: string[]) => {
@@ -66,6 +66,26 @@ describe("swapBytes", () => {
   });
 });
 
+describe("retag", () => {
+  it("writes the tag of the image block around the new digest: the line above, else below, not across list items", () => {
+    const above = Buffer.from(`images:\n  - name: a\n    newTag: v1\n    digest: ${digest(2)}\n  - name: b\n    newTag: v9\n    digest: ${digest(3)}\n`);
+    expect(retag(above, digest(2), "v2")?.toString()).toBe(`images:\n  - name: a\n    newTag: v2\n    digest: ${digest(2)}\n  - name: b\n    newTag: v9\n    digest: ${digest(3)}\n`);
+    const below = Buffer.from(`image:\n  repository: a\n  digest: ${digest(2)}\n  tag: "1.0"\n`);
+    expect(retag(below, digest(2), "1.1")?.toString()).toBe(`image:\n  repository: a\n  digest: ${digest(2)}\n  tag: "1.1"\n`);
+    // b's tag is in the next list item: not a's.
+    const none = Buffer.from(`images:\n  - name: a\n    digest: ${digest(2)}\n  - name: b\n    newTag: v9\n`);
+    expect(retag(none, digest(2), "v2")).toBeUndefined();
+  });
+
+  it("writes the tag of a name:tag@digest reference, and refuses what is no tag", () => {
+    const inline = Buffer.from(`image: ghcr.io/acme/api:v1@${digest(2)}\n`);
+    expect(retag(inline, digest(2), "v2")?.toString()).toBe(`image: ghcr.io/acme/api:v2@${digest(2)}\n`);
+    expect(retag(inline, digest(2), "v1")).toBeUndefined(); // nothing changes
+    expect(retag(inline, digest(2), "v2 evil")).toBeUndefined();
+    expect(retag(inline, digest(2), "")).toBeUndefined();
+  });
+});
+
 describe("resolveVersions", () => {
   it("reads the first version only when every later one is its declared swap", async () => {
     const versions: { bytes: Buffer; swap?: [string, string] }[] = [{ bytes: kustomization(digest(1)) }];
@@ -94,15 +114,26 @@ describe("resolveVersions", () => {
     for (const step of h.steps) expect(h.blobs.get(step.oid!)?.equals(h.store.get(step.oid!)!)).toBe(true);
   });
 
-  it(`reads everything left at once after ${MAX_ROUNDS} rounds (promotions that write a tag beside the digest cannot be predicted)`, async () => {
+  it("predicts a tag written beside the digest when the commit declares it (Stagegate-Tag), and leaves its check to the replay", async () => {
+    const versions: { bytes: Buffer; swap?: [string, string]; tag?: string }[] = [{ bytes: kustomization(digest(1), undefined, "v1") }];
+    for (let i = 2; i <= 10; i++) versions.push({ bytes: kustomization(digest(i), undefined, `v${i}`), swap: [digest(i - 1), digest(i)], tag: `v${i}` });
+    const h = history(versions);
+    const predicted = await resolveVersions(h.steps, h.blobs, h.read);
+    expect(h.requests).toEqual([[h.steps[0]!.oid]]);
+    // Not an exact swap: the replay runs its declared-swap check on these bytes, as on any it reads.
+    expect(predicted.size).toBe(0);
+    for (const step of h.steps) expect(h.blobs.get(step.oid!)?.equals(h.store.get(step.oid!)!)).toBe(true);
+  });
+
+  it(`reads everything left at once after ${BARREN_ROUNDS} rounds in a row that predicted nothing (tags written, none declared)`, async () => {
     const versions: { bytes: Buffer; swap?: [string, string] }[] = [{ bytes: kustomization(digest(1), undefined, "v1") }];
-    for (let i = 2; i <= 10; i++) versions.push({ bytes: kustomization(digest(i), undefined, `v${i}`), swap: [digest(i - 1), digest(i)] });
+    for (let i = 2; i <= 20; i++) versions.push({ bytes: kustomization(digest(i), undefined, `v${i}`), swap: [digest(i - 1), digest(i)] });
     const h = history(versions);
     const predicted = await resolveVersions(h.steps, h.blobs, h.read);
     expect(predicted.size).toBe(0);
-    expect(h.requests).toHaveLength(MAX_ROUNDS + 1);
-    expect(h.requests.at(-1)).toEqual(h.steps.slice(MAX_ROUNDS).map((s) => s.oid));
-    expect(h.blobs.size).toBe(10);
+    // The first version, then one per round (each the swap with another tag), then the rest in one request.
+    expect(h.requests.map((r) => r.length)).toEqual([1, ...Array.from({ length: BARREN_ROUNDS - 1 }, () => 1), 20 - BARREN_ROUNDS]);
+    expect(h.blobs.size).toBe(20);
   });
 
   it("predicts in a SHA-256 repository", async () => {
