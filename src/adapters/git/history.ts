@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { DigestTracker, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
+import { isBaseUpdate, MAX_BASE_UPDATES } from "../../core/audit/evidence.js";
 import { hasTrailer, parseMessageTrailers, TRAILER } from "../../core/audit/trailers.js";
 import type { HistoryInput, HistoryRecord, NotesDivergence } from "../../core/audit/types.js";
 import { configSchema } from "../../core/config/config-schema.js";
@@ -221,6 +222,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     throw error;
   }
   const { records: chain, raws } = parsed;
+  await readBaseUpdated(git, chain, merged);
   if (options.verify && merged.length > 0) await readSignatures(dir, merged);
   const records = [...chain, ...merged];
   const unchecked = options.verify ? records.filter((r) => r.signature === "E").length : 0;
@@ -265,6 +267,31 @@ function commitRecord(sha: string, data: Buffer): HistoryRecord {
   const commit = parseCommitObject(data);
   const { subject, body } = splitMessage(commit.message);
   return { sha, parents: commit.parents, author: commit.author, committer: commit.committer, subject, body, trailers: parseMessageTrailers(commit.message), firstParent: false };
+}
+
+/**
+ * The PR branch commits below merged heads that were updates from the default branch (isBaseUpdate):
+ * the promotion commit whose trailers the head lacks. Read a level at a time, at most
+ * MAX_BASE_UPDATES levels, each level one round trip to GitCli's running cat-file.
+ */
+async function readBaseUpdated(git: GitCli, chain: readonly HistoryRecord[], merged: HistoryRecord[]): Promise<void> {
+  const bySha = new Map([...chain, ...merged].map((r) => [r.sha, r]));
+  const seen = new Set<string>();
+  let level = merged.filter((head) => isBaseUpdate(head, bySha));
+  for (let depth = 0; depth < MAX_BASE_UPDATES && level.length > 0; depth++) {
+    const below = [...new Set(level.map((head) => head.parents[0]!))].filter((sha) => !seen.has(sha));
+    for (const sha of below) seen.add(sha);
+    const wanted = below.filter((sha) => !bySha.has(sha));
+    const read = wanted.length > 0 ? await git.readRawMany(wanted) : [];
+    read.forEach((object, i) => {
+      if (object?.type !== "commit") return;
+      const record = commitRecord(wanted[i]!, object.content);
+      merged.push(record);
+      bySha.set(record.sha, record);
+    });
+    // Known or just read, each commit below that is itself an update from the default branch goes on.
+    level = below.map((sha) => bySha.get(sha)).filter((r): r is HistoryRecord => r !== undefined && !r.firstParent && isBaseUpdate(r, bySha));
+  }
 }
 
 /** `%G?` of the merged heads (`--verify`): one `git log --no-walk` over them, after the log. */

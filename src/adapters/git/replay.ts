@@ -4,7 +4,7 @@
  * (declared swaps, verified by object id: predicted-versions.ts) or from reads of what is left.
  */
 import type { DigestTracker } from "../../core/audit/digest-tracker.js";
-import { identityOf, mergedTrailers, type ChangeIdentity } from "../../core/audit/evidence.js";
+import { headCommits, identityOf, mergedTrailers, type ChangeIdentity } from "../../core/audit/evidence.js";
 import { trailer, TRAILER } from "../../core/audit/trailers.js";
 import type { HistoryRecord } from "../../core/audit/types.js";
 import { isDeclaredSwap } from "./digest-swap.js";
@@ -44,7 +44,7 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
   for (const record of chain) {
     const raw = raws.get(record.sha);
     if (!raw || raw.length === 0) continue;
-    const merged = record.parents.length > 1 ? record.parents.slice(1).map((p) => bySha.get(p)).filter((r): r is HistoryRecord => r !== undefined) : [];
+    const merged = record.parents.length > 1 ? record.parents.slice(1).flatMap((p) => { const head = bySha.get(p); return head ? headCommits(head, bySha, () => false) : []; }) : [];
     const trailers = merged.length > 0 ? mergedTrailers(record, merged) : record.trailers;
     const identity = identityOf(trailers, undefined);
     identities.set(record, identity);

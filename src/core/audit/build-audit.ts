@@ -6,7 +6,7 @@
  * digest for a service. Its evidence is on that commit (squash merge, Stagegate merge trailers,
  * the note) or on the promotion commit it merged (second parent).
  */
-import { evidenceColumns, identityOf, mergedTrailers, type ChangeIdentity, type EvidenceColumns } from "./evidence.js";
+import { evidenceColumns, headCommits, identityOf, mergedTrailers, type ChangeIdentity, type EvidenceColumns } from "./evidence.js";
 import { collectFindings, short, shortDigest } from "./findings.js";
 import type { AuditNote } from "./note-schema.js";
 import { hasTrailer, TRAILER, type Trailers } from "./trailers.js";
@@ -45,7 +45,8 @@ export function buildAudit(records: readonly HistoryRecord[], options: AuditOpti
   const landed = new Set<string>();
 
   for (const commit of chain) {
-    const merged = commit.parents.length > 1 ? mergedHeads(commit, bySha).filter((head) => !landed.has(head.sha)) : NO_RECORDS;
+    // A head updated from the default branch stands for the PR branch's promotion commit below it.
+    const merged = commit.parents.length > 1 ? mergedHeads(commit, bySha).filter((head) => !landed.has(head.sha)).flatMap((head) => headCommits(head, bySha, (sha) => landed.has(sha))) : NO_RECORDS;
     landed.add(commit.sha);
     for (const head of merged) landed.add(head.sha);
     const trailers = merged.length > 0 ? mergedTrailers(commit, merged) : commit.trailers;

@@ -4,7 +4,7 @@
  * they are part of the commit (signed with it), the note can be rewritten.
  */
 import type { AuditNote } from "./note-schema.js";
-import { normaliseLogin, overlayTrailers, parseGates, parseOverride, parsePrNumber, splitImage, toGateResult, trailer, TRAILER, trailerValues, type Trailers } from "./trailers.js";
+import { hasTrailer, normaliseLogin, overlayTrailers, parseGates, parseOverride, parsePrNumber, splitImage, toGateResult, trailer, TRAILER, trailerValues, type Trailers } from "./trailers.js";
 import type { AuditRow, DutiesStatus, HistoryRecord } from "./types.js";
 
 /** The Stagegate identity of a change: which service in which environment it sets, and to what. */
@@ -15,6 +15,34 @@ export interface ChangeIdentity {
   digest?: string;
   previous?: string;
   kind: "promotion" | "rollback";
+}
+
+/** Most updates from the default branch followed down a PR branch (see {@link headCommits}). */
+export const MAX_BASE_UPDATES = 20;
+
+/**
+ * True for a merge of the default branch into a PR branch (GitHub's "Update branch", `git merge main`):
+ * two parents, the second a commit of the default branch's own history, and no Stagegate trailers.
+ */
+export function isBaseUpdate(commit: HistoryRecord, bySha: ReadonlyMap<string, HistoryRecord>): boolean {
+  return commit.parents.length === 2 && !hasTrailer(commit.trailers, TRAILER.service) && bySha.get(commit.parents[1]!)?.firstParent === true;
+}
+
+/**
+ * The commits a merged branch head stands for: the head and, while it is an update from the default
+ * branch ({@link isBaseUpdate}), the PR branch's commit before it, down to the promotion commit that
+ * carries the trailers. Commits already landed (`isLanded`) end the walk: they bring no evidence.
+ */
+export function headCommits(head: HistoryRecord, bySha: ReadonlyMap<string, HistoryRecord>, isLanded: (sha: string) => boolean): HistoryRecord[] {
+  const out = [head];
+  let current = head;
+  for (let i = 0; i < MAX_BASE_UPDATES && isBaseUpdate(current, bySha); i++) {
+    const next = bySha.get(current.parents[0]!);
+    if (!next || isLanded(next.sha) || next.firstParent) break;
+    out.push(next);
+    current = next;
+  }
+  return out;
 }
 
 /** Merged trailers of a first-parent commit and the branch head(s) it merged (first-parent commit wins). */
