@@ -244,8 +244,6 @@ export class LogParser {
     const { subject, body } = splitMessage(message);
     const parentList = parents ? parents.split(" ") : [];
     this.#expected = parentList[0] ?? "";
-    // The note stays bytes until the audit reads it (see LoggedCommit): parsed here, its ~40 objects
-    // per commit would live as long as the history and be copied by every scavenge on the way.
     const record = new LoggedCommit(sha, parentList, author, committer, subject, body, parseMessageTrailers(message), hasText(buf, pos, noteEnd) ? buf.subarray(pos, noteEnd) : undefined);
     if (this.withSignature && isSignatureStatus(sig)) record.signature = sig;
     const raw = parseRaw(buf, noteEnd + 2, to); // after the field's NUL and the header's \x1d
