@@ -124,6 +124,9 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   // (isExactSwap), and decoded when a file must be parsed.
   const blobs = new Map<string, Buffer>();
   const merged: HistoryRecord[] = [];
+  // The log starts first: it is the critical path, and each spawn from a large process holds the main
+  // thread for milliseconds. Its chunks reach the parser (below) once this function yields.
+  const logRead = streamGit(dir, args, (chunk) => parser.push(chunk));
   const objects = new ObjectStream(dir, (name, object) => {
     if (object?.type === "blob") blobs.set(name, object.data);
     else if (object?.type === "commit") merged.push(commitRecord(name, object.data));
@@ -190,7 +193,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   let parsed: ReturnType<LogParser["end"]>;
   try {
     // All settled before going on: a failed config read must not leave the log unconsumed, nor the reverse.
-    const [, read] = await Promise.all([streamGit(dir, args, (chunk) => parser.push(chunk)), configParsed]);
+    const [, read] = await Promise.all([logRead, configParsed]);
     config = read;
     // The last record ends with the output: its objects are asked for before the input closes.
     parsed = parser.end();
