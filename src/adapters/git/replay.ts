@@ -56,7 +56,8 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
       steps.push({ path: entry.path, oid: isFileVersion(entry) ? entry.newBlob : undefined, swap });
     }
   }
-  const predicted = await resolveVersions(steps, blobs, read);
+  // Every version read beside the log (a full clone): nothing to predict.
+  const predicted = steps.every((step) => step.oid === undefined || blobs.has(step.oid)) ? new Set<number>() : await resolveVersions(steps, blobs, read);
 
   /** path → bytes of its last content: the fast path's baseline. */
   const last = new Map<string, Buffer>();
