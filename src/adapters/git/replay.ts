@@ -5,7 +5,7 @@
  */
 import type { DigestTracker } from "../../core/audit/digest-tracker.js";
 import { headCommits, identityOf, mergedTrailers, type ChangeIdentity } from "../../core/audit/evidence.js";
-import { trailer, TRAILER } from "../../core/audit/trailers.js";
+import { trailer, TRAILER, type Trailers } from "../../core/audit/trailers.js";
 import type { HistoryRecord } from "../../core/audit/types.js";
 import { isDeclaredSwap } from "./digest-swap.js";
 import { isZeroOid } from "./git-cli.js";
@@ -39,37 +39,35 @@ export async function readBlobBytes(dir: string, oids: readonly string[]): Promi
  */
 export async function computeChanges(newestFirst: readonly HistoryRecord[], bySha: ReadonlyMap<string, HistoryRecord>, raws: Map<string, RawEntry[]>, tracker: DigestTracker, blobs: Map<string, Buffer>, read: (oids: string[]) => Promise<void>): Promise<void> {
   const chain = [...newestFirst].reverse();
-  const identities = new Map<HistoryRecord, ChangeIdentity | undefined>();
-  const steps: FileStep[] = [];
-  for (const record of chain) {
+  /** The identity each commit declares (by its index in `chain`), and the trailers it came from. */
+  const identities: (ChangeIdentity | undefined)[] = new Array<ChangeIdentity | undefined>(chain.length);
+  const declaredTrailers: (Trailers | undefined)[] = new Array<Trailers | undefined>(chain.length);
+  let missing = false;
+  for (let i = 0; i < chain.length; i++) {
+    const record = chain[i]!;
     const raw = raws.get(record.sha);
     if (!raw || raw.length === 0) continue;
-    const merged = record.parents.length > 1 ? record.parents.slice(1).flatMap((p) => { const head = bySha.get(p); return head ? headCommits(head, bySha, () => false) : []; }) : [];
+    const merged = record.parents.length > 1 ? mergedCommits(record, bySha) : NONE;
     const trailers = merged.length > 0 ? mergedTrailers(record, merged) : record.trailers;
-    const identity = identityOf(trailers, undefined);
-    identities.set(record, identity);
-    const tag = trailer(trailers, TRAILER.tag);
-    for (const entry of raw) {
-      const env = tracker.environmentOf(entry.path);
-      if (!env) continue;
-      const swap = identity?.environment === env && identity.previous && identity.digest ? { previous: identity.previous, digest: identity.digest, tag } : undefined;
-      steps.push({ path: entry.path, oid: isFileVersion(entry) ? entry.newBlob : undefined, swap });
-    }
+    identities[i] = identityOf(trailers, undefined);
+    declaredTrailers[i] = trailers;
+    if (!missing) for (const entry of raw) if (isFileVersion(entry) && !blobs.has(entry.newBlob) && tracker.environmentOf(entry.path)) missing = true;
   }
   // Every version read beside the log (a full clone): nothing to predict.
-  const predicted = steps.every((step) => step.oid === undefined || blobs.has(step.oid)) ? new Set<number>() : await resolveVersions(steps, blobs, read);
+  const predicted = missing ? await resolveVersions(fileSteps(chain, raws, tracker, identities, declaredTrailers), blobs, read) : new Set<number>();
 
   /** path → bytes of its last content: the fast path's baseline. */
   const last = new Map<string, Buffer>();
   let step = 0; // index in `steps`: the environment entries, in the same order
-  for (const record of chain) {
+  for (let i = 0; i < chain.length; i++) {
+    const record = chain[i]!;
     const raw = raws.get(record.sha) ?? [];
     if (raw.length === 0) {
       record.changes = [];
       record.touched = [];
       continue;
     }
-    const identity = identities.get(record);
+    const identity = identities[i];
     const touched: string[] = [];
     for (const entry of raw) {
       const env = tracker.environmentOf(entry.path);
@@ -93,4 +91,34 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
     record.changes = tracker.commit();
     record.touched = touched;
   }
+}
+
+const NONE: readonly HistoryRecord[] = [];
+
+/** The commits a merge's heads stand for (updates from the default branch followed down to the promotion commit). */
+function mergedCommits(record: HistoryRecord, bySha: ReadonlyMap<string, HistoryRecord>): HistoryRecord[] {
+  const out: HistoryRecord[] = [];
+  for (let i = 1; i < record.parents.length; i++) {
+    const head = bySha.get(record.parents[i]!);
+    if (head) out.push(...headCommits(head, bySha, () => false));
+  }
+  return out;
+}
+
+/** The environment file versions of `chain` in order, with the swap each commit declares for its environment. */
+function fileSteps(chain: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, tracker: DigestTracker, identities: readonly (ChangeIdentity | undefined)[], trailers: readonly (Trailers | undefined)[]): FileStep[] {
+  const steps: FileStep[] = [];
+  for (let i = 0; i < chain.length; i++) {
+    const raw = raws.get(chain[i]!.sha);
+    if (!raw || raw.length === 0) continue;
+    const identity = identities[i];
+    const tag = trailers[i] ? trailer(trailers[i]!, TRAILER.tag) : undefined;
+    for (const entry of raw) {
+      const env = tracker.environmentOf(entry.path);
+      if (!env) continue;
+      const swap = identity?.environment === env && identity.previous && identity.digest ? { previous: identity.previous, digest: identity.digest, tag } : undefined;
+      steps.push({ path: entry.path, oid: isFileVersion(entry) ? entry.newBlob : undefined, swap });
+    }
+  }
+  return steps;
 }
