@@ -47,11 +47,16 @@ const LOWER = new Map<string, string>();
 function lowerKey(key: string): string {
   let lower = LOWER.get(key);
   if (lower === undefined) {
+    // Stagegate's keys become the TRAILER constants themselves: every lookup (`trailers[i] === TRAILER.x`,
+    // ~10 per row) is then a pointer comparison, not a comparison of characters.
     lower = key.toLowerCase();
+    lower = CANONICAL.get(lower) ?? lower;
     if (LOWER.size < 256) LOWER.set(key, lower);
   }
   return lower;
 }
+
+const CANONICAL = new Map<string, string>(Object.values(TRAILER).map((key) => [key, key]));
 
 /** Trailers from lowercase key → values (tests, callers holding a map). */
 export function trailersFrom(values: Readonly<Record<string, readonly string[]>>): Trailers {
