@@ -28,9 +28,15 @@ export interface FileStep {
 }
 
 /** Rounds of reads that may each unlock predictions, before the rest is read at once. */
-export const MAX_ROUNDS = 32;
-/** Rounds in a row without a prediction after which the rest is read at once. */
-export const BARREN_ROUNDS = 8;
+export const MAX_ROUNDS = 8;
+/**
+ * Rounds in a row without a prediction after which the rest is read at once. Each round is a fetch in
+ * a partial clone: a history whose swaps never match its files (tags written, none declared) costs a
+ * few small fetches before the one it would have made anyway (10,000 such promotions, local remote: 6
+ * fetches and 3.6 s, against 3 fetches and 4.5 s without prediction, and 12 fetches and 7.1 s with 8
+ * barren rounds allowed).
+ */
+export const BARREN_ROUNDS = 2;
 
 /** Git's object id of a blob with these bytes (SHA-1, or SHA-256 for 64-digit ids). */
 export function blobId(bytes: Buffer, hexLength: number): string {
