@@ -129,6 +129,18 @@ export class ObjectStream {
   }
 }
 
+/** The bytes of blobs by id, through one `git cat-file --batch` of their own; ids git cannot give are left out. */
+export async function readBlobBytes(dir: string, oids: readonly string[]): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  if (oids.length === 0) return out;
+  const stream = new ObjectStream(dir, (name, object) => {
+    if (object?.type === "blob") out.set(name, object.data);
+  });
+  for (const oid of oids) stream.want(oid);
+  await stream.close();
+  return out;
+}
+
 /**
  * The output of `git cat-file --batch`, parsed as it arrives in chunks of any size: each entry (an
  * object, or a missing one) reaches `onEntry` in order. `data` is a view of the bytes read (not a

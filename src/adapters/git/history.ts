@@ -16,12 +16,12 @@ import { configSchema } from "../../core/config/config-schema.js";
 import { NOTES_REF } from "../../core/ports/notes.js";
 import { GitCli } from "./git-cli.js";
 import { parseCommitObject } from "./commit-object.js";
-import { ObjectStream, streamGit } from "./git-stream.js";
+import { ObjectStream, readBlobBytes, streamGit } from "./git-stream.js";
 import { isSignatureStatus, LogParser, logFormat, splitMessage, type RawEntry } from "./log-parser.js";
 import { fetchMissing, fetchTrees, isPartialClone, missingBlobsOf, promisorRemote } from "./partial-clone.js";
 import { historyLayout, layoutOf, type Layout } from "./config-history.js";
 import { readReflogs } from "./reflog.js";
-import { computeChanges, isFileVersion, readBlobBytes } from "./replay.js";
+import { computeChanges, isFileVersion } from "./replay.js";
 
 
 export interface ReadHistoryOptions {
@@ -227,13 +227,13 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     throw error;
   }
   const { records: chain, raws } = parsed;
-  await readBaseUpdated(git, chain, merged);
+  // One sha index for the merges' trailers and the reflog check (readBaseUpdated adds what it reads).
+  const bySha = new Map([...chain, ...merged].map((r) => [r.sha, r]));
+  await readBaseUpdated(git, bySha, merged);
   if (options.verify && merged.length > 0) await readSignatures(dir, merged);
   const records = [...chain, ...merged];
   const unchecked = options.verify ? records.filter((r) => r.signature === "E").length : 0;
   if (unchecked > 0) warnings.push(`${unchecked} commits are signed with keys git does not have (%G? = E: reported as bad-signature). Commits GitHub made (merges, squashes, Stagegate's API commits) are signed with its web-flow key: curl -fsSL https://github.com/web-flow.gpg | gpg --import; SSH signatures need gpg.ssh.allowedSignersFile`);
-  // One sha index for the merges' trailers and the reflog check.
-  const bySha = new Map(records.map((r) => [r.sha, r]));
 
   const digestsComputed = Boolean(layout && options.extract);
   if (layout && options.extract) {
@@ -277,12 +277,10 @@ function commitRecord(sha: string, data: Buffer): HistoryRecord {
 /**
  * The PR branch commits below merged heads that were updates from the default branch (isBaseUpdate):
  * the promotion commit whose trailers the head lacks. Read a level at a time, at most
- * MAX_BASE_UPDATES levels, each level one round trip to GitCli's running cat-file.
+ * MAX_BASE_UPDATES levels, each level one round trip to GitCli's running cat-file. What it reads is
+ * added to `merged` and `bySha`.
  */
-async function readBaseUpdated(git: GitCli, chain: readonly HistoryRecord[], merged: HistoryRecord[]): Promise<void> {
-  // Most histories have no merge among the heads: no index of every commit for them.
-  if (!merged.some((head) => head.parents.length === 2)) return;
-  const bySha = new Map([...chain, ...merged].map((r) => [r.sha, r]));
+async function readBaseUpdated(git: GitCli, bySha: Map<string, HistoryRecord>, merged: HistoryRecord[]): Promise<void> {
   const seen = new Set<string>();
   let level = merged.filter((head) => isBaseUpdate(head, bySha));
   for (let depth = 0; depth < MAX_BASE_UPDATES && level.length > 0; depth++) {

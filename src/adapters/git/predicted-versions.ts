@@ -96,9 +96,11 @@ export function retag(swapped: Buffer, digest: string, tag: string): Buffer | un
   return changed ? Buffer.from(lines.join("\n"), "latin1") : undefined;
 }
 
+const LIST_ITEM = /^\s*-\s/;
+
 /** The tag line of the image block around line `at`: the nearest above, else below, not past the start of a list item. */
 function nearestTagLine(lines: readonly string[], at: number): number | undefined {
-  const item = (line: string) => /^\s*-\s/.test(line);
+  const item = (line: string) => LIST_ITEM.test(line);
   for (let i = at - 1; i >= Math.max(0, at - TAG_REACH); i--) {
     if (TAG_LINE.test(lines[i]!)) return i;
     if (item(lines[i]!)) break;

@@ -4,30 +4,16 @@
  * (declared swaps, verified by object id: predicted-versions.ts) or from reads of what is left.
  */
 import type { DigestTracker } from "../../core/audit/digest-tracker.js";
-import { headCommits, identityOf, mergedTrailers, type ChangeIdentity } from "../../core/audit/evidence.js";
-import { trailer, TRAILER, type Trailers } from "../../core/audit/trailers.js";
+import { identityOf, mergedCommits, mergedTrailers, type ChangeIdentity } from "../../core/audit/evidence.js";
 import type { HistoryRecord } from "../../core/audit/types.js";
 import { isDeclaredSwap } from "./digest-swap.js";
 import { isZeroOid } from "./git-cli.js";
-import { ObjectStream } from "./git-stream.js";
 import type { RawEntry } from "./log-parser.js";
 import { resolveVersions, type FileStep } from "./predicted-versions.js";
 
 /** A raw entry that leaves a file version at its path (not a deletion, not a submodule): one to read. */
 export function isFileVersion(entry: RawEntry): boolean {
   return entry.status !== "D" && !isZeroOid(entry.newBlob) && entry.gitlink !== true;
-}
-
-/** The bytes of blobs by id, through one `git cat-file --batch`; ids git cannot give are left out. */
-export async function readBlobBytes(dir: string, oids: readonly string[]): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  if (oids.length === 0) return out;
-  const stream = new ObjectStream(dir, (name, object) => {
-    if (object?.type === "blob") out.set(name, object.data);
-  });
-  for (const oid of oids) stream.want(oid);
-  await stream.close();
-  return out;
 }
 
 /**
@@ -39,22 +25,20 @@ export async function readBlobBytes(dir: string, oids: readonly string[]): Promi
  */
 export async function computeChanges(newestFirst: readonly HistoryRecord[], bySha: ReadonlyMap<string, HistoryRecord>, raws: Map<string, RawEntry[]>, tracker: DigestTracker, blobs: Map<string, Buffer>, read: (oids: string[]) => Promise<void>): Promise<void> {
   const chain = [...newestFirst].reverse();
-  /** The identity each commit declares (by its index in `chain`), and the trailers it came from. */
+  /** The identity each commit declares, by its index in `chain`. */
   const identities: (ChangeIdentity | undefined)[] = new Array<ChangeIdentity | undefined>(chain.length);
-  const declaredTrailers: (Trailers | undefined)[] = new Array<Trailers | undefined>(chain.length);
   let missing = false;
   for (let i = 0; i < chain.length; i++) {
     const record = chain[i]!;
     const raw = raws.get(record.sha);
     if (!raw || raw.length === 0) continue;
-    const merged = record.parents.length > 1 ? mergedCommits(record, bySha) : NONE;
-    const trailers = merged.length > 0 ? mergedTrailers(record, merged) : record.trailers;
-    identities[i] = identityOf(trailers, undefined);
-    declaredTrailers[i] = trailers;
+    // No commit is "landed" here: the identity only proposes the fast path; buildAudit decides the rows.
+    const merged = record.parents.length > 1 ? mergedCommits(record, bySha, () => false) : [];
+    identities[i] = identityOf(merged.length > 0 ? mergedTrailers(record, merged) : record.trailers, undefined);
     if (!missing) for (const entry of raw) if (isFileVersion(entry) && !blobs.has(entry.newBlob) && tracker.environmentOf(entry.path)) missing = true;
   }
   // Every version read beside the log (a full clone): nothing to predict.
-  const predicted = missing ? await resolveVersions(fileSteps(chain, raws, tracker, identities, declaredTrailers), blobs, read) : new Set<number>();
+  const predicted = missing ? await resolveVersions(fileSteps(chain, raws, tracker, identities), blobs, read) : new Set<number>();
 
   /** path → bytes of its last content: the fast path's baseline. */
   const last = new Map<string, Buffer>();
@@ -93,30 +77,17 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
   }
 }
 
-const NONE: readonly HistoryRecord[] = [];
-
-/** The commits a merge's heads stand for (updates from the default branch followed down to the promotion commit). */
-function mergedCommits(record: HistoryRecord, bySha: ReadonlyMap<string, HistoryRecord>): HistoryRecord[] {
-  const out: HistoryRecord[] = [];
-  for (let i = 1; i < record.parents.length; i++) {
-    const head = bySha.get(record.parents[i]!);
-    if (head) out.push(...headCommits(head, bySha, () => false));
-  }
-  return out;
-}
-
 /** The environment file versions of `chain` in order, with the swap each commit declares for its environment. */
-function fileSteps(chain: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, tracker: DigestTracker, identities: readonly (ChangeIdentity | undefined)[], trailers: readonly (Trailers | undefined)[]): FileStep[] {
+function fileSteps(chain: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, tracker: DigestTracker, identities: readonly (ChangeIdentity | undefined)[]): FileStep[] {
   const steps: FileStep[] = [];
   for (let i = 0; i < chain.length; i++) {
     const raw = raws.get(chain[i]!.sha);
     if (!raw || raw.length === 0) continue;
     const identity = identities[i];
-    const tag = trailers[i] ? trailer(trailers[i]!, TRAILER.tag) : undefined;
     for (const entry of raw) {
       const env = tracker.environmentOf(entry.path);
       if (!env) continue;
-      const swap = identity?.environment === env && identity.previous && identity.digest ? { previous: identity.previous, digest: identity.digest, tag } : undefined;
+      const swap = identity?.environment === env && identity.previous && identity.digest ? { previous: identity.previous, digest: identity.digest, tag: identity.tag } : undefined;
       steps.push({ path: entry.path, oid: isFileVersion(entry) ? entry.newBlob : undefined, swap });
     }
   }

@@ -6,7 +6,7 @@
  * digest for a service. Its evidence is on that commit (squash merge, Stagegate merge trailers,
  * the note) or on the promotion commit it merged (second parent).
  */
-import { evidenceColumns, headCommits, identityOf, mergedTrailers, type ChangeIdentity, type EvidenceColumns } from "./evidence.js";
+import { evidenceColumns, identityOf, mergedCommits, mergedTrailers, type ChangeIdentity, type EvidenceColumns } from "./evidence.js";
 import { collectFindings, short, shortDigest } from "./findings.js";
 import type { AuditNote } from "./note-schema.js";
 import { hasTrailer, TRAILER, type Trailers } from "./trailers.js";
@@ -46,7 +46,7 @@ export function buildAudit(records: readonly HistoryRecord[], options: AuditOpti
 
   for (const commit of chain) {
     // A head updated from the default branch stands for the PR branch's promotion commit below it.
-    const merged = commit.parents.length > 1 ? mergedHeads(commit, bySha).filter((head) => !landed.has(head.sha)).flatMap((head) => headCommits(head, bySha, (sha) => landed.has(sha))) : NO_RECORDS;
+    const merged = commit.parents.length > 1 ? mergedCommits(commit, bySha, (sha) => landed.has(sha)) : NO_RECORDS;
     landed.add(commit.sha);
     for (const head of merged) landed.add(head.sha);
     const trailers = merged.length > 0 ? mergedTrailers(commit, merged) : commit.trailers;
@@ -91,16 +91,6 @@ export function buildAudit(records: readonly HistoryRecord[], options: AuditOpti
 
 const NO_RECORDS: readonly HistoryRecord[] = [];
 const NO_CHANGES: readonly DigestChange[] = [];
-
-/** The branch heads a merge commit merged (its parents after the first) that are in the history. */
-function mergedHeads(commit: HistoryRecord, bySha: ReadonlyMap<string, HistoryRecord>): HistoryRecord[] {
-  const heads: HistoryRecord[] = [];
-  for (let i = 1; i < commit.parents.length; i++) {
-    const head = bySha.get(commit.parents[i] as string);
-    if (head) heads.push(head);
-  }
-  return heads;
-}
 
 /** Walks parents[0] from the tip: the commits that are the default branch's own history, oldest first. */
 export function firstParentChain(bySha: ReadonlyMap<string, HistoryRecord>, tip: string | undefined): HistoryRecord[] {

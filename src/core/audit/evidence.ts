@@ -14,6 +14,8 @@ export interface ChangeIdentity {
   image?: string;
   digest?: string;
   previous?: string;
+  /** The release tag declared beside the digest (`Stagegate-Tag`, or the note's), if any. */
+  tag?: string;
   kind: "promotion" | "rollback";
 }
 
@@ -45,6 +47,19 @@ export function headCommits(head: HistoryRecord, bySha: ReadonlyMap<string, Hist
   return out;
 }
 
+/**
+ * The commits a merge commit's branch heads (its parents after the first, those in the history and not
+ * `isLanded`) stand for, each expanded by {@link headCommits}: the evidence the merge brings.
+ */
+export function mergedCommits(commit: HistoryRecord, bySha: ReadonlyMap<string, HistoryRecord>, isLanded: (sha: string) => boolean): HistoryRecord[] {
+  const out: HistoryRecord[] = [];
+  for (let i = 1; i < commit.parents.length; i++) {
+    const head = bySha.get(commit.parents[i]!);
+    if (head && !isLanded(head.sha)) out.push(...headCommits(head, bySha, isLanded));
+  }
+  return out;
+}
+
 /** Merged trailers of a first-parent commit and the branch head(s) it merged (first-parent commit wins). */
 export function mergedTrailers(commit: HistoryRecord, merged: readonly HistoryRecord[]): Trailers {
   // The commit itself, then the first merged head, and so on: the first holding a key gives its values.
@@ -65,6 +80,7 @@ export function identityOf(trailers: Trailers, note: AuditNote | undefined): Cha
     image: split?.image ?? note?.artifact.image,
     digest: split?.digest ?? note?.artifact.digest,
     previous: trailer(trailers, TRAILER.previous) ?? note?.previous?.[0]?.digest,
+    tag: trailer(trailers, TRAILER.tag) ?? note?.artifact.tag,
     kind: kindWord === "rollback" ? "rollback" : "promotion",
   };
 }
