@@ -2,31 +2,18 @@
 // push of another digest, an old promotion commit merged again to lend its evidence, a declared swap
 // that hides another edit in the same file, and messages that claim a revert or a PR. Before, each of
 // these read as an approved promotion (or a lesser finding); now each is a change made outside Stagegate.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { auditRepository } from "../../src/cli/commands/audit.js";
+import { D, ScratchRepo } from "../support/scratch-repo.js";
 
 let dir: string;
-const D = (n: number) => `sha256:${String(n).padStart(64, "0")}`;
-const git = (args: string[], input?: string) => execFileSync("git", args, { cwd: dir, input, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1" } }).toString();
-let tick = 0;
-const env = () => {
-  tick++;
-  const date = `2024-07-${String(tick).padStart(2, "0")}T10:00:00Z`;
-  return { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
-};
-const write = (path: string, text: string) => {
-  mkdirSync(dirname(join(dir, path)), { recursive: true });
-  writeFileSync(join(dir, path), text);
-};
-const commit = (message: string) => {
-  git(["add", "-A"]);
-  execFileSync("git", ["commit", "-q", "-m", message], { cwd: dir, env: env() });
-  return git(["rev-parse", "HEAD"]).trim();
-};
+let repo: ScratchRepo;
+const git = (args: string[], input?: string) => repo.git(args, input);
+const write = (path: string, text: string) => repo.write(path, text);
+const commit = (message: string) => repo.commit(message);
 const kustomization = (api: number, web = 50, webImage = "ghcr.io/acme/web") => `images:\n  - name: ghcr.io/acme/api\n    digest: ${D(api)}\n  - name: ${webImage}\n    digest: ${D(web)}\n`;
 const trailers = (previous: number, digest: number) => `\n\nStagegate-Service: api\nStagegate-Environment: prod\nStagegate-Image: ghcr.io/acme/api@${D(digest)}\nStagegate-Previous: ${D(previous)}\nStagegate-Kind: promotion\nStagegate-Approved-By: rita\nStagegate-PR: #7`;
 const audit = async () => (await auditRepository({ repo: dir })).result;
@@ -34,10 +21,7 @@ const kinds = (findings: { kind: string; commit?: string }[], sha: string) => fi
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "stagegate-forged-"));
-  tick = 0;
-  git(["init", "-q", "-b", "main"]);
-  git(["config", "user.name", "Mallory"]);
-  git(["config", "user.email", "mallory@example.com"]);
+  repo = ScratchRepo.create(dir, { month: "2024-07", user: "Mallory" });
   write("stagegate.yaml", "version: 1\nenvironments:\n  - { name: prod, path: envs/prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n  - { name: web, image: ghcr.io/acme/web }\n");
   write("envs/prod/kustomization.yaml", kustomization(1));
   commit("init");
@@ -82,14 +66,14 @@ it("does not let an old promotion commit merged again lend its evidence", async 
   write("envs/prod/kustomization.yaml", kustomization(2));
   const head = commit(`Promote api to prod${trailers(1, 2)}`);
   git(["checkout", "-q", "main"]);
-  execFileSync("git", ["merge", "-q", "--no-ff", "-m", "Merge pull request #7 from acme/stagegate/prod/api", head], { cwd: dir, env: env() });
+  repo.dated(["merge", "-q", "--no-ff", "-m", "Merge pull request #7 from acme/stagegate/prod/api", head]);
   write("envs/prod/kustomization.yaml", kustomization(3));
   commit("bump api by hand");
   // A merge of the old head again, with a tree that puts the promoted digest back.
   write("envs/prod/kustomization.yaml", kustomization(2));
   git(["add", "-A"]);
   const tree = git(["write-tree"]).trim();
-  const remerge = execFileSync("git", ["commit-tree", tree, "-p", "HEAD", "-p", head, "-m", "Merge pull request #7 from acme/stagegate/prod/api"], { cwd: dir, env: env() }).toString().trim();
+  const remerge = repo.dated(["commit-tree", tree, "-p", "HEAD", "-p", head, "-m", "Merge pull request #7 from acme/stagegate/prod/api"]).trim();
   git(["update-ref", "refs/heads/main", remerge]);
   git(["reset", "-q", "--hard"]);
 

@@ -3,26 +3,14 @@
 // equal to those of the full repository; promotions that write a tag beside the digest without declaring
 // it, a lying hint and a hand edit are read as before.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { auditRepository } from "../../src/cli/commands/audit.js";
+import { D, ScratchRepo } from "../support/scratch-repo.js";
 
 let dir: string;
-const D = (n: number) => `sha256:${String(n).padStart(64, "0")}`;
-const git = (cwd: string, args: string[]) => execFileSync("git", args, { cwd, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1" } }).toString();
-const write = (repo: string, path: string, text: string) => {
-  mkdirSync(dirname(join(repo, path)), { recursive: true });
-  writeFileSync(join(repo, path), text);
-};
-let tick = 0;
-const commit = (repo: string, message: string) => {
-  tick++;
-  const date = `2024-06-${String(tick).padStart(2, "0")}T10:00:00Z`;
-  execFileSync("git", ["commit", "-q", "-m", message], { cwd: repo, env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } });
-  return git(repo, ["rev-parse", "HEAD"]).trim();
-};
 const PATH = "envs/prod/kustomization.yaml";
 const kustomization = (api: number, web: number, tag?: string, webName = "ghcr.io/acme/web") =>
   `images:\n  - name: ghcr.io/acme/api\n${tag ? `    newTag: ${tag}\n` : ""}    digest: ${D(api)}\n  - name: ${webName}\n    digest: ${D(web)}\n`;
@@ -30,19 +18,15 @@ const promotion = (from: number, to: number, tag?: string) =>
   `Promote api to prod\n\nStagegate-Service: api\nStagegate-Environment: prod\nStagegate-Image: ghcr.io/acme/api@${D(to)}\n${tag ? `Stagegate-Tag: ${tag}\n` : ""}Stagegate-Previous: ${D(from)}\nStagegate-Kind: promotion\n`;
 
 /** A history of exact swaps, tag-writing swaps, a hint that hides another change, and a hand edit. */
-function build(repo: string, format: "sha1" | "sha256"): { versions: Map<string, string>; predictable: string[] } {
-  mkdirSync(repo, { recursive: true });
-  git(repo, ["init", "-q", "-b", "main", `--object-format=${format}`]);
-  git(repo, ["config", "user.name", "Hand"]);
-  git(repo, ["config", "user.email", "hand@example.com"]);
-  write(repo, "stagegate.yaml", "version: 1\nenvironments:\n  - { name: prod, path: envs/prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n  - { name: web, image: ghcr.io/acme/web }\n");
+function build(dir: string, format: "sha1" | "sha256"): { versions: Map<string, string>; predictable: string[] } {
+  const repo = ScratchRepo.create(dir, { month: "2024-06", objectFormat: format });
+  repo.write("stagegate.yaml", "version: 1\nenvironments:\n  - { name: prod, path: envs/prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n  - { name: web, image: ghcr.io/acme/web }\n");
   const versions = new Map<string, string>(); // label → blob id
   const predictable: string[] = [];
   const step = (label: string, text: string, message: string, predicted = false) => {
-    write(repo, PATH, text);
-    git(repo, ["add", "-A"]);
-    commit(repo, message);
-    const oid = git(repo, ["rev-parse", `HEAD:${PATH}`]).trim();
+    repo.write(PATH, text);
+    repo.commit(message);
+    const oid = repo.git(["rev-parse", `HEAD:${PATH}`]).trim();
     versions.set(label, oid);
     if (predicted) predictable.push(oid);
   };
@@ -57,14 +41,13 @@ function build(repo: string, format: "sha1" | "sha256"): { versions: Map<string,
   step("exact 11", kustomization(11, 101, "v8", "ghcr.io/evil/web"), promotion(9, 11), true);
   // The tag written beside the digest and declared (Stagegate-Tag), as Stagegate writes it: predicted too.
   step("tagged 12", kustomization(12, 101, "v12", "ghcr.io/evil/web"), promotion(11, 12, "v12"), true);
-  git(repo, ["config", "uploadpack.allowFilter", "true"]);
-  git(repo, ["config", "uploadpack.allowAnySHA1InWant", "true"]);
+  repo.git(["config", "uploadpack.allowFilter", "true"]);
+  repo.git(["config", "uploadpack.allowAnySHA1InWant", "true"]);
   return { versions, predictable };
 }
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "stagegate-audit-predicted-"));
-  tick = 0;
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -73,7 +56,7 @@ for (const format of ["sha1", "sha256"] as const) {
     const origin = join(dir, "origin");
     const { versions, predictable } = build(origin, format);
     const clone = join(dir, "partial");
-    git(dir, ["clone", "-q", "--filter=blob:none", "--no-checkout", `file://${origin}`, clone]);
+    execFileSync("git", ["clone", "-q", "--filter=blob:none", "--no-checkout", `file://${origin}`, clone], { cwd: dir });
 
     const full = await auditRepository({ repo: origin });
     const { result } = await auditRepository({ repo: clone });
