@@ -6,9 +6,19 @@
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# tsx is a runtime dependency: bin/stagegate.js runs the TypeScript sources through tsx's loader (no build step).
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
+
+# --- build: the JavaScript the image runs (`npm run build`: dist/cli/), with the dev dependencies -----------
+# (esbuild) that build it. The sources and the build tools stay in this stage.
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts/build.ts ./scripts/build.ts
+COPY src ./src
+RUN npm run build
 
 # --- runtime -------------------------------------------------------------------------------------------
 FROM node:24-slim AS runtime
@@ -26,9 +36,9 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Code and dependencies stay owned by root: the runtime user can read but never modify them.
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
-COPY --chown=root:root package.json package-lock.json tsconfig.json ./
+COPY --from=build --chown=root:root /app/dist ./dist
+COPY --chown=root:root package.json package-lock.json ./
 COPY --chown=root:root bin ./bin
-COPY --chown=root:root src ./src
 COPY --chown=root:root policies ./policies
 # "node" (uid 1000) ships with the official image; numeric so runAsNonRoot can verify it.
 USER 1000:1000
@@ -36,5 +46,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-# Same as `npm start` (tsx src/cli/main.ts serve) without npm in between, so signals reach Node directly.
+# Same as `npm start` without npm in between, so signals reach Node directly. With dist/ and no src/ in the
+# image, bin/stagegate.js runs the build (no TypeScript loader at run time).
 CMD ["node", "bin/stagegate.js", "serve"]

@@ -55,14 +55,26 @@ describe("Dockerfile", () => {
   });
 
   it("starts the server the way `npm start` does, without npm in between", () => {
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string> };
-    expect(pkg.scripts.start).toBe("tsx src/cli/main.ts serve");
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(pkg.scripts.start).toBe("node bin/stagegate.js serve");
     expect(execForm(all("CMD").at(-1)?.args ?? "")).toEqual(["node", "bin/stagegate.js", "serve"]);
-    const bin = readFileSync(join(root, "bin/stagegate.js"), "utf8");
-    expect(bin).toContain('from "tsx/esm/api"');
-    expect(bin).toContain('import("../src/cli/main.ts")');
-    expect(pkg.dependencies.tsx).toBeDefined(); // a runtime dependency, installed by npm ci --omit=dev
     expect(execForm(all("ENTRYPOINT").at(-1)?.args ?? "")?.[0]).toMatch(/tini$/);
+  });
+
+  it("runs the build: built in its own stage with the dev dependencies, copied without the sources or a TypeScript loader", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const build = stages.find((stage) => stage.name === "build");
+    const runs = build?.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args) ?? [];
+    expect(runs.some((run) => /\bnpm ci\b/.test(run) && !/--omit=dev/.test(run))).toBe(true);
+    expect(runs.at(-1)).toBe("npm run build");
+    expect(pkg.scripts.build).toBe("tsx scripts/build.ts");
+    const copies = all("COPY").map((i) => parseCopy(i.args));
+    expect(copies.find((copy) => copy.flags.from === "build")?.sources).toEqual(["/app/dist"]);
+    // No sources in the image: bin/stagegate.js then always runs dist/ (built-entry.js), and tsx is a dev tool.
+    expect(copies.flatMap((copy) => copy.sources).filter((source) => source.startsWith("src"))).toEqual([]);
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.devDependencies.tsx).toBeDefined();
+    expect(pkg.devDependencies.esbuild).toBeDefined();
   });
 
   it("installs no git (the server talks to GitHub's API only) and bakes in no secret", () => {
@@ -80,6 +92,7 @@ describe("Dockerfile", () => {
     expect(copies.length).toBeGreaterThan(0);
     for (const copy of copies) expect(copy.flags.chown).toBe("root:root");
     expect(copies.find((copy) => copy.flags.from === "deps")?.sources).toEqual(["/app/node_modules"]);
+    expect(copies.find((copy) => copy.flags.from === "build")?.sources).toEqual(["/app/dist"]);
   });
 });
 
@@ -89,6 +102,9 @@ describe(".dockerignore", () => {
   it.each([
     ["src/cli/main.ts", true],
     ["bin/stagegate.js", true],
+    ["scripts/build.ts", true],
+    ["scripts/conformance.ts", false],
+    ["dist/cli/main.js", false],
     ["policies/default.yaml", true],
     ["package-lock.json", true],
     ["node_modules/probot/package.json", false],
@@ -109,7 +125,8 @@ describe(".dockerignore", () => {
     for (const source of sources.flatMap((copy) => copy.sources)) {
       expect(context.some((file) => file === source || file.startsWith(`${source}/`)), source).toBe(true);
     }
-    expect(context.filter((file) => /^(test|docs|deploy|bench|scripts|node_modules)\//.test(file))).toEqual([]);
+    // scripts/build.ts alone, for the build stage
+    expect(context.filter((file) => /^(test|docs|deploy|bench|scripts|node_modules|dist)\//.test(file))).toEqual(["scripts/build.ts"]);
   });
 });
 

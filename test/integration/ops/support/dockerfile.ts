@@ -126,8 +126,9 @@ function exists(path: string): boolean {
 /**
  * Lays out what the runtime stage would contain, without Docker: the build-context files its COPY
  * instructions name, and the production dependency tree (`npm ls --omit=dev`, i.e. what `npm ci --omit=dev`
- * installs) in place of `COPY --from=deps /app/node_modules`. Running the server from this folder proves
- * the image needs no devDependency and no file the Dockerfile does not copy.
+ * installs) in place of `COPY --from=deps /app/node_modules`, and the build (`scripts/build.ts`, what the
+ * build stage's `npm run build` runs) in place of `COPY --from=build /app/dist`. Running the server from
+ * this folder proves the image needs no devDependency and no file the Dockerfile does not copy.
  */
 export function layOutRuntimeImage(root: string, target: string): void {
   const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");
@@ -138,6 +139,10 @@ export function layOutRuntimeImage(root: string, target: string): void {
   for (const instruction of runtime.instructions.filter((i) => i.keyword === "COPY")) {
     const { flags, sources, destination } = parseCopy(instruction.args);
     if (flags.from !== undefined) {
+      if (sources.length === 1 && sources[0] === "/app/dist") {
+        execFileSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "scripts", "build.ts"), join(target, "dist")], { cwd: root, stdio: "ignore" });
+        continue;
+      }
       if (!sources.every((source) => source === "/app/node_modules")) throw new Error(`unexpected COPY --from: ${instruction.args}`);
       copyProductionDependencies(root, join(target, "node_modules"));
       continue;
