@@ -10,10 +10,11 @@
  * is read as any other. History is replayed oldest first, path by path; a version that cannot be
  * predicted (the first of its path, a hand edit, a tag written beside the digest that no
  * `Stagegate-Tag` declares) is read, in rounds: the first version each path cannot predict, then the
- * path goes on from it. Every version still unknown is read in one last request after
- * {@link MAX_ROUNDS} rounds, or after {@link BARREN_ROUNDS} rounds in a row that predicted nothing (a
- * history whose swaps are not what its files show: more rounds would only add requests). A round
- * that reads a few versions is one round trip to a running `git cat-file`.
+ * path goes on from it. Every version still unknown is read in one request as soon as a round's
+ * predictions all fail (a history whose swaps are not what its files show, such as tags written beside
+ * the digests without `Stagegate-Tag`: more rounds would only add requests), or after
+ * {@link MAX_ROUNDS} rounds. A round that reads a few versions is one round trip to a running
+ * `git cat-file`; in a partial clone, each round is a fetch.
  */
 import { hash } from "node:crypto";
 import { inlineTag, TAG_LINE } from "./digest-swap.js";
@@ -29,14 +30,6 @@ export interface FileStep {
 
 /** Rounds of reads that may each unlock predictions, before the rest is read at once. */
 export const MAX_ROUNDS = 8;
-/**
- * Rounds in a row without a prediction after which the rest is read at once. Each round is a fetch in
- * a partial clone: a history whose swaps never match its files (tags written, none declared) costs a
- * few small fetches before the one it would have made anyway (10,000 such promotions, local remote: 6
- * fetches and 3.6 s, against 3 fetches and 4.5 s without prediction, and 12 fetches and 7.1 s with 8
- * barren rounds allowed).
- */
-export const BARREN_ROUNDS = 2;
 
 /** Git's object id of a blob with these bytes (SHA-1, or SHA-256 for 64-digit ids). */
 export function blobId(bytes: Buffer, hexLength: number): string {
@@ -122,11 +115,14 @@ export async function resolveVersions(steps: readonly FileStep[], blobs: Map<str
   const predicted = new Set<number>();
   /** Versions git could not give: not asked for again; the replay treats them as unreadable, as before. */
   const missing = new Set<string>();
-  let barren = 0;
   for (let round = 1; ; round++) {
-    const last = barren >= BARREN_ROUNDS || round > MAX_ROUNDS;
+    const last = round > MAX_ROUNDS;
+    /** Predictions tried (a known version before and a declared swap) and how many the object id confirmed. */
+    let tried = 0;
     let hit = 0;
     const wanted = new Set<string>();
+    /** Every version still unknown: what a round whose predictions all fail reads at once. */
+    const unknown = new Set<string>();
     /** path → its current bytes; null once a version of it is unknown (its later ones wait for the next round). */
     const current = new Map<string, Buffer | null>();
     for (const [index, step] of steps.entries()) {
@@ -145,6 +141,7 @@ export async function resolveVersions(steps: readonly FileStep[], blobs: Map<str
       }
       const before = current.get(step.path);
       if (before && step.swap) {
+        tried++;
         const after = swapBytes(before, step.swap.previous, step.swap.digest);
         // With a declared tag, the tag written beside it first (the editors that keep tags), then without.
         const tagged = after && step.swap.tag ? retag(after, step.swap.digest, step.swap.tag) : undefined;
@@ -158,14 +155,17 @@ export async function resolveVersions(steps: readonly FileStep[], blobs: Map<str
           continue;
         }
       }
+      unknown.add(step.oid);
       // Unknown: read now when its path is known up to here (or in the last round), else next round.
       if (last || before !== null) wanted.add(step.oid);
       current.set(step.path, null);
     }
-    if (wanted.size === 0) return predicted;
-    await read([...wanted]);
-    for (const oid of wanted) if (!blobs.has(oid)) missing.add(oid);
-    if (last) return predicted;
-    barren = hit > 0 ? 0 : barren + 1;
+    // Every prediction of the round failed: the rest would fail alike, one round each.
+    const barren = tried > 0 && hit === 0;
+    const reading = barren ? unknown : wanted;
+    if (reading.size === 0) return predicted;
+    await read([...reading]);
+    for (const oid of reading) if (!blobs.has(oid)) missing.add(oid);
+    if (last || barren) return predicted;
   }
 }

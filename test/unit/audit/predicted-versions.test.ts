@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isExactSwap } from "../../../src/adapters/git/digest-swap.js";
-import { BARREN_ROUNDS, blobId, resolveVersions, retag, swapBytes, type FileStep } from "../../../src/adapters/git/predicted-versions.js";
+import { blobId, resolveVersions, retag, swapBytes, type FileStep } from "../../../src/adapters/git/predicted-versions.js";
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, "0")}`;
 const kustomization = (api: string, web = digest(900), tag?: string) =>
@@ -125,14 +125,15 @@ describe("resolveVersions", () => {
     for (const step of h.steps) expect(h.blobs.get(step.oid!)?.equals(h.store.get(step.oid!)!)).toBe(true);
   });
 
-  it(`reads everything left at once after ${BARREN_ROUNDS} rounds in a row that predicted nothing (tags written, none declared)`, async () => {
+  it("reads everything left at once after a round whose predictions all failed (tags written, none declared)", async () => {
     const versions: { bytes: Buffer; swap?: [string, string] }[] = [{ bytes: kustomization(digest(1), undefined, "v1") }];
     for (let i = 2; i <= 20; i++) versions.push({ bytes: kustomization(digest(i), undefined, `v${i}`), swap: [digest(i - 1), digest(i)] });
     const h = history(versions);
     const predicted = await resolveVersions(h.steps, h.blobs, h.read);
     expect(predicted.size).toBe(0);
-    // The first version, then one per round (each the swap with another tag), then the rest in one request.
-    expect(h.requests.map((r) => r.length)).toEqual([1, ...Array.from({ length: BARREN_ROUNDS - 1 }, () => 1), 20 - BARREN_ROUNDS]);
+    // The first version; then the second fails its prediction (the swap with another tag), so every
+    // version left comes in that same request: 2 requests, not one per version.
+    expect(h.requests.map((r) => r.length)).toEqual([1, 19]);
     expect(h.blobs.size).toBe(20);
   });
 
@@ -172,5 +173,33 @@ describe("resolveVersions", () => {
     });
     expect(requests).toEqual([[steps[0]!.oid, steps[1]!.oid, steps[3]!.oid]]);
     expect([...predicted]).toEqual([4]);
+  });
+
+  it("goes on round by round while some prediction holds, and reads the rest at once when none does", async () => {
+    // a.yaml: exact swaps (predicted); b.yaml: tags written beside the digests, none declared (never predicted).
+    const steps: FileStep[] = [];
+    const store = new Map<string, Buffer>();
+    const add = (path: string, bytes: Buffer, swap?: [string, string]) => {
+      store.set(blobId(bytes, 40), bytes);
+      steps.push({ path, oid: blobId(bytes, 40), ...(swap ? { swap: { previous: swap[0], digest: swap[1] } } : {}) });
+    };
+    add("a.yaml", kustomization(digest(1)));
+    add("b.yaml", kustomization(digest(1), undefined, "v1"));
+    for (let i = 2; i <= 6; i++) {
+      add("a.yaml", kustomization(digest(i)), [digest(i - 1), digest(i)]);
+      add("b.yaml", kustomization(digest(i), undefined, `v${i}`), [digest(i - 1), digest(i)]);
+    }
+    const blobs = new Map<string, Buffer>();
+    const requests: string[][] = [];
+    const predicted = await resolveVersions(steps, blobs, async (oids) => {
+      requests.push(oids);
+      for (const oid of oids) blobs.set(oid, store.get(oid)!);
+    });
+    const b = (version: number) => steps[2 * version - 1]!.oid;
+    // 1: both first versions. 2: a's swaps hold, b's first fails: b's next version alone. 3: b's only
+    // prediction fails, nothing holds: b's three versions left in one request.
+    expect(requests).toEqual([[steps[0]!.oid, b(1)], [b(2)], [b(3), b(4), b(5), b(6)]]);
+    expect([...predicted].sort((x, y) => x - y)).toEqual([2, 4, 6, 8, 10]);
+    expect(blobs.size).toBe(12);
   });
 });
