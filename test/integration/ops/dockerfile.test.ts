@@ -75,6 +75,8 @@ describe("Dockerfile", () => {
     expect(pkg.dependencies.tsx).toBeUndefined();
     expect(pkg.devDependencies.tsx).toBeDefined();
     expect(pkg.devDependencies.esbuild).toBeDefined();
+    // The build ships its source maps; errors in the logs name the TypeScript sources.
+    expect(all("ENV").map((i) => i.args).join(" ")).toMatch(/\bNODE_OPTIONS=--enable-source-maps\b/);
   });
 
   it("installs no git (the server talks to GitHub's API only) and bakes in no secret", () => {

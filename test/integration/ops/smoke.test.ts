@@ -57,6 +57,8 @@ describe.skipIf(!hasServer)("production server smoke test", () => {
         HOME: dir,
         TMPDIR: dir,
         NODE_ENV: "production",
+        // as the Deployment sets it (deploy/kubernetes/base/kustomization.yaml)
+        NODE_OPTIONS: "--max-old-space-size=384 --enable-source-maps",
         HOST: "127.0.0.1",
         PORT: String(port),
         LOG_FORMAT: "json",
