@@ -95,8 +95,24 @@ function joined(blobs: readonly string[], texts: ReadonlyMap<string, string>): s
   return rest.reduce((text, part) => appendNoteText(text, part), first);
 }
 
-/** Notes changed other than by appending, or removed, in the first-parent history of the notes ref (none when it is absent). */
-export async function readNoteEdits(dir: string, ref = NOTES_REF): Promise<NoteEdit[]> {
+/**
+ * Notes at the root of the notes tree beyond which git would have fanned them out (`ab/cdef…`): `git
+ * notes` gives a level 256 entries before it splits it. Kept flat, every notes commit's diff compares
+ * the whole root tree, and reading the history grows with notes × notes commits.
+ */
+export const FLAT_NOTES_LIMIT = 256;
+
+/** The one-time re-layout of a flat notes ref (docs/audit.md, "Notes layout"): an empty append to any note makes git write the tree in its own layout. */
+export function relayoutCommand(annotated: string, ref = NOTES_REF): string {
+  return `git fetch origin ${ref}:${ref} && git notes --ref=${ref} append -m '' ${annotated} && git push origin ${ref}`;
+}
+
+/**
+ * Notes changed other than by appending, or removed, in the first-parent history of the notes ref
+ * (none when it is absent). `warn` hears of a notes tree kept flat (more than {@link FLAT_NOTES_LIMIT}
+ * notes at its root, as Stagegate wrote them before 2026-12-02), which makes this read slow.
+ */
+export async function readNoteEdits(dir: string, ref = NOTES_REF, warn: (line: string) => void = () => undefined): Promise<NoteEdit[]> {
   const git = new GitCli(dir);
   const [refs, gitDir] = await Promise.all([git.run(["for-each-ref", "--format=%(refname)", ref]), git.run(["rev-parse", "--path-format=absolute", "--git-common-dir"])]);
   if (refs.trim() === "") return [];
@@ -104,8 +120,14 @@ export async function readNoteEdits(dir: string, ref = NOTES_REF): Promise<NoteE
   // A clone without trees (--filter=tree:0) would fetch each notes commit's trees as the log reads them.
   const treeFailure = promisor ? await fetchTrees(git, dir, { histories: [ref] }, promisor) : undefined;
   if (treeFailure) throw new Error(`--notes-history: ${treeFailure}`);
-  // Additions are read too, to tell a note moved to another fanout level from one removed.
-  const out = await git.run(["log", "-z", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "--diff-filter=AMD", "--format=%x1e%H%x00%aI%x00%an <%ae>%x00%x1d", ref]);
+  // Additions are read too, to tell a note moved to another fanout level from one removed. The tip's
+  // root listing (its names only, beside the log) tells a flat layout.
+  const [out, root] = await Promise.all([
+    git.run(["log", "-z", "--first-parent", "--no-renames", "--raw", "--no-abbrev", "--diff-filter=AMD", "--format=%x1e%H%x00%aI%x00%an <%ae>%x00%x1d", ref]),
+    git.run(["ls-tree", "-z", "--name-only", ref]),
+  ]);
+  const flat = root.split("\0").filter((name) => annotatedCommit(name) !== undefined);
+  if (flat.length > FLAT_NOTES_LIMIT) warn(`${ref} keeps ${flat.length} notes at the root of its tree (the layout Stagegate wrote before 2026-12-02), so --notes-history reads slowly; re-lay it out once (no note changes): ${relayoutCommand(flat[0]!, ref)}`);
   // A note only added (the common case: thousands in a long-lived notes ref) needs no blob.
   const changes = groupChanges(parseNotesLog(out)).filter((change) => change.before.length > 0);
   const moved = (change: NoteChange) => change.before.length === change.after.length && change.before.every((blob) => change.after.includes(blob));

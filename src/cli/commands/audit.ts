@@ -62,7 +62,12 @@ export async function auditRepository(options: AuditCommandOptions, warn: (line:
   if (unshallowed) warn(unshallowed);
   const fetched = options.fetch ? await fetchNotes(dir) : undefined;
   if (fetched?.warning) warn(fetched.warning);
-  const [history, noteEdits] = await Promise.all([readHistory(dir, { branch: options.branch, verify: options.verify, extract: findImageReferences }), options.notesHistory ? readNoteEdits(dir) : undefined]);
+  const notesWarnings: string[] = [];
+  const [history, noteEdits] = await Promise.all([
+    readHistory(dir, { branch: options.branch, verify: options.verify, extract: findImageReferences }),
+    options.notesHistory ? readNoteEdits(dir, undefined, (line) => notesWarnings.push(line)) : undefined,
+  ]);
+  history.warnings.push(...notesWarnings);
   const auditOptions: AuditOptions = {
     branch: history.branch,
     reflog: history.reflog,

@@ -177,3 +177,38 @@ describe("evidence notes in git's notes layout", () => {
     }
   });
 });
+
+describe("--notes-history on a notes tree kept flat", () => {
+  it("warns with the re-layout command, which leaves every note as it was and ends the warning", async () => {
+    const shas = repository(300, 0);
+    // 300 notes at the tree's root, as Stagegate's GitHub writer left them before it wrote fanout paths.
+    let stream = `commit ${NOTES_REF}\ncommitter T <t@example.com> 1700100000 +0000\ndata 5\nnotes\n`;
+    for (const [i, sha] of shas.entries()) stream += `M 100644 inline ${sha}\ndata <<EOF\n{"n":${i}}\nEOF\n`;
+    git(["fast-import", "--quiet"], stream);
+    const warnings: string[] = [];
+    expect(await readNoteEdits(dir, NOTES_REF, (line) => warnings.push(line))).toEqual([]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`${NOTES_REF} keeps 300 notes at the root of its tree`);
+    const command = /re-lay it out once \(no note changes\): (.*)$/.exec(warnings[0]!)?.[1] ?? "";
+    // A commit that has a note (the first in tree order), so the command runs as printed.
+    const first = [...shas].sort()[0]!;
+    expect(command).toBe(`git fetch origin ${NOTES_REF}:${NOTES_REF} && git notes --ref=${NOTES_REF} append -m '' ${first} && git push origin ${NOTES_REF}`);
+
+    // The command's middle step, as the user runs it (no remote here): git rewrites the tree fanned out.
+    git(["notes", `--ref=${NOTES_REF}`, "append", "-m", "", first]);
+    expect(notesTree().size).toBe(300);
+    expect([...notesTree().keys()].every((path) => path.includes("/"))).toBe(true);
+    for (const [i, sha] of shas.entries()) expect(git(["notes", `--ref=${NOTES_REF}`, "show", sha])).toBe(`{"n":${i}}\n`);
+    const after: string[] = [];
+    // The re-layout is moves, not edits; and no warning any more.
+    expect(await readNoteEdits(dir, NOTES_REF, (line) => after.push(line))).toEqual([]);
+    expect(after).toEqual([]);
+  });
+
+  it("says nothing of a notes tree git fanned out, nor of a few flat notes", async () => {
+    repository(400, 300);
+    const warnings: string[] = [];
+    await readNoteEdits(dir, NOTES_REF, (line) => warnings.push(line));
+    expect(warnings).toEqual([]);
+  });
+});
