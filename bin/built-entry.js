@@ -3,9 +3,10 @@ import { join } from "node:path";
 
 /**
  * The build's entry point (`dist/cli/main.js`, written by `npm run build`) when it may run instead of
- * the TypeScript sources: it exists, and no file under `src/` is newer than it (a checkout edited after
- * its last build runs its sources, never stale code). An image that ships `dist/` without `src/` runs
- * the build. Undefined when the sources must run.
+ * the TypeScript sources: it exists, and nothing under `src/` is newer than it: no file, and no folder
+ * (a file removed or renamed changes its folder's time, not any file's). A checkout edited after its
+ * last build runs its sources, never stale code. An image that ships `dist/` without `src/` runs the
+ * build. Undefined when the sources must run.
  * @param {string} root the package's root folder
  * @returns {string | undefined}
  */
@@ -17,14 +18,16 @@ export function builtEntry(root) {
   } catch {
     return undefined;
   }
-  let files;
+  const src = join(root, "src");
+  let entries;
   try {
-    files = readdirSync(join(root, "src"), { recursive: true, withFileTypes: true });
+    if (statSync(src).mtimeMs > built) return undefined;
+    entries = readdirSync(src, { recursive: true, withFileTypes: true });
   } catch {
     return entry; // no sources: only the build can run
   }
-  for (const file of files) {
-    if (file.isFile() && statSync(join(file.parentPath ?? file.path, file.name)).mtimeMs > built) return undefined;
+  for (const item of entries) {
+    if ((item.isFile() || item.isDirectory()) && statSync(join(item.parentPath ?? item.path, item.name)).mtimeMs > built) return undefined;
   }
   return entry;
 }

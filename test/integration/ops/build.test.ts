@@ -2,7 +2,7 @@
 // tests and development run: the same output for the same commands. And bin/stagegate.js's choice
 // between the two (bin/built-entry.js): never a build older than a source file.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +16,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("builtEntry (bin/stagegate.js: the build or the sources)", () => {
   const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
-  /** A package folder with dist/cli/main.js and src/ files, each with its modification time. */
+  /** A package folder with dist/cli/main.js and src/ files, each with its modification time (folders at 0). */
   const layout = (name: string, files: Record<string, number>): string => {
     const dir = join(tmp, name);
     for (const [path, seconds] of Object.entries(files)) {
@@ -24,6 +24,7 @@ describe("builtEntry (bin/stagegate.js: the build or the sources)", () => {
       writeFileSync(join(dir, path), "");
       utimesSync(join(dir, path), at(seconds), at(seconds));
     }
+    for (const folder of ["src", "src/cli", "src/core", "src/core/audit", "src/core/audit/deep"]) if (existsSync(join(dir, folder))) utimesSync(join(dir, folder), at(0), at(0));
     return dir;
   };
 
@@ -34,6 +35,13 @@ describe("builtEntry (bin/stagegate.js: the build or the sources)", () => {
 
   it("runs the sources when any file under src/ changed after the build, however deep", () => {
     const dir = layout("stale", { "dist/cli/main.js": 10, "src/cli/main.ts": 5, "src/core/audit/deep/file.ts": 11 });
+    expect(builtEntry(dir)).toBeUndefined();
+  });
+
+  it("runs the sources when a file was removed or renamed after the build (its folder changed, no file did)", () => {
+    const dir = layout("removed", { "dist/cli/main.js": 10, "src/cli/main.ts": 5, "src/core/audit/deep/file.ts": 5 });
+    expect(builtEntry(dir)).toBe(join(dir, "dist/cli/main.js"));
+    rmSync(join(dir, "src/core/audit/deep/file.ts"));
     expect(builtEntry(dir)).toBeUndefined();
   });
 
