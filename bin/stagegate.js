@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the build (dist/, `npm run build`: what the container runs) when it is there and newer than
-// every source file; otherwise the TypeScript sources through tsx's loader (a checkout without a build,
-// or edited since: tests and development run the sources as they are).
+// every file and folder under src/ (built-entry.js); otherwise the TypeScript sources through tsx's
+// loader (a checkout without a build, or edited since: tests and development run the sources as they are).
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { builtEntry } from "./built-entry.js";
 
