@@ -42,6 +42,17 @@ export function decodePrivateKey(value: string): string | undefined {
   return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ? text : undefined;
 }
 
+/**
+ * True when the App is still to be registered: none of its credentials (APP_ID, PRIVATE_KEY,
+ * PRIVATE_KEY_PATH, WEBHOOK_SECRET) is set, outside production. `stagegate serve` then runs Probot's
+ * setup (the App registered from app.yml, its credentials written to .env). Any one of them set means
+ * a configuration to validate; in production a missing one is always an error.
+ */
+export function needsRegistration(source: Record<string, string | undefined>): boolean {
+  if (source.NODE_ENV === "production") return false;
+  return ["APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET"].every((name) => !source[name]);
+}
+
 /** Validates `source` (process.env); `readFile` is injected for tests. */
 export function parseAppEnv(source: Record<string, string | undefined>, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): AppEnvResult {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
