@@ -16,7 +16,7 @@ export function register(program: Command): void {
       const { needsRegistration, parseAppEnv } = await import("../../app/env.js");
       if (needsRegistration(process.env)) {
         const { startSetup } = await import("../../app/setup-mode.js");
-        await startSetup();
+        if (!(await startSetup())) process.exit(1);
         return;
       }
       const parsed = parseAppEnv(process.env);

@@ -69,6 +69,13 @@ describe("stagegate serve", () => {
     expect(run.output()).not.toMatch(/smee/i);
   }, 60_000);
 
+  it("refuses to register an App without app.yml in the working directory (it would get none of Stagegate's permissions)", () => {
+    const dir = mkdtempSync(join(tmp, "no-manifest-"));
+    const result = spawnSync(process.execPath, [bin, "serve"], { cwd: dir, env: { PATH: process.env.PATH ?? "", HOME: dir, NODE_ENV: "development" }, encoding: "utf8", timeout: 30_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("no app.yml here to register the App from");
+  });
+
   it("reads .env from the working directory, the environment winning over it", async () => {
     const dir = mkdtempSync(join(tmp, "dotenv-"));
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
