@@ -34,6 +34,13 @@ export class DigestTracker {
   /** environment → service → digest state after the last commit. */
   private readonly state = new Map<string, Map<string, string>>();
   private readonly touched = new Set<string>();
+  /**
+   * Environments touched since the last commit() through applySwap alone, with the one swap made
+   * (null once a second one was): commit() then knows the change without recomputing the environment.
+   */
+  private readonly swaps = new Map<string, { service: string; digest: string } | null>();
+  /** Environments a file was set or deleted in since the last commit(): recomputed. */
+  private readonly rewritten = new Set<string>();
   private readonly serviceByImage: Map<string, string>;
   private readonly imageByService = new Map<string, string>();
   /** Environment folders, longest first, with the prefix their files start with ("" for the root). */
@@ -68,6 +75,7 @@ export class DigestTracker {
     const env = this.environmentOf(path);
     if (!env) return;
     this.touched.add(env);
+    this.rewritten.add(env);
     if (content === undefined) {
       this.deleteFile(env, path);
       return;
@@ -111,6 +119,7 @@ export class DigestTracker {
     const env = this.environmentOf(path);
     if (!env) return false;
     this.touched.add(env);
+    this.swaps.set(env, this.swaps.has(env) ? null : { service, digest });
     byService.set(service, new Set([digest]));
     return true;
   }
@@ -121,9 +130,20 @@ export class DigestTracker {
     // Runs once per commit of a long history: no copies or sorts when one environment and one service changed.
     const envs = this.touched.size === 1 ? this.touched : [...this.touched].sort();
     for (const env of envs) {
-      const now = this.environmentDigests(env);
       let state = this.state.get(env);
       if (!state) this.state.set(env, (state = new Map()));
+      // One declared swap in the environment's only file, nothing else rewritten: one service changed, to
+      // `digest` (every other service's digests, and this file's others, are as the state has them).
+      const swap = this.rewritten.has(env) ? undefined : this.swaps.get(env);
+      if (swap && this.filesByEnv.get(env)?.size === 1) {
+        const before = state.get(swap.service);
+        if (before !== swap.digest) {
+          state.set(swap.service, swap.digest);
+          changes.push({ environment: env, service: swap.service, image: this.imageByService.get(swap.service) ?? "", digest: swap.digest, previous: before });
+        }
+        continue;
+      }
+      const now = this.environmentDigests(env);
       const changed: DigestChange[] = [];
       for (const [service, after] of now) {
         const before = state.get(service);
@@ -140,6 +160,8 @@ export class DigestTracker {
       }
     }
     this.touched.clear();
+    this.swaps.clear();
+    this.rewritten.clear();
     return changes;
   }
 
