@@ -12,7 +12,14 @@ export function register(program: Command): void {
     .description("run the GitHub App server (env: APP_ID, PRIVATE_KEY[_PATH], WEBHOOK_SECRET, … see .env.example)")
     .action(async () => {
       // `cp .env.example .env`, or what Probot's setup wrote; the environment (a container's, a Deployment's) wins.
-      if (existsSync(".env")) process.loadEnvFile(".env");
+      if (existsSync(".env")) {
+        try {
+          process.loadEnvFile(".env");
+        } catch (error) {
+          console.error(`stagegate serve: cannot read .env: ${(error as Error).message.split("\n")[0]}`);
+          process.exit(1);
+        }
+      }
       const { needsRegistration, parseAppEnv } = await import("../../app/env.js");
       if (needsRegistration(process.env)) {
         const { startSetup } = await import("../../app/setup-mode.js");

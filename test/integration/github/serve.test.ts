@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,6 +74,15 @@ describe("stagegate serve", () => {
     const result = spawnSync(process.execPath, [bin, "serve"], { cwd: dir, env: { PATH: process.env.PATH ?? "", HOME: dir, NODE_ENV: "development" }, encoding: "utf8", timeout: 30_000 });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("no app.yml here to register the App from");
+  });
+
+  it("exits 1 naming .env when it cannot be read", () => {
+    const dir = mkdtempSync(join(tmp, "unreadable-"));
+    mkdirSync(join(dir, ".env")); // a folder where the file should be
+    const result = spawnSync(process.execPath, [bin, "serve"], { cwd: dir, env: { PATH: process.env.PATH ?? "", HOME: dir }, encoding: "utf8", timeout: 30_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^stagegate serve: cannot read \.env: /);
+    expect(result.stderr).not.toContain("    at ");
   });
 
   it("reads .env from the working directory, the environment winning over it", async () => {
