@@ -7,7 +7,6 @@
  * WEBHOOK_PROXY_URL to use a channel of your own).
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { run } from "probot";
 
 /**
@@ -15,8 +14,10 @@ import { run } from "probot";
  * Refuses (false) without app.yml in the working directory: Probot would then register an App with
  * package.json's name and none of Stagegate's permissions and events.
  */
-export async function startSetup(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<boolean> {
-  if (!existsSync(join(cwd, "app.yml"))) {
+export async function startSetup(): Promise<boolean> {
+  // Probot's setup reads process.env itself (NO_SMEE_SETUP, WEBHOOK_PROXY_URL) and app.yml from the working directory.
+  const env = process.env;
+  if (!existsSync("app.yml")) {
     process.stderr.write("stagegate serve: no App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET), and no app.yml here to register the App from: set them (see .env.example), or run stagegate serve from the Stagegate folder that holds app.yml\n");
     return false;
   }

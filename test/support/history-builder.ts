@@ -32,8 +32,6 @@ export interface PromoteOptions {
   deployment?: { state: string; at: Date };
   /** A release tag written beside the digest (`newTag:`), as editors that keep the tag do. */
   tag?: string;
-  /** false: the tag is written without a `Stagegate-Tag` trailer (as tools other than Stagegate may). */
-  declareTag?: boolean;
   /** false: no note; a string: this raw note text (e.g. invalid JSON). */
   note?: boolean | string;
 }
@@ -115,7 +113,7 @@ export class HistoryBuilder {
       `Stagegate-Service: ${o.service}`,
       `Stagegate-Environment: ${o.env}`,
       `Stagegate-Image: ${image}@${o.digest}`,
-      ...(o.tag && o.declareTag !== false ? [`Stagegate-Tag: ${o.tag}`] : []),
+      ...(o.tag ? [`Stagegate-Tag: ${o.tag}`] : []),
       ...(previous ? [`Stagegate-Previous: ${previous}`] : []),
       `Stagegate-Source: acme/${o.service}@${sourceSha}`,
       `Stagegate-Kind: ${kind}`,

@@ -100,10 +100,10 @@ function joined(blobs: readonly string[], texts: ReadonlyMap<string, string>): s
  * notes` gives a level 256 entries before it splits it. Kept flat, every notes commit's diff compares
  * the whole root tree, and reading the history grows with notes × notes commits.
  */
-export const FLAT_NOTES_LIMIT = 256;
+const FLAT_NOTES_LIMIT = 256;
 
 /** The one-time re-layout of a flat notes ref (docs/audit.md, "Notes layout"): an empty append to any note makes git write the tree in its own layout. */
-export function relayoutCommand(annotated: string, ref = NOTES_REF): string {
+function relayoutCommand(annotated: string, ref = NOTES_REF): string {
   return `git fetch origin ${ref}:${ref} && git notes --ref=${ref} append -m '' ${annotated} && git push origin ${ref}`;
 }
 
