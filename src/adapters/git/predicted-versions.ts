@@ -31,13 +31,22 @@ export interface FileStep {
 /** Rounds of reads that may each unlock predictions, before the rest is read at once. */
 export const MAX_ROUNDS = 8;
 
+/** Git's object header of a blob of `size` bytes (`blob <size>\0`): what its object id hashes before the bytes. */
+function blobHeader(size: number): string {
+  return `blob ${size}\0`;
+}
+
 /** Git's object id of a blob with these bytes (SHA-1, or SHA-256 for 64-digit ids). */
 export function blobId(bytes: Buffer, hexLength: number): string {
   // One-shot crypto.hash over header and bytes: half the time of a Hash object per blob (10,000 per audit).
-  const header = `blob ${bytes.length}\0`;
+  const header = blobHeader(bytes.length);
   const object = Buffer.allocUnsafe(header.length + bytes.length);
   object.write(header, 0, "latin1");
   bytes.copy(object, header.length);
+  return objectId(object, hexLength);
+}
+
+function objectId(object: Buffer, hexLength: number): string {
   return hash(hexLength === 64 ? "sha256" : "sha1", object, "hex");
 }
 
@@ -47,15 +56,27 @@ export function blobId(bytes: Buffer, hexLength: number): string {
  * occurrence. Undefined otherwise.
  */
 export function swapBytes(before: Buffer, previous: string, digest: string): Buffer | undefined {
+  const object = swappedObject(before, previous, digest);
+  return object?.subarray(object.length - before.length);
+}
+
+/**
+ * {@link swapBytes} laid out as git's blob object (header, then the swapped bytes) in one allocation:
+ * hashed as it is, its bytes a view of it (one copy of each predicted version, not two).
+ */
+function swappedObject(before: Buffer, previous: string, digest: string): Buffer | undefined {
   if (previous.length === 0 || previous === digest || Buffer.byteLength(previous, "latin1") !== previous.length || previous.length !== digest.length) return undefined;
   let at = before.indexOf(previous, 0, "latin1");
   if (at < 0) return undefined;
-  const out = Buffer.from(before);
+  const header = blobHeader(before.length);
+  const object = Buffer.allocUnsafe(header.length + before.length);
+  object.write(header, 0, "latin1");
+  before.copy(object, header.length);
   while (at >= 0) {
-    out.write(digest, at, "latin1");
+    object.write(digest, header.length + at, "latin1");
     at = before.indexOf(previous, at + previous.length, "latin1");
   }
-  return out;
+  return object;
 }
 
 /** Lines looked at on each side of a digest for its tag line (a kustomize or Helm image block is a few lines). */
@@ -142,10 +163,11 @@ export async function resolveVersions(steps: readonly FileStep[], blobs: Map<str
       const before = current.get(step.path);
       if (before && step.swap) {
         tried++;
-        const after = swapBytes(before, step.swap.previous, step.swap.digest);
+        const object = swappedObject(before, step.swap.previous, step.swap.digest);
+        const after = object?.subarray(object.length - before.length);
         // With a declared tag, the tag written beside it first (the editors that keep tags), then without.
         const tagged = after && step.swap.tag ? retag(after, step.swap.digest, step.swap.tag) : undefined;
-        const found = tagged && blobId(tagged, step.oid.length) === step.oid ? tagged : after && blobId(after, step.oid.length) === step.oid ? after : undefined;
+        const found = tagged && blobId(tagged, step.oid.length) === step.oid ? tagged : object && objectId(object, step.oid.length) === step.oid ? after : undefined;
         if (found) {
           hit++;
           blobs.set(step.oid, found);

@@ -37,7 +37,7 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
     identities[i] = identityOf(merged.length > 0 ? mergedTrailers(record, merged) : record.trailers, undefined);
     if (!missing) for (const entry of raw) if (isFileVersion(entry) && !blobs.has(entry.newBlob) && tracker.environmentOf(entry.path)) missing = true;
   }
-  // Every version read beside the log (a full clone): nothing to predict.
+  // Every version read beside the log (no declared change, or no environment file): nothing to predict.
   const predicted = missing ? await resolveVersions(fileSteps(chain, raws, tracker, identities), blobs, read) : new Set<number>();
 
   /** path → bytes of its last content: the fast path's baseline. */
