@@ -1,9 +1,10 @@
 // The audit predicts the file versions of declared swaps instead of reading them (predicted-versions.ts):
 // proven on real repositories, SHA-1 and SHA-256, by what a partial clone did NOT fetch, with the rows
 // equal to those of the full repository; promotions that write a tag beside the digest without declaring
-// it, a lying hint and a hand edit are read as before.
+// it, a lying hint and a hand edit are read as before. A full clone predicts the same versions: what its
+// `git cat-file` processes were asked for shows it.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -87,3 +88,30 @@ for (const format of ["sha1", "sha256"] as const) {
     for (const label of ["init", "tag 7", "tag 8", "lying 9", "hand 10"]) expect(present(versions.get(label)!)).toBe(true);
   });
 }
+
+it("reads with git cat-file, in a full clone, only the versions no declared swap explains", async () => {
+  const origin = join(dir, "origin");
+  const { versions, predictable } = build(origin, "sha1");
+  // A `git` first on PATH that copies what every cat-file is asked for to a file, then runs git.
+  const bin = join(dir, "bin");
+  const asked = join(dir, "cat-file-requests");
+  mkdirSync(bin);
+  writeFileSync(asked, "");
+  const realGit = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+  writeFileSync(join(bin, "git"), `#!/bin/sh\nfor arg in "$@"; do\n  if [ "$arg" = cat-file ]; then tee -a '${asked}' | '${realGit}' "$@"; exit $?; fi\ndone\nexec '${realGit}' "$@"\n`);
+  chmodSync(join(bin, "git"), 0o755);
+  const path = process.env.PATH;
+  process.env.PATH = `${bin}:${path}`;
+  let result;
+  try {
+    ({ result } = await auditRepository({ repo: origin }));
+  } finally {
+    process.env.PATH = path;
+  }
+  const requests = readFileSync(asked, "utf8");
+  expect(result.rows.filter((r) => r.service === "api").map((r) => r.digest)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12].map((n) => D(n)));
+  expect(predictable).toHaveLength(7);
+  for (const oid of predictable) expect(requests).not.toContain(oid);
+  // The first version, the tag-writing swaps nothing declared, the lying hint and the hand edit: read.
+  for (const label of ["init", "tag 7", "tag 8", "lying 9", "hand 10"]) expect(requests).toContain(versions.get(label)!);
+});
