@@ -4,7 +4,7 @@
 // it, a lying hint and a hand edit are read as before. A full clone predicts the same versions: what its
 // `git cat-file` processes were asked for shows it.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -89,29 +89,69 @@ for (const format of ["sha1", "sha256"] as const) {
   });
 }
 
-it("reads with git cat-file, in a full clone, only the versions no declared swap explains", async () => {
-  const origin = join(dir, "origin");
-  const { versions, predictable } = build(origin, "sha1");
-  // A `git` first on PATH that copies what every cat-file is asked for to a file, then runs git.
+/** What each `git cat-file` the audit ran was asked for (a `git` first on PATH copies its stdin), with its arguments. */
+async function catFileRequests<T>(run: () => Promise<T>): Promise<{ value: T; processes: { args: string; requests: string }[] }> {
   const bin = join(dir, "bin");
-  const asked = join(dir, "cat-file-requests");
+  const logs = join(dir, "cat-file-logs");
   mkdirSync(bin);
-  writeFileSync(asked, "");
+  mkdirSync(logs);
   const realGit = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
-  writeFileSync(join(bin, "git"), `#!/bin/sh\nfor arg in "$@"; do\n  if [ "$arg" = cat-file ]; then tee -a '${asked}' | '${realGit}' "$@"; exit $?; fi\ndone\nexec '${realGit}' "$@"\n`);
+  writeFileSync(join(bin, "git"), `#!/bin/sh\nfor arg in "$@"; do\n  if [ "$arg" = cat-file ]; then\n    echo "$*" > '${logs}'/$$.args\n    tee '${logs}'/$$ | '${realGit}' "$@"; exit $?\n  fi\ndone\nexec '${realGit}' "$@"\n`);
   chmodSync(join(bin, "git"), 0o755);
   const path = process.env.PATH;
   process.env.PATH = `${bin}:${path}`;
-  let result;
   try {
-    ({ result } = await auditRepository({ repo: origin }));
+    const value = await run();
+    const processes = readdirSync(logs).filter((f) => f.endsWith(".args")).map((f) => ({ args: readFileSync(join(logs, f), "utf8").trim(), requests: readFileSync(join(logs, f.slice(0, -5)), "utf8") }));
+    return { value, processes };
   } finally {
     process.env.PATH = path;
   }
-  const requests = readFileSync(asked, "utf8");
+}
+
+it("reads with git cat-file, in a full clone, only the versions no declared swap explains", async () => {
+  const origin = join(dir, "origin");
+  const { versions, predictable } = build(origin, "sha1");
+  const { value: result, processes } = await catFileRequests(async () => (await auditRepository({ repo: origin })).result);
+  const requests = processes.map((p) => p.requests).join("");
   expect(result.rows.filter((r) => r.service === "api").map((r) => r.digest)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12].map((n) => D(n)));
   expect(predictable).toHaveLength(7);
   for (const oid of predictable) expect(requests).not.toContain(oid);
   // The first version, the tag-writing swaps nothing declared, the lying hint and the hand edit: read.
   for (const label of ["init", "tag 7", "tag 8", "lying 9", "hand 10"]) expect(requests).toContain(versions.get(label)!);
+});
+
+it("predicts the versions of a Stagegate merge and reads those of a hand-made merge beside the log", async () => {
+  const repo = ScratchRepo.create(join(dir, "merges"), { month: "2024-07" });
+  repo.write("stagegate.yaml", "version: 1\nenvironments:\n  - { name: prod, path: envs/prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n  - { name: web, image: ghcr.io/acme/web }\n");
+  repo.write(PATH, kustomization(1, 100));
+  repo.commit("init");
+  const version = () => repo.git(["rev-parse", `HEAD:${PATH}`]).trim();
+  // Stagegate's PR, merged in GitHub's interface: the merge carries no trailer, its head does.
+  repo.git(["checkout", "-q", "-b", "stagegate/prod/api"]);
+  repo.write(PATH, kustomization(2, 100));
+  repo.commit(promotion(1, 2));
+  const promoted = version();
+  repo.git(["checkout", "-q", "-"]);
+  repo.merge("stagegate/prod/api", "Merge pull request #5 from acme/stagegate/prod/api\n\nPromote api to prod");
+  // Someone's PR bumping web by hand.
+  repo.git(["checkout", "-q", "-b", "bump"]);
+  repo.write(PATH, kustomization(2, 101));
+  repo.commit("bump web");
+  const bumped = version();
+  repo.git(["checkout", "-q", "-"]);
+  repo.merge("bump", "Merge pull request #6 from someone/bump\n\nbump web");
+
+  const { value: result, processes } = await catFileRequests(async () => (await auditRepository({ repo: repo.dir })).result);
+  expect(result.rows.map((r) => [r.service, r.kind, r.digest])).toEqual([
+    ["api", "initial", D(1)],
+    ["web", "initial", D(100)],
+    ["api", "promotion", D(2)],
+    ["web", "hand-made", D(101)],
+  ]);
+  expect(processes.some((p) => p.requests.includes(promoted))).toBe(false);
+  // Asked for by the bulk cat-file that runs beside the log, not in a round trip after it.
+  const beside = processes.filter((p) => p.args.includes("--buffer"));
+  expect(beside).toHaveLength(1);
+  expect(beside[0]!.requests).toContain(bumped);
 });

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { DigestTracker, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
 import { isBaseUpdate, MAX_BASE_UPDATES } from "../../core/audit/evidence.js";
-import { hasTrailer, parseMessageTrailers, TRAILER } from "../../core/audit/trailers.js";
+import { parseMessageTrailers } from "../../core/audit/trailers.js";
 import type { HistoryInput, HistoryRecord, NotesDivergence } from "../../core/audit/types.js";
 import { configSchema } from "../../core/config/config-schema.js";
 import { NOTES_REF } from "../../core/ports/notes.js";
@@ -21,7 +21,7 @@ import { isSignatureStatus, LogParser, logFormat, splitMessage, type RawEntry } 
 import { fetchMissing, fetchTrees, isPartialClone, missingBlobsOf, promisorRemote } from "./partial-clone.js";
 import { historyLayout, layoutOf, type Layout } from "./config-history.js";
 import { readReflogs } from "./reflog.js";
-import { computeChanges, isFileVersion } from "./replay.js";
+import { computeChanges, isFileVersion, mayDeclare } from "./replay.js";
 
 
 export interface ReadHistoryOptions {
@@ -155,8 +155,8 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   let readLeniently = false;
   let wantBlob: ((entry: RawEntry) => void) | undefined;
   const early: RawEntry[] = [];
-  // Environment files changed by a commit that declares a change (a merge, whose head may, or one with
-  // Stagegate's trailers) are not read beside the log: the replay predicts most of them from the
+  // Environment files changed by a commit that declares a change (Stagegate's trailers, or a merge of
+  // Stagegate's whose head has them: mayDeclare) are not read beside the log: the replay predicts most of them from the
   // version before and the declared swap, checked by object id (predicted-versions.ts), and reads the
   // rest; a partial clone fetches them. The others (hand edits, first versions) are read beside the log.
   // In a full clone too: 10,000 blobs fewer for cat-file on the core git's log needs, where the
@@ -184,7 +184,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     record.firstParent = true;
     for (let i = 1; i < record.parents.length; i++) objects.want(record.parents[i]!);
     if (!options.extract) return;
-    const declares = record.parents.length > 1 || hasTrailer(record.trailers, TRAILER.service);
+    const declares = mayDeclare(record);
     for (const entry of raw) {
       if (!isFileVersion(entry)) continue;
       if (declares) declared.add(entry);
