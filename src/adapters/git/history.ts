@@ -155,12 +155,12 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   let readLeniently = false;
   let wantBlob: ((entry: RawEntry) => void) | undefined;
   const early: RawEntry[] = [];
-  // Environment files changed by a commit that declares a change (Stagegate's trailers, or a merge of
-  // Stagegate's whose head has them: mayDeclare) are not read beside the log: the replay predicts most of them from the
-  // version before and the declared swap, checked by object id (predicted-versions.ts), and reads the
-  // rest; a partial clone fetches them. The others (hand edits, first versions) are read beside the log.
-  // In a full clone too: 10,000 blobs fewer for cat-file on the core git's log needs, where the
-  // prediction costs the main thread ~20 ms (A/B medians 592 vs 635 ms on Node 20, 701 vs 754 on 24).
+  // Environment files changed by a commit that may declare its change (mayDeclare: Stagegate's trailers,
+  // or a merge Stagegate made or of its branch) are not read beside the log: the replay predicts most of
+  // them from the version before and the declared swap, checked by object id (predicted-versions.ts),
+  // and reads or, in a partial clone, fetches the rest. The others (hand edits, first versions) are read
+  // beside the log. In a full clone too: 10,000 blobs fewer for cat-file on the core git's log needs,
+  // for ~20 ms of the main thread (A/B medians 592 vs 635 ms on Node 20, 701 vs 754 on 24).
   const declared = new Set<RawEntry>();
   let tipProblem: string | undefined;
   let tipText: string | undefined;

@@ -7,6 +7,7 @@ import type { DigestTracker } from "../../core/audit/digest-tracker.js";
 import { identityOf, mergedCommits, mergedTrailers, type ChangeIdentity } from "../../core/audit/evidence.js";
 import { hasTrailer, TRAILER } from "../../core/audit/trailers.js";
 import type { HistoryRecord } from "../../core/audit/types.js";
+import { BRANCH_PREFIX } from "../../core/plan/branch.js";
 import { isDeclaredSwap } from "./digest-swap.js";
 import { isZeroOid } from "./git-cli.js";
 import type { RawEntry } from "./log-parser.js";
@@ -17,8 +18,8 @@ export function isFileVersion(entry: RawEntry): boolean {
   return entry.status !== "D" && !isZeroOid(entry.newBlob) && entry.gitlink !== true;
 }
 
-/** GitHub's subject for a merged PR whose branch is one of Stagegate's (`stagegate/<environment>/…`). */
-const STAGEGATE_MERGE = /^Merge pull request #\d+ from [^\s/]+\/stagegate\//;
+/** GitHub's subject for a merged PR: `Merge pull request #12 from owner/branch`, the branch captured. */
+const MERGED_PR = /^Merge pull request #\d+ from [^\s/]+\/(\S+)/;
 
 /**
  * Whether a first-parent commit may declare the change it makes, before its merged head is read: it
@@ -31,9 +32,8 @@ const STAGEGATE_MERGE = /^Merge pull request #\d+ from [^\s/]+\/stagegate\//;
 export function mayDeclare(record: HistoryRecord): boolean {
   if (hasTrailer(record.trailers, TRAILER.service)) return true;
   if (record.parents.length < 2) return false;
-  if (STAGEGATE_MERGE.test(record.subject)) return true;
-  for (let i = 0; i < record.trailers.length; i += 2) if (record.trailers[i]!.startsWith("stagegate-")) return true;
-  return false;
+  // The trailers mergePromotion writes on its merges (Stagegate-PR first of them), or a Stagegate branch merged in GitHub's interface.
+  return hasTrailer(record.trailers, TRAILER.pr) || MERGED_PR.exec(record.subject)?.[1]?.startsWith(BRANCH_PREFIX) === true;
 }
 
 /**
