@@ -13,7 +13,7 @@ import { registerIssueComment } from "../handlers/issue-comment.js";
 import { registerRegistryPackage } from "../handlers/registry-package.js";
 import { registerRepositoryDispatch } from "../handlers/repository-dispatch.js";
 import type { AppEnv } from "./env.js";
-import type { HandlerDeps } from "./handler-support.js";
+import { intakeServices, type HandlerDeps } from "./handler-support.js";
 import { createIntakeRoute } from "./intake-route.js";
 import { ReplayCache } from "./replay-cache.js";
 import { wireLifecycle } from "./tick.js";
@@ -55,10 +55,11 @@ export function createInstallationResolver(app: Probot, now: () => number = Date
 export function createStagegateApp(options: StagegateAppOptions): ApplicationFunction {
   return (app, { addHandler }) => {
     const defaultEnvironmentsRepo = options.STAGEGATE_ENVIRONMENTS_REPO ? parseRepoRef(options.STAGEGATE_ENVIRONMENTS_REPO) : undefined;
-    const deps: HandlerDeps = { registryHost: options.STAGEGATE_REGISTRY_HOST, ...(defaultEnvironmentsRepo ? { defaultEnvironmentsRepo } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) };
+    const services = intakeServices(options);
+    const deps: HandlerDeps = { registryHost: options.STAGEGATE_REGISTRY_HOST, ...(defaultEnvironmentsRepo ? { defaultEnvironmentsRepo } : {}), ...services };
     registerRegistryPackage(app, deps);
     registerRepositoryDispatch(app, deps);
-    registerIssueComment(app, options.metrics ? { metrics: options.metrics } : {});
+    registerIssueComment(app, services);
     const log = app.log.child({ name: "stagegate" }) as unknown as Logger;
     wireLifecycle(app, addHandler, {
       secret: options.STAGEGATE_INTAKE_SECRET,
@@ -70,7 +71,7 @@ export function createStagegateApp(options: StagegateAppOptions): ApplicationFun
       ...(options.dashboard !== undefined ? { dashboard: options.dashboard } : {}),
     });
     if (options.STAGEGATE_INTAKE_SECRET) {
-      addHandler(createIntakeRoute({ secret: options.STAGEGATE_INTAKE_SECRET, log, replayCache: new ReplayCache(), getClient: createInstallationResolver(app, options.now), ...(options.now ? { now: options.now } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) }));
+      addHandler(createIntakeRoute({ secret: options.STAGEGATE_INTAKE_SECRET, log, replayCache: new ReplayCache(), getClient: createInstallationResolver(app, options.now), ...(options.now ? { now: options.now } : {}), ...services }));
     } else {
       log.info({}, "HTTP intake disabled: STAGEGATE_INTAKE_SECRET is not set");
     }

@@ -6,6 +6,7 @@ import type { Context } from "probot";
 import type { GitHubClient, RepoRef } from "../adapters/github/client.js";
 import { ConfigError, ConflictError, NotFoundError, PermissionError, RetryableError, StagegateError, TerminalError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import type { Notifier } from "../core/ports/notifier.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
 
 /** Dependencies of the intake handlers (from validated env vars). */
@@ -14,6 +15,13 @@ export interface HandlerDeps {
   registryHost: string;
   /** The app's metrics, passed to the services; default none. */
   metrics?: StagegateMetrics;
+  /** Notification channels (`opened` for the PRs an intake opens); default none. */
+  notifier?: Notifier;
+}
+
+/** The app-wide services an intake passes on (metrics, notifier): only those that are set. */
+export function intakeServices(deps: Pick<HandlerDeps, "metrics" | "notifier">): Pick<HandlerDeps, "metrics" | "notifier"> {
+  return { ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.notifier ? { notifier: deps.notifier } : {}) };
 }
 
 /** A child logger bound to the delivery, event and repository (never tokens or payload bodies). */

@@ -13,8 +13,9 @@ import { parseRepoRef } from "../adapters/github/client.js";
 import { NotFoundError, PermissionError, RetryableError } from "../core/errors.js";
 import { formatIssues, httpIntakeSchema } from "../core/intake/payloads.js";
 import type { Logger } from "../core/logger.js";
-import { describeFailure } from "./handler-support.js";
+import { describeFailure, intakeServices } from "./handler-support.js";
 import { runIntake } from "./intake.js";
+import type { Notifier } from "../core/ports/notifier.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
 import type { ReplayCache } from "./replay-cache.js";
 
@@ -31,6 +32,8 @@ export interface IntakeRouteOptions {
   now?: () => number;
   /** The app's metrics (promotion outcomes); default none. */
   metrics?: StagegateMetrics;
+  /** Notification channels (`opened` for the PRs an intake opens); default none. */
+  notifier?: Notifier;
 }
 
 /** `sha256=<hex>` signature of a request (what senders compute). */
@@ -103,7 +106,7 @@ export function createIntakeRoute(options: IntakeRouteOptions): (req: IncomingMe
     const runLog = log.child({ repo: repository, service: artifact.service, environment: artifact.environment });
     try {
       const client = await options.getClient(repo);
-      const result = await runIntake({ client, log: runLog, ...(options.metrics ? { metrics: options.metrics } : {}) }, artifact, { environmentsRepo: repo });
+      const result = await runIntake({ client, log: runLog, ...intakeServices(options) }, artifact, { environmentsRepo: repo });
       runLog.info({ outcomes: result.outcomes }, "http intake done");
       return send(res, 202, { status: "accepted", service: result.service, digest: result.digest, outcomes: result.outcomes });
     } catch (error) {

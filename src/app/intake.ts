@@ -15,7 +15,10 @@ import { findServiceByImage, getTargetEnvironments, requireService, resolveTagDi
 import type { ArtifactPayload } from "../core/intake/payloads.js";
 import type { Logger } from "../core/logger.js";
 import type { RepoSnapshot } from "../core/snapshot.js";
+import { systemClock, type Clock } from "../core/ports/clock.js";
+import type { Notifier } from "../core/ports/notifier.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
+import { emitNotification, intakeOpenedEvent } from "../services/notify-event.js";
 import { promote, type PromoteOutcome } from "../services/promote.js";
 
 /** An artifact as any intake path delivers it: a digest, or (comments) a tag to resolve upstream. */
@@ -38,6 +41,10 @@ export interface IntakeDeps {
   authorize?: (input: { loaded: LoadedConfig; env: Environment; policy: Policy; service: Service }) => Promise<void>;
   /** The app's metrics (promotion outcomes); default none. */
   metrics?: StagegateMetrics;
+  /** Sends `opened` for each promotion PR the intake opens, to the channels of the environment's policy; default none. */
+  notifier?: Notifier;
+  /** Time of the notifications (tests); default the system clock. */
+  clock?: Clock;
 }
 
 /** Result per target environment. */
@@ -102,11 +109,13 @@ export async function runIntake(deps: IntakeDeps, artifact: IntakeArtifact, targ
     digest ??= artifact.tag !== undefined ? resolveTagDigest(snapshot, loaded, service, env, artifact.tag) : undefined;
     if (!digest) throw new TerminalError("the artifact has no digest");
     const { environment: _env, requestedBy, service: _service, digest: _digest, ...rest } = artifact;
-    const outcome = await promote(
-      { repo, log: envLog, ...(deps.metrics ? { metrics: deps.metrics } : {}) },
-      { artifact: { ...rest, service: service.name, image: artifact.image ?? service.image, digest }, environment: env.name, ...(requestedBy ? { requestedBy } : {}) },
-      { loaded, snapshot },
-    );
+    const promoted = { ...rest, service: service.name, image: artifact.image ?? service.image, digest };
+    const outcome = await promote({ repo, log: envLog, ...(deps.metrics ? { metrics: deps.metrics } : {}) }, { artifact: promoted, environment: env.name, ...(requestedBy ? { requestedBy } : {}) }, { loaded, snapshot });
+    // Only a PR this call opened: an intake repeated for the same artifact finds it open and stays quiet.
+    if (outcome.status === "opened" && outcome.pr) {
+      const event = intakeOpenedEvent((deps.clock ?? systemClock).now(), promoted, env.name, outcome.pr, { repository: formatRepoRef(repoRef), ...(requestedBy ? { requestedBy } : {}) });
+      emitNotification({ notifier: deps.notifier, log: envLog }, loaded, event);
+    }
     outcomes.push({
       environment: env.name,
       status: outcome.status,

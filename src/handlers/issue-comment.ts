@@ -6,19 +6,18 @@
 import type { Context, Probot } from "probot";
 import { parseRepoRef } from "../adapters/github/client.js";
 import { postComment, reactToComment } from "../adapters/github/feedback.js";
-import { describeFailure, getClient, getDeliveryLog } from "../app/handler-support.js";
+import { describeFailure, getClient, getDeliveryLog, intakeServices, type HandlerDeps } from "../app/handler-support.js";
 import { describeOutcomes, runIntake } from "../app/intake.js";
 import { assertPromoter } from "../app/promoters.js";
 import { getPolicyName } from "../core/config/loaded.js";
 import { parsePromoteCommand } from "../core/intake/command.js";
-import type { StagegateMetrics } from "../observability/metrics.js";
 
 /** Registers the handler. */
-export function registerIssueComment(app: Probot, options: { metrics?: StagegateMetrics } = {}): void {
+export function registerIssueComment(app: Probot, options: Pick<HandlerDeps, "metrics" | "notifier"> = {}): void {
   app.on("issue_comment.created", (context) => handleIssueComment(context, options));
 }
 
-export async function handleIssueComment(context: Context<"issue_comment">, options: { metrics?: StagegateMetrics } = {}): Promise<void> {
+export async function handleIssueComment(context: Context<"issue_comment">, options: Pick<HandlerDeps, "metrics" | "notifier"> = {}): Promise<void> {
   const { payload } = context;
   const log = getDeliveryLog(context, { issue: payload.issue.number, commentId: payload.comment.id });
   if (payload.action !== "created") return log.debug({ action: payload.action }, "ignored: comment not created");
@@ -41,7 +40,7 @@ export async function handleIssueComment(context: Context<"issue_comment">, opti
         client,
         log: runLog,
         authorize: ({ loaded, env, policy }) => assertPromoter(client, payload.sender.login, env, policy, getPolicyName(loaded, env)),
-        ...(options.metrics ? { metrics: options.metrics } : {}),
+        ...intakeServices(options),
       },
       { service: command.service, environment: command.environment, requestedBy: payload.sender.login, ...(command.ref.kind === "digest" ? { digest: command.ref.digest } : { tag: command.ref.tag }) },
       { environmentsRepo: repo },

@@ -7,7 +7,7 @@
 import type { Context, Probot } from "probot";
 import { parseRepoRef } from "../adapters/github/client.js";
 import { probeRepository, reportIntakeCheck } from "../adapters/github/feedback.js";
-import { describeFailure, getClient, getDeliveryLog, type HandlerDeps } from "../app/handler-support.js";
+import { describeFailure, getClient, getDeliveryLog, intakeServices, type HandlerDeps } from "../app/handler-support.js";
 import { resolveEnvironmentsRepo, runIntake } from "../app/intake.js";
 import { NotFoundError } from "../core/errors.js";
 import { parseRegistryPackage } from "../core/intake/registry-package.js";
@@ -26,7 +26,7 @@ export async function handleRegistryPackage(context: Context<"registry_package">
   const runLog = log.child({ image: artifact.image, digest: artifact.digest });
   const client = getClient(context);
   const eventRepo = payload.repository ? parseRepoRef(payload.repository.full_name) : { owner: payload.registry_package.owner.login, repo: "environments" };
-  const intakeDeps = { client, log: runLog, ...(deps.defaultEnvironmentsRepo ? { defaultEnvironmentsRepo: deps.defaultEnvironmentsRepo } : {}), ...(deps.metrics ? { metrics: deps.metrics } : {}) };
+  const intakeDeps = { client, log: runLog, ...(deps.defaultEnvironmentsRepo ? { defaultEnvironmentsRepo: deps.defaultEnvironmentsRepo } : {}), ...intakeServices(deps) };
   try {
     const result = await runIntake(intakeDeps, { image: artifact.image, digest: artifact.digest, ...(artifact.tag ? { tag: artifact.tag } : {}), requestedBy: payload.sender.login }, eventRepo ? { eventRepo } : {});
     runLog.info({ service: result.service, outcomes: result.outcomes }, "registry intake done");

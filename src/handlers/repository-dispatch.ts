@@ -7,7 +7,7 @@
 import type { Context, Probot } from "probot";
 import { parseRepoRef } from "../adapters/github/client.js";
 import { probeRepository, reportIntakeCheck } from "../adapters/github/feedback.js";
-import { describeFailure, getClient, getDeliveryLog, type HandlerDeps } from "../app/handler-support.js";
+import { describeFailure, getClient, getDeliveryLog, intakeServices, type HandlerDeps } from "../app/handler-support.js";
 import { runIntake } from "../app/intake.js";
 import { artifactPayloadSchema, DISPATCH_EVENT_TYPE, formatIssues } from "../core/intake/payloads.js";
 
@@ -36,7 +36,7 @@ export async function handleRepositoryDispatch(context: Context<"repository_disp
   }
   const runLog = log.child({ service: parsed.data.service, environment: parsed.data.environment });
   try {
-    const result = await runIntake({ client, log: runLog, ...(deps.defaultEnvironmentsRepo ? { defaultEnvironmentsRepo: deps.defaultEnvironmentsRepo } : {}), ...(deps.metrics ? { metrics: deps.metrics } : {}) }, { ...parsed.data, requestedBy: payload.sender.login }, { eventRepo });
+    const result = await runIntake({ client, log: runLog, ...(deps.defaultEnvironmentsRepo ? { defaultEnvironmentsRepo: deps.defaultEnvironmentsRepo } : {}), ...intakeServices(deps) }, { ...parsed.data, requestedBy: payload.sender.login }, { eventRepo });
     runLog.info({ outcomes: result.outcomes }, "artifact intake done");
   } catch (error) {
     const failure = describeFailure(error);

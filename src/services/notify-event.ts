@@ -12,7 +12,7 @@ import type { LifecycleDeps } from "./lifecycle-deps.js";
  * Hands an event to the notifier for the channels the environment's policy (read from the default
  * branch) wants. Never throws and never waits: a notification must not fail or slow a promotion.
  */
-export function emitNotification(deps: LifecycleDeps, loaded: LoadedConfig, event: NotificationEvent): void {
+export function emitNotification(deps: Pick<LifecycleDeps, "notifier" | "log">, loaded: LoadedConfig, event: NotificationEvent): void {
   if (!deps.notifier) return;
   const env = getEnvironment(loaded, event.environment);
   if (!env) return;
@@ -26,9 +26,7 @@ export function emitNotification(deps: LifecycleDeps, loaded: LoadedConfig, even
 
 /** The promotion context of a PR's evidence as a notification event. */
 export function promotionEvent(deps: LifecycleDeps, event: NotificationEventName, evidence: Evidence, pr: Pick<PromotionPullRequest, "number" | "url">, fields: Pick<NotificationEvent, "summary"> & Partial<NotificationEvent>): NotificationEvent {
-  const source = evidence.artifact.source;
-  // The source commit lives on the same forge as the PR (github.com or a GHES host).
-  const forge = /^https?:\/\/[^/]+/.exec(pr.url ?? "")?.[0];
+  const source = sourceLink(evidence.artifact.source, pr.url);
   return {
     event,
     at: deps.clock.now().toISOString(),
@@ -36,7 +34,7 @@ export function promotionEvent(deps: LifecycleDeps, event: NotificationEventName
     environment: evidence.environment,
     digest: evidence.artifact.digest,
     ...(evidence.artifact.tag ? { tag: evidence.artifact.tag } : {}),
-    ...(source ? { source: { repo: source.repo, sha: source.sha, ...(forge ? { url: `${forge}/${source.repo}/commit/${source.sha}` } : {}) } } : {}),
+    ...(source ? { source } : {}),
     pullRequest: { number: pr.number, ...(pr.url ? { url: pr.url } : {}) },
     ...fields,
   };
@@ -86,4 +84,34 @@ export function deploymentEvent(deps: LifecycleDeps, event: NotificationEventNam
     ...(pullRequest !== undefined ? { pullRequest: { number: pullRequest } } : {}),
     ...fields,
   };
+}
+
+/**
+ * `opened` for a promotion PR an intake opened (a new artifact from the registry, a dispatch, the HTTP
+ * intake or `/stagegate promote`): the artifact as delivered, who asked, and the environments repository.
+ */
+export function intakeOpenedEvent(at: Date, artifact: Artifact, environment: string, pr: { number: number; url: string }, context: { repository: string; requestedBy?: string }): NotificationEvent {
+  const source = artifact.source;
+  const link = sourceLink(source, pr.url);
+  const from = source ? ` from ${source.repo}@${source.sha.slice(0, 7)}` : "";
+  return {
+    event: "opened",
+    at: at.toISOString(),
+    repository: context.repository,
+    service: artifact.service,
+    environment,
+    digest: artifact.digest,
+    ...(artifact.tag ? { tag: artifact.tag } : {}),
+    ...(link ? { source: link } : {}),
+    pullRequest: { number: pr.number, url: pr.url },
+    summary: `new artifact${artifact.tag ? ` ${artifact.tag}` : ""}${from}; promotion PR opened`,
+    ...(context.requestedBy ? { actor: context.requestedBy } : {}),
+  };
+}
+
+/** The artifact's source commit, linked on the forge of the PR (github.com or a GHES host) when its URL is known. */
+function sourceLink(source: { repo: string; sha: string } | undefined, prUrl: string | undefined): NotificationEvent["source"] {
+  if (!source) return undefined;
+  const forge = /^https?:\/\/[^/]+/.exec(prUrl ?? "")?.[0];
+  return { repo: source.repo, sha: source.sha, ...(forge ? { url: `${forge}/${source.repo}/commit/${source.sha}` } : {}) };
 }

@@ -8,6 +8,7 @@ import { Octokit } from "@octokit/rest";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach } from "vitest";
 import type { GitHubClient } from "../../../src/adapters/github/client.js";
+import type { Notifier } from "../../../src/core/ports/notifier.js";
 import { FakeGitHub, FakeRepo } from "./fake-github.js";
 import { environmentsRepoFiles } from "./fixtures.js";
 
@@ -58,6 +59,8 @@ export interface AppUnderTestOptions {
   environmentsRepo?: string;
   intakeSecret?: string;
   now?: () => number;
+  /** Receives the app's notifications (server.ts passes the dispatcher). */
+  notifier?: Notifier;
 }
 
 /** Loads the Stagegate app into a test Probot; returns the probot and the HTTP handlers it registered. */
@@ -73,6 +76,7 @@ export async function loadStagegateApp(options: AppUnderTestOptions = {}): Promi
       ...(options.environmentsRepo ? { STAGEGATE_ENVIRONMENTS_REPO: options.environmentsRepo } : {}),
       ...(options.intakeSecret ? { STAGEGATE_INTAKE_SECRET: options.intakeSecret } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.notifier ? { notifier: options.notifier } : {}),
     }),
     { cwd: process.cwd(), addHandler: (handler) => void handlers.push(handler) },
   );
