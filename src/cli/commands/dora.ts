@@ -45,7 +45,7 @@ export function formatDora(report: DoraReport): string {
   const c = report.changeFailureRate;
   const t = report.timeToRestore;
   const lines = [
-    `DORA for ${report.environments.join(", ") || "all environments"}${report.service ? ` / ${report.service}` : ""}, ${report.window.from} to ${report.window.to} (${report.window.days} days)`,
+    `DORA for ${report.environments.join(", ") || "all environments"}${report.service ? ` / ${report.service}` : ""}, ${report.window.from} to ${report.window.to} (${report.window.days} day${report.window.days === 1 ? "" : "s"})`,
     `deployment frequency   ${f.perDay.toFixed(2)}/day, ${f.perWeek.toFixed(1)}/week (${f.deployments} deployments)   ${f.band}`,
     `lead time for changes  median ${formatMs(l.medianMs)}, p90 ${formatMs(l.p90Ms)} (${l.changes} promotions; ${l.fromNote} from the source commit time, ${l.fromCommitFallback} from the promotion commit)   ${l.band}`,
     `change failure rate    ${c.rate === undefined ? "–" : `${(c.rate * 100).toFixed(1)}%`} (${c.failed} of ${c.changes} changes)   ${c.band}`,

@@ -85,6 +85,8 @@ function card(value: string, label: string, band?: string): string {
 /** Milliseconds as a short human duration. */
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined) return "–";
+  // Under a minute in seconds: a 20 s restore must not read "0m".
+  if (ms < 59_500) return `${Math.round(ms / 1000)}s`;
   if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
   if (ms < 86_400_000) return `${(ms / 3_600_000).toFixed(1)}h`;
   return `${(ms / 86_400_000).toFixed(1)}d`;

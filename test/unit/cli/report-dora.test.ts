@@ -2,7 +2,9 @@
 // row, a history of any length is read without spreading it into a call, and a zero window is refused.
 import { describe, expect, it } from "vitest";
 import { reportDora } from "../../../src/cli/commands/audit.js";
-import { doraRepository } from "../../../src/cli/commands/dora.js";
+import { doraRepository, formatDora } from "../../../src/cli/commands/dora.js";
+import { computeDora } from "../../../src/core/audit/dora.js";
+import { formatMs } from "../../../src/core/audit/render-html.js";
 import type { AuditResult, AuditRow, HistoryInput } from "../../../src/core/audit/types.js";
 
 const DAY = 86_400_000;
@@ -42,5 +44,18 @@ describe("the HTML report's DORA figures", () => {
 describe("stagegate dora --window", () => {
   it("refuses a window of zero (0 deployments over 0 days printed NaN)", async () => {
     await expect(doraRepository({ repo: ".", window: "0d" })).rejects.toThrow(/not a duration longer than zero/);
+  });
+});
+
+describe("durations and the window in the text report", () => {
+  it("formatMs: seconds under a minute (a 20 s restore read 0m), then minutes, hours, days", () => {
+    expect([undefined, 0, 20_000, 31_000, 59_400, 59_600, 90_000, 5_400_000, 2 * DAY].map(formatMs)).toEqual(["–", "0s", "20s", "31s", "59s", "1m", "2m", "1.5h", "2.0d"]);
+  });
+
+  it("says 1 day, not 1 days; and 30 days", () => {
+    const t0 = Date.UTC(2024, 2, 1);
+    const rows = [row(t0, 1)];
+    expect(formatDora(computeDora(rows, { window: DAY, now: new Date(t0 + 1000), environments: ["prod"] }))).toMatch(/\(1 day\)\n/);
+    expect(formatDora(computeDora(rows, { window: 30 * DAY, now: new Date(t0 + 1000), environments: ["prod"] }))).toMatch(/\(30 days\)\n/);
   });
 });
