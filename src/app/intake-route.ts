@@ -13,9 +13,9 @@ import { parseRepoRef } from "../adapters/github/client.js";
 import { NotFoundError, PermissionError, RetryableError } from "../core/errors.js";
 import { formatIssues, httpIntakeSchema } from "../core/intake/payloads.js";
 import type { Logger } from "../core/logger.js";
+import type { Notifier } from "../core/ports/notifier.js";
 import { describeFailure, intakeServices } from "./handler-support.js";
 import { runIntake } from "./intake.js";
-import type { Notifier } from "../core/ports/notifier.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
 import type { ReplayCache } from "./replay-cache.js";
 

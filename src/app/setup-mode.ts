@@ -23,7 +23,8 @@ import { run } from "probot";
 export function writeEnvFile(values: NodeJS.ProcessEnv, dir = process.cwd()): NodeJS.ProcessEnv {
   const path = join(dir, ".env");
   const merged: Record<string, string> = existsSync(path) ? { ...(parseEnv(readFileSync(path, "utf8")) as Record<string, string>) } : {};
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) merged[key] = /^"[^"]*"$/s.test(value) ? value.slice(1, -1) : value;
+  // Probot hands the key (setup and /probot/import) wrapped in double quotes, for its own writer.
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) merged[key] = key === "PRIVATE_KEY" && /^"[^"]*"$/s.test(value) ? value.slice(1, -1) : value;
   const lines = Object.entries(merged).map(([key, value]) => `${key}=${envValue(key, value)}`);
   if (existsSync(path)) chmodSync(path, 0o600);
   writeFileSync(path, `${lines.join("\n")}\n`, { mode: 0o600 });

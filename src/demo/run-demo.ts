@@ -97,7 +97,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   narrator.say(`  git -C ${dir} log refs/stagegate/pulls/3 --format='%an %s'`);
   narrator.say(`  stagegate status --repo ${dir}`);
   narrator.say(`  stagegate audit --repo ${dir} --format html --out audit.html`);
-  // The story's clock, not the wall clock, ends DORA's window: the demo's history is dated ${START}.
+  // The story's simulated clock, not the wall clock, ends DORA's window: the demo's history is dated by it.
   narrator.say(`  stagegate dora --repo ${dir} --env prod-eu --window 1d --now ${clock.now().toISOString()}`);
   return { ok: ok && narrator.failures === 0, dir, seconds };
 }

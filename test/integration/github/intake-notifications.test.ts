@@ -92,11 +92,12 @@ describe("`opened` from the intake paths", () => {
   });
 
   it("/stagegate promote: the promoter is the actor; a policy without notifications (staging) sends nothing", async () => {
-    fakeGitHub(world());
+    const fake = fakeGitHub(world());
     const { probot, sent } = await app();
     await probot.receive({ id: "delivery-1", name: "issue_comment", payload: issueComment("acme/environments", INSTALLATION_ID, `/stagegate promote checkout ${DIGEST_A} to dev`) } as never);
     expect(sent.map((s) => [s.event.event, s.event.environment, s.event.actor])).toEqual([["opened", "dev", "alice"]]);
     await probot.receive({ id: "delivery-2", name: "issue_comment", payload: issueComment("acme/environments", INSTALLATION_ID, `/stagegate promote checkout ${DIGEST_A} to staging`, "rita") } as never);
+    expect(fake.repo("acme/environments").openPulls().map((p) => p.head)).toEqual(["stagegate/dev/checkout/aaaaaaaaaaaa", "stagegate/staging/checkout/aaaaaaaaaaaa"]);
     expect(sent).toHaveLength(1);
   });
 
