@@ -1,41 +1,24 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signIntake } from "../../../src/app/intake-route.js";
 import { DIGEST_A, SOURCE_SHA } from "../../support/github/fixtures.js";
 import { createWorld, loadStagegateApp, useFakeGitHub } from "../../support/github/harness.js";
+import { postIntake, useHttpHandlers } from "../../support/github/http-app.js";
 
 const fakeGitHub = useFakeGitHub();
+const serve = useHttpHandlers();
 const SECRET = "s".repeat(40);
 const NOW = Date.parse("2026-03-01T12:00:00Z");
-const servers: Server[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-});
 
 async function startApp(): Promise<string> {
   const { handlers } = await loadStagegateApp({ intakeSecret: SECRET, now: () => NOW });
-  const server = createServer(async (req, res) => {
-    for (const handler of handlers) if (await handler(req, res)) return;
-    res.writeHead(404).end();
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return serve(handlers);
 }
 
 const body = (overrides: Record<string, unknown> = {}) =>
   JSON.stringify({ repository: "acme/environments", service: "checkout", digest: DIGEST_A, tag: "1.1.0", source: { repo: "acme/checkout", sha: SOURCE_SHA }, ...overrides });
 
-async function post(base: string, raw: string, options: { timestamp?: number; signature?: string; contentType?: string } = {}) {
-  const timestamp = String(options.timestamp ?? Math.floor(NOW / 1000));
-  const response = await fetch(`${base}/stagegate/intake`, {
-    method: "POST",
-    headers: { "content-type": options.contentType ?? "application/json", "x-stagegate-timestamp": timestamp, "x-stagegate-signature-256": options.signature ?? signIntake(SECRET, timestamp, raw) },
-    body: raw,
-  });
-  return { status: response.status, json: (await response.json().catch(() => ({}))) as Record<string, unknown> };
+function post(base: string, raw: string, options: { timestamp?: number; signature?: string; contentType?: string } = {}) {
+  return postIntake(base, SECRET, raw, { ...options, timestamp: options.timestamp ?? Math.floor(NOW / 1000) });
 }
 
 describe("POST /stagegate/intake", () => {

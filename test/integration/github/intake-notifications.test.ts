@@ -1,23 +1,18 @@
 // Every intake path of the app (registry_package, repository_dispatch, the HTTP intake, `/stagegate
 // promote`) sends `opened` for the promotion PR it opens, to the channels of the environment's policy,
 // once: a repeated intake that finds the PR open, and environments whose policy does not ask, stay quiet.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { signIntake } from "../../../src/app/intake-route.js";
+import { describe, expect, it } from "vitest";
 import type { NotificationChannel, NotificationEvent } from "../../../src/core/notify/index.js";
 import type { Notifier } from "../../../src/core/ports/notifier.js";
 import { DIGEST_A, environmentsRepoFiles, SOURCE_SHA } from "../../support/github/fixtures.js";
 import { createWorld, INSTALLATION_ID, loadStagegateApp, useFakeGitHub } from "../../support/github/harness.js";
+import { postIntake, useHttpHandlers } from "../../support/github/http-app.js";
 import { issueComment, registryPackagePublished, repositoryDispatch } from "../../support/github/webhooks.js";
 
 const fakeGitHub = useFakeGitHub();
+const serve = useHttpHandlers();
 const SECRET = "s".repeat(40);
 const NOW = Date.parse("2026-03-01T12:00:00Z");
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
-});
 
 /** The fixture world with notifications in dev's policy (Slack: opened) and none in staging's. */
 function world(devEvents = "[opened, merged]") {
@@ -74,19 +69,8 @@ describe("`opened` from the intake paths", () => {
   it("the HTTP intake sends it for an accepted request", async () => {
     fakeGitHub(world());
     const { handlers, sent } = await app();
-    const server = createServer(async (req, res) => {
-      for (const handler of handlers) if (await handler(req, res)) return;
-      res.writeHead(404).end();
-    });
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const raw = JSON.stringify({ repository: "acme/environments", service: "checkout", digest: DIGEST_A, tag: "1.1.0" });
-    const timestamp = String(Math.floor(NOW / 1000));
-    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/stagegate/intake`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-stagegate-timestamp": timestamp, "x-stagegate-signature-256": signIntake(SECRET, timestamp, raw) },
-      body: raw,
-    });
+    const response = await postIntake(await serve(handlers), SECRET, raw, { timestamp: Math.floor(NOW / 1000) });
     expect(response.status).toBe(202);
     expect(sent.map((s) => [s.event.event, s.event.environment, s.event.tag])).toEqual([["opened", "dev", "1.1.0"]]);
   });

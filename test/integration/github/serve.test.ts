@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,9 +7,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { needsRegistration } from "../../../src/app/env.js";
-import { freePort, stop, waitForHealthz, waitForOutput } from "../ops/support/processes.js";
+import { freePort, startServe, STAGEGATE_BIN as bin, stop, waitForHealthz, waitForOutput } from "../ops/support/processes.js";
 
-const bin = fileURLToPath(new URL("../../../bin/stagegate.js", import.meta.url));
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "stagegate-serve-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -20,14 +19,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** `stagegate serve` in `cwd` with only these variables (and PATH, HOME); output collected. */
 function serve(cwd: string, env: Record<string, string>) {
-  let output = "";
-  const child = spawn(process.execPath, [bin, "serve"], { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  server = child;
-  return { child, output: () => output };
+  const run = startServe(cwd, env);
+  server = run.child;
+  return run;
 }
 
 describe("stagegate serve", () => {

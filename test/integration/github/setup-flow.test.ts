@@ -4,7 +4,7 @@
 // GHE_HOST / GHE_PROTOCOL); the credentials land in .env (owner-only); and `stagegate serve` run
 // again starts with them: healthy, accepting a webhook signed with the new secret, refusing others.
 import { createHmac, generateKeyPairSync } from "node:crypto";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,9 +13,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEnv } from "node:util";
 import { afterAll, afterEach, expect, it } from "vitest";
-import { freePort, stop, waitForHealthz, waitForOutput } from "../ops/support/processes.js";
+import { freePort, startServe, stop, waitForHealthz, waitForOutput } from "../ops/support/processes.js";
 
-const bin = fileURLToPath(new URL("../../../bin/stagegate.js", import.meta.url));
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "stagegate-setup-"));
 const children: ChildProcess[] = [];
@@ -47,12 +46,9 @@ async function fakeGitHub(code: string) {
 }
 
 function serve(cwd: string, env: Record<string, string>) {
-  let output = "";
-  const child = spawn(process.execPath, [bin, "serve"], { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  children.push(child);
-  return { child, output: () => output };
+  const run = startServe(cwd, env);
+  children.push(run.child);
+  return run;
 }
 
 async function get(url: string): Promise<Response> {

@@ -4,6 +4,19 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+/** `bin/stagegate.js` of this checkout. */
+export const STAGEGATE_BIN = fileURLToPath(new URL("../../../../bin/stagegate.js", import.meta.url));
+
+/** `stagegate serve` in `cwd` with only these variables (and PATH, HOME = cwd); its stdout and stderr collected. */
+export function startServe(cwd: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  let output = "";
+  const child = spawn(process.execPath, [STAGEGATE_BIN, "serve"], { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  return { child, output: () => output };
+}
 
 /** A port that was free a moment ago (the OS picks it; the tiny race is acceptable for tests). */
 export async function freePort(): Promise<number> {
