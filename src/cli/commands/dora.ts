@@ -5,6 +5,7 @@ import { buildAudit } from "../../core/audit/build-audit.js";
 import { computeDora, productionEnvironments, type DoraReport } from "../../core/audit/dora.js";
 import { formatMs } from "../../core/audit/render-html.js";
 import { isDuration, parseDuration } from "../../core/config/duration.js";
+import { plural } from "../../core/evidence/markdown.js";
 import { visibleControls } from "../../core/visible-text.js";
 import { findImageReferences } from "../../editors/index.js";
 import { UsageError } from "./audit.js";
@@ -45,7 +46,7 @@ export function formatDora(report: DoraReport): string {
   const c = report.changeFailureRate;
   const t = report.timeToRestore;
   const lines = [
-    `DORA for ${report.environments.join(", ") || "all environments"}${report.service ? ` / ${report.service}` : ""}, ${report.window.from} to ${report.window.to} (${report.window.days} day${report.window.days === 1 ? "" : "s"})`,
+    `DORA for ${report.environments.join(", ") || "all environments"}${report.service ? ` / ${report.service}` : ""}, ${report.window.from} to ${report.window.to} (${plural(report.window.days, "day")})`,
     `deployment frequency   ${f.perDay.toFixed(2)}/day, ${f.perWeek.toFixed(1)}/week (${f.deployments} deployments)   ${f.band}`,
     `lead time for changes  median ${formatMs(l.medianMs)}, p90 ${formatMs(l.p90Ms)} (${l.changes} promotions; ${l.fromNote} from the source commit time, ${l.fromCommitFallback} from the promotion commit)   ${l.band}`,
     `change failure rate    ${c.rate === undefined ? "–" : `${(c.rate * 100).toFixed(1)}%`} (${c.failed} of ${c.changes} changes)   ${c.band}`,
