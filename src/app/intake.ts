@@ -15,7 +15,6 @@ import { findServiceByImage, getTargetEnvironments, requireService, resolveTagDi
 import type { ArtifactPayload } from "../core/intake/payloads.js";
 import type { Logger } from "../core/logger.js";
 import type { RepoSnapshot } from "../core/snapshot.js";
-import { systemClock, type Clock } from "../core/ports/clock.js";
 import type { Notifier } from "../core/ports/notifier.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
 import { emitNotification, intakeOpenedEvent } from "../services/notify-event.js";
@@ -43,8 +42,6 @@ export interface IntakeDeps {
   metrics?: StagegateMetrics;
   /** Sends `opened` for each promotion PR the intake opens, to the channels of the environment's policy; default none. */
   notifier?: Notifier;
-  /** Time of the notifications (tests); default the system clock. */
-  clock?: Clock;
 }
 
 /** Result per target environment. */
@@ -113,7 +110,7 @@ export async function runIntake(deps: IntakeDeps, artifact: IntakeArtifact, targ
     const outcome = await promote({ repo, log: envLog, ...(deps.metrics ? { metrics: deps.metrics } : {}) }, { artifact: promoted, environment: env.name, ...(requestedBy ? { requestedBy } : {}) }, { loaded, snapshot });
     // Only a PR this call opened: an intake repeated for the same artifact finds it open and stays quiet.
     if (outcome.status === "opened" && outcome.pr) {
-      const event = intakeOpenedEvent((deps.clock ?? systemClock).now(), promoted, env.name, outcome.pr, { repository: formatRepoRef(repoRef), ...(requestedBy ? { requestedBy } : {}) });
+      const event = intakeOpenedEvent(new Date(), promoted, env.name, outcome.pr, { repository: formatRepoRef(repoRef), ...(requestedBy ? { requestedBy } : {}) });
       emitNotification({ notifier: deps.notifier, log: envLog }, loaded, event);
     }
     outcomes.push({
