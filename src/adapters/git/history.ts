@@ -260,6 +260,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     branch,
     environments: config?.environments.map((e) => ({ name: e.name, from: e.from })) ?? [],
     signaturesRead: Boolean(options.verify),
+    ...(options.verify ? { signatureSource: "git" as const } : {}),
     digestsComputed,
     warnings,
   };

@@ -10,6 +10,8 @@ import type { DigestChange, GitPerson, HistoryRecord, SignatureStatus } from "..
  */
 export class LoggedCommit implements HistoryRecord {
   signature?: SignatureStatus;
+  /** Set only by `--verify github` (`declare`: no field on every commit of a plain audit). */
+  declare signatureDetail?: string;
   firstParent = false;
   changes?: DigestChange[];
   touched?: string[];

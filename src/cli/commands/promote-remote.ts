@@ -6,18 +6,13 @@
  * PRIVATE_KEY/PRIVATE_KEY_PATH to mint one for the repository's installation. Exit codes: 0 done,
  * 1 refused (bad input, unknown service, config error), 75 transient GitHub failure (retry the job).
  */
-import { readFileSync } from "node:fs";
-import { Octokit } from "@octokit/rest";
 import type { Command } from "commander";
-import { Probot } from "probot";
-import { parseRepoRef, type GitHubClient } from "../../adapters/github/client.js";
-import { createInstallationResolver } from "../../app/app.js";
-import { decodePrivateKey } from "../../app/env.js";
+import { parseRepoRef } from "../../adapters/github/client.js";
 import { describeFailure } from "../../app/handler-support.js";
 import { describeOutcomes, runIntake, type IntakeResult } from "../../app/intake.js";
 import { artifactPayloadSchema, formatIssues } from "../../core/intake/payloads.js";
-import { TerminalError } from "../../core/errors.js";
 import { silentLogger } from "../../core/logger.js";
+import { gitHubClient } from "../github-auth.js";
 
 export interface PromoteGithubOptions {
   repo: string;
@@ -36,22 +31,6 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   out: (line: string) => void;
   err: (line: string) => void;
-}
-
-/** The API base URL: GITHUB_API_URL (set by Actions), GHE_HOST, or github.com. */
-function getBaseUrl(env: CliIo["env"]): string {
-  if (env.GITHUB_API_URL) return env.GITHUB_API_URL;
-  return env.GHE_HOST ? `https://${env.GHE_HOST}/api/v3` : "https://api.github.com";
-}
-
-async function getClient(env: CliIo["env"], repo: { owner: string; repo: string }): Promise<GitHubClient> {
-  const baseUrl = getBaseUrl(env);
-  if (env.GITHUB_TOKEN) return new Octokit({ auth: env.GITHUB_TOKEN, baseUrl });
-  const key = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, "utf8") : undefined);
-  const privateKey = key ? decodePrivateKey(key) : undefined;
-  if (!env.APP_ID || !privateKey) throw new TerminalError("set GITHUB_TOKEN (an installation token), or APP_ID and PRIVATE_KEY/PRIVATE_KEY_PATH");
-  const probot = new Probot({ appId: env.APP_ID, privateKey, baseUrl, logLevel: "warn" });
-  return createInstallationResolver(probot)(repo);
 }
 
 /** Runs the command; returns the exit code. */
@@ -76,7 +55,7 @@ export async function runPromoteGithub(options: PromoteGithubOptions, io: CliIo)
   }
   let result: IntakeResult;
   try {
-    const client = await getClient(io.env, repo);
+    const client = await gitHubClient(io.env, repo);
     result = await runIntake({ client, log: silentLogger }, { ...parsed.data, ...(io.env.GITHUB_ACTOR ? { requestedBy: io.env.GITHUB_ACTOR } : {}) }, { environmentsRepo: repo });
   } catch (error) {
     const failure = describeFailure(error);

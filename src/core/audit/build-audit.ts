@@ -10,7 +10,7 @@ import { evidenceColumns, identityOf, mergedCommits, mergedTrailers, type Change
 import { collectFindings, short, shortDigest } from "./findings.js";
 import type { AuditNote } from "./note-schema.js";
 import { hasTrailer, TRAILER, type Trailers } from "./trailers.js";
-import type { AuditResult, AuditRow, AuditSummary, ChangeKind, DigestChange, Finding, HistoryRecord, NoteEdit, NotesDivergence, ReflogEntry } from "./types.js";
+import type { AuditResult, AuditRow, AuditSummary, ChangeKind, DigestChange, Finding, HistoryRecord, NoteEdit, NotesDivergence, ReflogEntry, SignatureSource } from "./types.js";
 
 export interface AuditOptions {
   /** Tip of the audited branch; defaults to the first record (git log prints the tip first). */
@@ -23,6 +23,8 @@ export interface AuditOptions {
   noteEdits?: readonly NoteEdit[];
   /** Whether signatures were read (`--verify`): unsigned promotion commits become findings. */
   signaturesRead?: boolean;
+  /** Who checked them (the report says so); git when signatures were read and this is absent. */
+  signatureSource?: SignatureSource;
   /** Keep only rows (and findings) of this environment / service. */
   environment?: string;
   service?: string;
@@ -308,6 +310,7 @@ function summarise(rows: readonly AuditRow[], findings: readonly Finding[], opti
     services: [...services].sort(),
     from: rows[0]?.time,
     to: rows.at(-1)?.time,
+    ...(options.signaturesRead ? { signatures: options.signatureSource ?? "git" } : {}),
     warnings: [...(options.warnings ?? [])],
   };
 }

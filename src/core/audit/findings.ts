@@ -110,8 +110,10 @@ function signatureFindings(records: readonly HistoryRecord[]): Finding[] {
     const service = trailer(record.trailers, TRAILER.service);
     const environment = trailer(record.trailers, TRAILER.environment);
     const at = { commit: record.sha, time: record.committer.date, service, environment };
+    // GitHub's reason (`--verify github`) when the source gave one.
+    const why = record.signatureDetail ? `: ${record.signatureDetail}` : "";
     if (status === "N") out.push({ kind: "unsigned", severity: "medium", ...at, message: `promotion commit ${short(record.sha)} (${service} → ${environment}) is not signed` });
-    else out.push({ kind: "bad-signature", severity: status === "B" ? "high" : "medium", ...at, message: `promotion commit ${short(record.sha)} (${service} → ${environment}) has a ${SIGNATURE_WHAT[status]}` });
+    else out.push({ kind: "bad-signature", severity: status === "B" ? "high" : "medium", ...at, message: `promotion commit ${short(record.sha)} (${service} → ${environment}) has a ${SIGNATURE_WHAT[status]}${why}` });
   }
   return out;
 }

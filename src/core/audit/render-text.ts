@@ -4,7 +4,13 @@
  */
 import { cell, code, escapeText } from "../evidence/markdown.js";
 import { CSV_COLUMNS, TABLE_COLUMNS } from "./columns.js";
-import type { AuditResult, Finding } from "./types.js";
+import type { AuditResult, AuditSummary, Finding } from "./types.js";
+
+/** Who checked the promotion commits' signatures, as the reports say it; undefined when nobody did (no `--verify`). */
+export function signaturesLine(summary: AuditSummary): string | undefined {
+  if (!summary.signatures) return undefined;
+  return summary.signatures === "github" ? "Signatures checked by GitHub (its Verified badge)." : "Signatures checked by git on this clone (%G?, with the keys it trusts).";
+}
 
 /** Markdown: summary line, one table row per change, then the findings. */
 export function renderMarkdown(result: AuditResult): string {
@@ -12,6 +18,8 @@ export function renderMarkdown(result: AuditResult): string {
   const lines: string[] = [];
   lines.push(`# Stagegate audit${summary.branch ? ` of ${escapeText(summary.branch)}` : ""}`, "");
   lines.push(`${summary.rows} changes, ${summary.findings} findings${summary.from ? `, from ${summary.from} to ${summary.to}` : ""}.`, "");
+  const signatures = signaturesLine(summary);
+  if (signatures) lines.push(signatures, "");
   for (const warning of summary.warnings) lines.push(`> warning: ${escapeText(warning)}`, "");
   lines.push("## Changes", "");
   if (rows.length === 0) lines.push("No change in the selected range.", "");

@@ -14,6 +14,9 @@ export interface GitPerson {
   date: string;
 }
 
+/** Who checked the signatures of an audit: git on the clone (`%G?`) or GitHub (`--verify github`). */
+export type SignatureSource = "git" | "github";
+
 /** `%G?` of git log: G good, U good but untrusted key, N none, B bad, X/Y expired, R revoked, E cannot check. */
 export type SignatureStatus = "G" | "U" | "N" | "B" | "X" | "Y" | "R" | "E";
 
@@ -45,6 +48,8 @@ export interface HistoryRecord {
   noteError?: string;
   /** Present only when signatures were read (`--verify`). */
   signature?: SignatureStatus;
+  /** Why the signature does not pass, as its source says it (GitHub's state with `--verify github`). */
+  signatureDetail?: string;
   /** True when the commit is on the first-parent chain of the default branch. */
   firstParent: boolean;
   /** Digest changes against the first parent; present on first-parent commits when digests were computed. */
@@ -73,8 +78,10 @@ export interface HistoryInput {
   branch: string;
   /** Environments by name with their upstreams, from stagegate.yaml at the tip of the branch. */
   environments: { name: string; from: string[] }[];
-  /** Whether `%G?` was read (so unsigned commits can be reported). */
+  /** Whether signatures were read (so unsigned commits can be reported). */
   signaturesRead: boolean;
+  /** Who checked them: git (`%G?`, the clone's keys) or GitHub (its "Verified" badge, `--verify github`). */
+  signatureSource?: SignatureSource;
   /** Whether digests were computed from files (false when stagegate.yaml could not be read). */
   digestsComputed: boolean;
   /** Non-fatal problems met while reading (shown as warnings). */
@@ -191,6 +198,8 @@ export interface AuditSummary {
   services: string[];
   from?: string;
   to?: string;
+  /** Who checked the promotion commits' signatures (`--verify`); absent when nobody did. */
+  signatures?: SignatureSource;
   warnings: string[];
 }
 
