@@ -5,12 +5,13 @@
  * commands/index.ts). The contract is stable: scripts depend on it.
  */
 import { Command } from "commander";
+import { VERSION } from "../version.js";
 import { loadCommands } from "./commands/index.js";
 
 const program = new Command()
   .name("stagegate")
   .description("GitOps promotion controller: promotion PRs, gates as required checks, deployments, rollbacks, audit from git.")
-  .version("0.1.0")
+  .version(VERSION)
   .showHelpAfterError()
   .exitOverride((err) => {
     // commander exits 1 on usage errors; keep 0 for --help/--version.

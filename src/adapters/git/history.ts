@@ -95,7 +95,7 @@ export async function fetchHistory(dir: string, remote = "origin"): Promise<stri
 export async function readHistory(dir: string, options: ReadHistoryOptions = {}): Promise<HistoryInput> {
   const git = new GitCli(dir);
   const warnings: string[] = [];
-  const { branch, ref, gitDir, shallow, hasNotes } = await resolveBranch(git, options.branch);
+  const { branch, ref, tip, notes, gitDir, shallow, hasNotes } = await resolveBranch(git, options.branch);
   // An audit of part of the history, or without the evidence, must say so before any row is read.
   if (!hasNotes) warnings.push(`this clone has no ${NOTES_REF} (git clone does not fetch notes): every promotion shows as missing-note; run with --fetch, or git fetch origin ${NOTES_REF}:${NOTES_REF}`);
 
@@ -114,7 +114,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   }
 
   // The default branch's own history only (--first-parent): the commits that changed what runs.
-  const args = ["-c", "core.quotePath=off", "log", "--first-parent", `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", logFormat(Boolean(options.verify)), "--end-of-options", ref, "--"];
+  const args = ["-c", "core.quotePath=off", "log", "--first-parent", `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", logFormat(Boolean(options.verify)), "--end-of-options", tip ?? ref, "--"];
 
   // One `git cat-file --batch --buffer` runs beside the log and reads, as the log names them, the
   // blobs of changed environment files and the branch heads merged by first-parent commits (second
@@ -259,6 +259,9 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     reflog,
     branch,
     environments: config?.environments.map((e) => ({ name: e.name, from: e.from })) ?? [],
+    ref,
+    ...(tip ? { tip } : {}),
+    ...(notes ? { notes } : {}),
     signaturesRead: Boolean(options.verify),
     ...(options.verify ? { signatureSource: "git" as const } : {}),
     digestsComputed,
@@ -323,13 +326,16 @@ async function readSignatures(dir: string, records: HistoryRecord[]): Promise<vo
   take(rest);
 }
 
-/** The audited ref and the git directory, in two parallel git calls. */
-async function resolveBranch(git: GitCli, wanted: string | undefined): Promise<{ branch: string; ref: string; gitDir: string; shallow: boolean; hasNotes: boolean }> {
+/**
+ * The audited ref and its commit (the log reads that commit, so a fetch meanwhile cannot change what
+ * the report says it covers), the notes ref's commit, and the git directory, in two parallel git calls.
+ */
+async function resolveBranch(git: GitCli, wanted: string | undefined): Promise<{ branch: string; ref: string; tip?: string; notes?: string; gitDir: string; shallow: boolean; hasNotes: boolean }> {
   // A name git would read as an option (`--output=FILE`) or that no branch can have is refused before any git runs.
   if (wanted !== undefined && !isBranchName(wanted)) throw new Error(`--branch: "${wanted}" is not a branch name`);
   const [refsOut, revOut] = await Promise.all([
     // %(HEAD) marks the checked-out branch; none is marked on a detached or unborn HEAD.
-    git.run(["for-each-ref", "--format=%(refname)%09%(symref)%09%(HEAD)", "refs/heads", "refs/remotes/origin", NOTES_REF]),
+    git.run(["for-each-ref", "--format=%(refname)%09%(symref)%09%(HEAD)%09%(objectname)", "refs/heads", "refs/remotes/origin", NOTES_REF]),
     git.run(["rev-parse", "--path-format=absolute", "--git-common-dir", "--is-shallow-repository"]),
   ]);
   const lines = refsOut.split("\n").filter(Boolean).map((line) => line.split("\t"));
@@ -341,7 +347,8 @@ async function resolveBranch(git: GitCli, wanted: string | undefined): Promise<{
   const branch = wanted ?? (remoteHead ? remoteHead.replace(/^refs\/remotes\/origin\//, "") : head.replace(/^refs\/heads\//, ""));
   // The remote-tracking branch is what the server has (after --fetch); the local one may lag or hold unpushed work.
   const ref = [`refs/remotes/origin/${branch}`, `refs/heads/${branch}`].find((r) => refs.has(r)) ?? branch;
-  return { branch, ref, gitDir, shallow: shallow === "true", hasNotes: refs.has(NOTES_REF) };
+  const objectOf = (name: string) => lines.find(([refname]) => refname === name)?.[3] || undefined;
+  return { branch, ref, tip: objectOf(ref), notes: objectOf(NOTES_REF), gitDir, shallow: shallow === "true", hasNotes: refs.has(NOTES_REF) };
 }
 
 /** A name `git check-ref-format --branch` could accept (the checks that matter here: no option, no revision syntax). */

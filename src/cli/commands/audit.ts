@@ -122,6 +122,9 @@ export async function auditRepository(options: AuditCommandOptions, warn: (line:
   }
   const auditOptions: AuditOptions = {
     branch: history.branch,
+    tip: history.tip,
+    ref: history.ref,
+    notes: history.notes,
     reflog: history.reflog,
     notesDivergence: fetched?.diverged,
     noteEdits,

@@ -10,12 +10,16 @@ import { evidenceColumns, identityOf, mergedCommits, mergedTrailers, type Change
 import { collectFindings, short, shortDigest } from "./findings.js";
 import type { AuditNote } from "./note-schema.js";
 import { hasTrailer, TRAILER, type Trailers } from "./trailers.js";
-import type { AuditResult, AuditRow, AuditSummary, ChangeKind, DigestChange, Finding, HistoryRecord, NoteEdit, NotesDivergence, ReflogEntry, SignatureSource } from "./types.js";
+import { VERSION } from "../../version.js";
+import type { AuditResult, AuditRow, AuditScope, AuditSummary, ChangeKind, DigestChange, Finding, HistoryRecord, NoteEdit, NotesDivergence, ReflogEntry, SignatureSource } from "./types.js";
 
 export interface AuditOptions {
   /** Tip of the audited branch; defaults to the first record (git log prints the tip first). */
   tip?: string;
   branch?: string;
+  /** The ref read (the report's scope; defaults to the branch) and the notes ref's commit. */
+  ref?: string;
+  notes?: string;
   reflog?: readonly ReflogEntry[];
   /** Set when `--fetch` found the remote's notes no longer containing the clone's (a notes-rewritten finding). */
   notesDivergence?: NotesDivergence;
@@ -88,7 +92,7 @@ export function buildAudit(records: readonly HistoryRecord[], options: AuditOpti
   const kept = filtered ? rows.filter((row) => keep(row, options)) : rows;
   const found = [...collectFindings(records, kept, options, bySha), ...mismatches].sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
   const findings = filtered ? found.filter((f) => keepFinding(f, options)) : found;
-  return { rows: kept, findings, summary: summarise(kept, findings, options) };
+  return { rows: kept, findings, summary: summarise(kept, findings, options, chain.at(-1)?.sha) };
 }
 
 const NO_RECORDS: readonly HistoryRecord[] = [];
@@ -289,7 +293,21 @@ function inRange(time: string, options: AuditOptions): boolean {
   return true;
 }
 
-function summarise(rows: readonly AuditRow[], findings: readonly Finding[], options: AuditOptions): AuditSummary {
+/** The report's scope: what was read, at which commits, with which filters. */
+function scopeOf(options: AuditOptions, tip: string | undefined): AuditScope {
+  return {
+    ref: options.ref ?? options.branch ?? "",
+    ...(tip ? { commit: tip } : {}),
+    ...(options.notes ? { notes: options.notes } : {}),
+    ...(options.environment !== undefined ? { environment: options.environment } : {}),
+    ...(options.service !== undefined ? { service: options.service } : {}),
+    ...(options.since ? { since: options.since.toISOString() } : {}),
+    ...(options.until ? { until: options.until.toISOString() } : {}),
+    tool: `stagegate ${VERSION}`,
+  };
+}
+
+function summarise(rows: readonly AuditRow[], findings: readonly Finding[], options: AuditOptions, tip: string | undefined): AuditSummary {
   const byKind: AuditSummary["byKind"] = {};
   const environments = new Set<string>();
   const services = new Set<string>();
@@ -302,6 +320,7 @@ function summarise(rows: readonly AuditRow[], findings: readonly Finding[], opti
   for (const finding of findings) findingsByKind[finding.kind] = (findingsByKind[finding.kind] ?? 0) + 1;
   return {
     branch: options.branch ?? "",
+    scope: scopeOf(options, tip),
     rows: rows.length,
     byKind,
     findings: findings.length,

@@ -4,7 +4,7 @@
  */
 import { TABLE_COLUMNS } from "./columns.js";
 import type { DoraReport } from "./dora.js";
-import { signaturesLine } from "./render-text.js";
+import { scopeLines, signaturesLine } from "./render-text.js";
 import type { AuditResult } from "./types.js";
 
 /** Escapes text for HTML element content and double-quoted attributes. */
@@ -37,6 +37,7 @@ export function renderHtml(result: AuditResult, dora: DoraReport | undefined, ti
   parts.push(`<title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>`);
   parts.push(`<header><h1>${escapeHtml(title)}${summary.branch ? ` — ${escapeHtml(summary.branch)}` : ""}</h1>`);
   parts.push(`<p>${summary.from ? `From ${escapeHtml(summary.from)} to ${escapeHtml(summary.to ?? "")}. ` : ""}Environments: ${escapeHtml(summary.environments.join(", ") || "none")}. Services: ${escapeHtml(summary.services.join(", ") || "none")}.${summary.signatures ? ` ${escapeHtml(signaturesLine(summary) ?? "")}` : ""}</p>`);
+  for (const line of scopeLines(summary, (text) => `<code>${escapeHtml(text)}</code>`)) parts.push(`<p class="scope">${line}</p>`);
   parts.push(`<section class="summary" aria-label="Summary">`);
   parts.push(card(String(summary.rows), "changes"));
   for (const [kind, count] of Object.entries(summary.byKind)) parts.push(card(String(count), kind));

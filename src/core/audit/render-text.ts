@@ -6,6 +6,23 @@ import { cell, code, escapeText } from "../evidence/markdown.js";
 import { CSV_COLUMNS, TABLE_COLUMNS } from "./columns.js";
 import type { AuditResult, AuditSummary, Finding } from "./types.js";
 
+/**
+ * What the report covers, in words (Markdown and HTML say the same): the ref and commit read, the
+ * notes' commit, the filters, and the tool. Undefined for a summary without a scope.
+ */
+export function scopeLines(summary: AuditSummary, code: (text: string) => string): string[] {
+  const scope = summary.scope;
+  if (!scope) return [];
+  const read = `Audited ${code(scope.ref)}${scope.commit ? ` at ${code(scope.commit)}` : ""}, ${scope.notes ? `evidence notes at ${code(scope.notes)}` : "without evidence notes (no refs/notes/stagegate)"}, by ${scope.tool}.`;
+  const filters = [
+    scope.environment !== undefined ? `environment ${code(scope.environment)}` : "",
+    scope.service !== undefined ? `service ${code(scope.service)}` : "",
+    scope.since ? `landed at or after ${scope.since}` : "",
+    scope.until ? `landed before ${scope.until}` : "",
+  ].filter(Boolean);
+  return filters.length > 0 ? [read, `Only changes of ${filters.join(", ")}.`] : [read];
+}
+
 /** Who checked the promotion commits' signatures, as the reports say it; undefined when nobody did (no `--verify`). */
 export function signaturesLine(summary: AuditSummary): string | undefined {
   if (!summary.signatures) return undefined;
@@ -17,6 +34,7 @@ export function renderMarkdown(result: AuditResult): string {
   const { rows, findings, summary } = result;
   const lines: string[] = [];
   lines.push(`# Stagegate audit${summary.branch ? ` of ${escapeText(summary.branch)}` : ""}`, "");
+  for (const line of scopeLines(summary, code)) lines.push(line, "");
   lines.push(`${summary.rows} changes, ${summary.findings} findings${summary.from ? `, from ${summary.from} to ${summary.to}` : ""}.`, "");
   const signatures = signaturesLine(summary);
   if (signatures) lines.push(signatures, "");

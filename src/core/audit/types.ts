@@ -84,6 +84,10 @@ export interface HistoryInput {
   signatureSource?: SignatureSource;
   /** Whether digests were computed from files (false when stagegate.yaml could not be read). */
   digestsComputed: boolean;
+  /** The ref whose history was read (`refs/remotes/origin/main`), its commit, and the notes ref's commit (absent: no notes). */
+  ref?: string;
+  tip?: string;
+  notes?: string;
   /** Non-fatal problems met while reading (shown as warnings). */
   warnings: string[];
 }
@@ -188,8 +192,29 @@ export interface Finding {
   time?: string;
 }
 
+/**
+ * What a report covers, so that it can be reproduced: the same clone state and flags give the same
+ * report, byte for byte (no time of generation is written).
+ */
+export interface AuditScope {
+  /** The ref audited and the commit it pointed at. */
+  ref: string;
+  commit?: string;
+  /** The commit of refs/notes/stagegate whose notes were read; absent when the clone had none. */
+  notes?: string;
+  /** The filters that selected rows and findings. */
+  environment?: string;
+  service?: string;
+  since?: string;
+  until?: string;
+  /** What produced the report: `stagegate <version>`. */
+  tool: string;
+}
+
 export interface AuditSummary {
   branch: string;
+  /** What the report covers (see {@link AuditScope}); absent in summaries built by hand. */
+  scope?: AuditScope;
   rows: number;
   byKind: Partial<Record<ChangeKind, number>>;
   findings: number;
