@@ -47,7 +47,7 @@ it("names the ref and commit it read, the notes it read (or that there were none
   });
   const md = renderAudit("md", result, history, { env: "prod" });
   expect(md).toContain(`evidence notes at \`${notes}\``);
-  expect(md).toContain("Only changes of environment `prod`, landed at or after 2024-03-06T00:00:00.000Z, landed before 2024-03-09T10:00:00.000Z.");
+  expect(md).toContain("Only changes of environment `prod`, landed at or after 2024-03-06T00:00:00.000Z and before 2024-03-09T10:00:00.000Z.");
   expect(renderAudit("html", result, history, { env: "prod" })).toContain(`<p class="scope">Audited <code>refs/remotes/origin/main</code> at <code>${git(clone, ["rev-parse", "origin/main"])}</code>, evidence notes at <code>${notes}</code>`);
   expect(JSON.parse(renderAudit("json", result, history, {})).summary.scope.notes).toBe(notes);
 });

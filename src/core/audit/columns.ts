@@ -2,7 +2,7 @@
  * The columns of the audit table, shared by the Markdown, CSV and HTML renderers so the three
  * formats always say the same thing in the same order.
  */
-import type { AuditRow } from "./types.js";
+import type { AuditRow, AuditSummary } from "./types.js";
 
 export interface Column {
   key: string;
@@ -72,3 +72,10 @@ export const TABLE_COLUMNS: Column[] = CSV_COLUMNS.filter((c) => c.key !== "imag
   if (c.key === "source") return { ...c, value: (r: AuditRow) => shortSource(r.source) };
   return c;
 });
+
+const SIGNATURE_COLUMN = CSV_COLUMNS.find((c) => c.key === "signature")!;
+
+/** The human table's columns for a report: with a `signature` column when signatures were checked (`--verify`). */
+export function tableColumns(summary: Pick<AuditSummary, "signatures">): Column[] {
+  return summary.signatures ? [...TABLE_COLUMNS, SIGNATURE_COLUMN] : TABLE_COLUMNS;
+}

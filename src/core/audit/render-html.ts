@@ -2,7 +2,7 @@
  * The HTML audit report: ONE self-contained page (inline CSS and SVG, no script, no external asset)
  * that an auditor can archive or attach to a ticket. Every value from git is HTML-escaped.
  */
-import { TABLE_COLUMNS } from "./columns.js";
+import { tableColumns } from "./columns.js";
 import type { DoraReport } from "./dora.js";
 import { scopeLines, signaturesLine } from "./render-text.js";
 import type { AuditResult } from "./types.js";
@@ -62,9 +62,10 @@ export function renderHtml(result: AuditResult, dora: DoraReport | undefined, ti
   parts.push(`<section><h2>Changes</h2>`);
   if (rows.length === 0) parts.push(`<p>No change in the selected range.</p>`);
   else {
-    parts.push(`<table><thead><tr>${TABLE_COLUMNS.map((c) => `<th scope="col">${escapeHtml(c.header)}</th>`).join("")}</tr></thead><tbody>`);
+    const columns = tableColumns(summary);
+    parts.push(`<table><thead><tr>${columns.map((c) => `<th scope="col">${escapeHtml(c.header)}</th>`).join("")}</tr></thead><tbody>`);
     for (const row of rows) {
-      parts.push(`<tr class="k-${escapeHtml(row.kind)}">${TABLE_COLUMNS.map((c) => `<td${MONO.has(c.key) ? ` class="mono"` : ""}>${escapeHtml(c.value(row))}</td>`).join("")}</tr>`);
+      parts.push(`<tr class="k-${escapeHtml(row.kind)}">${columns.map((c) => `<td${MONO.has(c.key) ? ` class="mono"` : ""}>${escapeHtml(c.value(row))}</td>`).join("")}</tr>`);
     }
     parts.push(`</tbody></table>`);
   }

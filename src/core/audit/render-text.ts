@@ -3,7 +3,7 @@
  * (RFC 4180, with spreadsheet formula injection defused).
  */
 import { cell, code, escapeText } from "../evidence/markdown.js";
-import { CSV_COLUMNS, TABLE_COLUMNS } from "./columns.js";
+import { CSV_COLUMNS, TABLE_COLUMNS, tableColumns, type Column } from "./columns.js";
 import type { AuditResult, AuditSummary, Finding } from "./types.js";
 
 /**
@@ -14,13 +14,10 @@ export function scopeLines(summary: AuditSummary, code: (text: string) => string
   const scope = summary.scope;
   if (!scope) return [];
   const read = `Audited ${code(scope.ref)}${scope.commit ? ` at ${code(scope.commit)}` : ""}, ${scope.notes ? `evidence notes at ${code(scope.notes)}` : "without evidence notes (no refs/notes/stagegate)"}, by ${scope.tool}.`;
-  const filters = [
-    scope.environment !== undefined ? `environment ${code(scope.environment)}` : "",
-    scope.service !== undefined ? `service ${code(scope.service)}` : "",
-    scope.since ? `landed at or after ${scope.since}` : "",
-    scope.until ? `landed before ${scope.until}` : "",
-  ].filter(Boolean);
-  return filters.length > 0 ? [read, `Only changes of ${filters.join(", ")}.`] : [read];
+  const of = [scope.environment !== undefined ? `environment ${code(scope.environment)}` : "", scope.service !== undefined ? `service ${code(scope.service)}` : ""].filter(Boolean);
+  const landed = [scope.since ? `at or after ${scope.since}` : "", scope.until ? `before ${scope.until}` : ""].filter(Boolean);
+  if (of.length === 0 && landed.length === 0) return [read];
+  return [read, `Only changes${of.length > 0 ? ` of ${of.join(", ")}` : ""}${landed.length > 0 ? `${of.length > 0 ? "," : ""} landed ${landed.join(" and ")}` : ""}.`];
 }
 
 /** Who checked the promotion commits' signatures, as the reports say it; undefined when nobody did (no `--verify`). */
@@ -42,9 +39,11 @@ export function renderMarkdown(result: AuditResult): string {
   lines.push("## Changes", "");
   if (rows.length === 0) lines.push("No change in the selected range.", "");
   else {
-    lines.push(`| ${TABLE_COLUMNS.map((c) => c.header).join(" | ")} |`);
-    lines.push(`|${TABLE_COLUMNS.map(() => "---").join("|")}|`);
-    for (const row of rows) lines.push(`| ${MARKDOWN_COLUMNS.map((c) => mdCell(c.code, c.value(row))).join(" | ")} |`);
+    const columns = tableColumns(summary);
+    const cells = columns === TABLE_COLUMNS ? MARKDOWN_COLUMNS : markdownColumns(columns);
+    lines.push(`| ${columns.map((c) => c.header).join(" | ")} |`);
+    lines.push(`|${columns.map(() => "---").join("|")}|`);
+    for (const row of rows) lines.push(`| ${cells.map((c) => mdCell(c.code, c.value(row))).join(" | ")} |`);
     lines.push("");
   }
   lines.push("## Findings", "");
@@ -56,8 +55,12 @@ export function renderMarkdown(result: AuditResult): string {
 /** Identifiers and times go in code spans (copyable, never rendered as links or mentions); free text is escaped. */
 const CODE_COLUMNS = new Set(["time", "digest", "previous", "source", "commit"]);
 
-/** The table columns with their cell style (code span or escaped text) decided once, not per cell. */
-const MARKDOWN_COLUMNS = TABLE_COLUMNS.map((c) => ({ value: c.value, code: CODE_COLUMNS.has(c.key) }));
+/** Columns with their cell style (code span or escaped text) decided once, not per cell. */
+function markdownColumns(columns: readonly Column[]): { value: Column["value"]; code: boolean }[] {
+  return columns.map((c) => ({ value: c.value, code: CODE_COLUMNS.has(c.key) }));
+}
+
+const MARKDOWN_COLUMNS = markdownColumns(TABLE_COLUMNS);
 
 /** Characters code(), escapeText() or cell() would rewrite (controls included: visible-text.ts); a value without any is used as is. */
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
