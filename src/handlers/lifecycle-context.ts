@@ -17,6 +17,7 @@ import { CONFIG_FILE } from "../core/snapshot.js";
 import { parsePromotionBody } from "../core/evidence/body.js";
 import { evaluatePullRequest, type ChangeOutcome } from "../services/evaluate-change.js";
 import type { EvaluateOutcome } from "../services/evaluate-promotion.js";
+import { fetchHealth } from "../services/health-probe.js";
 import type { HealthProbe } from "../services/lifecycle-deps.js";
 import type { Probes } from "../services/probes.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
@@ -28,6 +29,7 @@ export interface LifecycleHandlerOptions {
   appId?: number;
   appSlug?: string;
   clock?: Clock;
+  /** Verification health requests (a policy's `verification.health`); default: fetchHealth, through the SSRF guard. */
   health?: HealthProbe;
   snapshots?: SnapshotCache;
   /** The environments repository for events from other repositories (STAGEGATE_ENVIRONMENTS_REPO); else `<owner>/environments`. */
@@ -89,7 +91,8 @@ export class LifecycleApp {
       log,
       snapshots: this.snapshots,
       ...(clock ? { clock } : {}),
-      ...(health ? { health } : {}),
+      // Never absent in the App: without a prober, a policy's health check would wait out its timeout and fail every deployment.
+      health: health ?? fetchHealth,
       ...(probes ? { probes } : {}),
       ...(metrics ? { metrics } : {}),
       ...(provenance ? { provenance } : {}),

@@ -1,55 +1,35 @@
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
+import { fetchGuarded, UnsafeUrlError } from "../adapters/http/index.js";
 import { parseDuration } from "../core/config/index.js";
 import { evaluateCondition } from "../core/expr/index.js";
 import type { HealthCheck, HealthProbe, HealthProbeResult } from "./lifecycle-deps.js";
 
-const MAX_BODY_BYTES = 256 * 1024;
-
-/** Link-local and cloud metadata addresses: never requested, whatever the policy says. */
-function isForbidden(ip: string): boolean {
-  return /^169\.254\./.test(ip) || /^fe80:/i.test(ip) || ip === "100.100.100.200" || ip === "fd00:ec2::254";
-}
-
-/** Loopback and private ranges: requested only with `allowPrivateNetwork: true`. */
-function isPrivate(ip: string): boolean {
-  return /^(127\.|10\.|192\.168\.|0\.)/.test(ip) || /^172\.(1[6-9]|2\d|3[01])\./.test(ip) || ip === "::1" || /^f[cd]/i.test(ip) || /^::ffff:(127|10|192\.168)\./i.test(ip);
-}
+/** A readiness answer larger than this is refused (a health endpoint answers a few hundred bytes). */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * Verification health requests over fetch: resolves the host first and refuses link-local/metadata
- * addresses always and private ones unless the policy allows them, applies the timeout, caps the body,
- * and evaluates `expect` (default `status == 200`) with the safe expression evaluator.
+ * Verification health requests (a policy's `verification.health`) through the SSRF guard every other
+ * request a policy names goes through (adapters/http/ssrf.ts): each hop's host is resolved and every
+ * address checked — cloud metadata, link-local, multicast and unspecified addresses always refused,
+ * loopback, private and carrier-grade NAT ranges unless the policy sets `allowPrivateNetwork: true` —
+ * redirects followed by hand (3 at most, each checked), one timeout for the whole exchange, the body read
+ * up to 1 MiB. `expect` (default `status == 200`) is evaluated with the safe expression evaluator, over
+ * `status` and `body` (parsed JSON, else the text).
  */
 export const fetchHealth: HealthProbe = async (url: string, check: HealthCheck): Promise<HealthProbeResult> => {
-  let target: URL;
+  let answer: Awaited<ReturnType<typeof fetchGuarded>>;
   try {
-    target = new URL(url);
+    answer = await fetchGuarded(url, { timeoutMs: parseDuration(check.timeout), maxBytes: MAX_BODY_BYTES, allowPrivateNetwork: check.allowPrivateNetwork ?? false });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, detail: error instanceof UnsafeUrlError ? message : `failed: ${message}` };
+  }
+  let body: unknown = answer.text;
+  try {
+    body = JSON.parse(answer.text);
   } catch {
-    return { ok: false, detail: "is not a valid URL" };
+    // not JSON: expressions see the text
   }
-  const host = target.hostname.replace(/^\[|\]$/g, "");
-  let addresses: string[];
-  try {
-    addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
-  } catch (error) {
-    return { ok: false, detail: `could not be resolved (${(error as Error).message})` };
-  }
-  if (addresses.some(isForbidden)) return { ok: false, detail: "resolves to a link-local/metadata address: refused" };
-  if (!check.allowPrivateNetwork && addresses.some(isPrivate)) return { ok: false, detail: "resolves to a private address: refused (set allowPrivateNetwork: true)" };
-  try {
-    const response = await fetch(target, { redirect: "manual", signal: AbortSignal.timeout(parseDuration(check.timeout)) });
-    const text = (await response.text()).slice(0, MAX_BODY_BYTES);
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON: expressions see the text
-    }
-    const expect = check.expect ?? "status == 200";
-    const ok = evaluateCondition(expect, { status: response.status, body });
-    return { ok, detail: `answered ${response.status}${ok ? "" : `, \`${expect}\` does not hold`}` };
-  } catch (error) {
-    return { ok: false, detail: `failed: ${(error as Error).message}` };
-  }
+  const expect = check.expect ?? "status == 200";
+  const ok = evaluateCondition(expect, { status: answer.status, body });
+  return { ok, detail: `answered ${answer.status}${ok ? "" : `, \`${expect}\` does not hold`}` };
 };

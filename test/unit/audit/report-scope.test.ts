@@ -38,9 +38,9 @@ describe("the signature column", () => {
     expect(md).toContain("| commit | signature |");
     expect(md).toContain(`| \`${"c".repeat(12)}\` | B |`);
     expect(md).toContain("Signatures checked by GitHub (its Verified badge).");
-    const html = renderHtml(result({ signatures: "git" }));
+    const html = renderHtml(result({ signatures: "git" }), undefined);
     expect(html).toContain(`<th scope="col">signature</th>`);
     expect(html).toContain("Signatures checked by git on this clone");
-    expect(renderHtml(result({}))).not.toContain(`<th scope="col">signature</th>`);
+    expect(renderHtml(result({}), undefined)).not.toContain(`<th scope="col">signature</th>`);
   });
 });
