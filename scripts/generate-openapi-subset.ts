@@ -42,6 +42,9 @@ export const OPERATIONS = [
   "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
   // The promotion dashboard issue (src/adapters/github/dashboard.ts; listing and creating issues are above).
   "PATCH /repos/{owner}/{repo}/issues/{issue_number}",
+  // Vulnerabilities gate (src/adapters/github/source.ts): the source commit's code scanning analysis and open alerts.
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
 ] as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -1,9 +1,10 @@
-import type { GateSpec, LoadedConfig, Policy } from "../core/config/index.js";
+import type { GateSpec, GateSpecOf, LoadedConfig, Policy } from "../core/config/index.js";
 import type { Evidence } from "../core/evidence/schema.js";
 import { toDeploymentFact } from "../core/gates/deployment-facts.js";
 import type { GateFacts } from "../core/gates/facts.js";
 import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
 import { VERIFIER, type LifecycleDeps } from "./lifecycle-deps.js";
+import { gatherVulnerabilityFacts } from "./vulnerability-facts.js";
 
 /** Teams (`org/slug`, lowercase, no @) named by the gates and the overrides of a policy. */
 function namedTeams(gates: readonly GateSpec[], policy: Policy): string[] {
@@ -14,7 +15,8 @@ function namedTeams(gates: readonly GateSpec[], policy: Policy): string[] {
 
 /**
  * Gathers the facts the gates of a PR need through the ports, before evaluation (which is pure):
- * deployments of the service everywhere, reviews, the source commit's checks, team membership.
+ * deployments of the service everywhere, reviews, the source commit's checks, team membership, and for
+ * vulnerabilities gates the linked scan report and the source commit's code scanning alerts.
  * Metrics and http facts are added by the evaluation services through services/probes.ts (they need
  * the gate's stored measurements and network requests).
  */
@@ -48,5 +50,7 @@ export async function gatherGateFacts(deps: LifecycleDeps, pr: PromotionPullRequ
     facts.provenance = Object.fromEntries(await Promise.all(provenanceGates.map(async (g) => [g.name ?? g.gate, await probe({ repository: g.repository, digest: evidence.artifact.digest })] as const)));
   }
   if (sourceChecks) facts.sourceChecks = sourceChecks;
+  const vulnerabilityGates = gates.filter((g): g is GateSpecOf<"vulnerabilities"> => g.gate === "vulnerabilities");
+  if (vulnerabilityGates.length > 0) facts.vulnerabilities = await gatherVulnerabilityFacts(deps, evidence, vulnerabilityGates);
   return facts;
 }

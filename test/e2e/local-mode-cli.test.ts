@@ -151,3 +151,23 @@ describe("recording the facts local mode needs: source CI results and teams", ()
     await expect(run(process.execPath, [BIN, "status", "--repo", root], { env })).rejects.toMatchObject({ code: 1, stderr: `stagegate: --repo ${root}: not a git repository\n` });
   }, 60_000);
 });
+
+describe("the vulnerabilities gate in local mode", () => {
+  it("reads the report `promote --scan-url` links, and fails closed when it cannot (here: a loopback URL the guard refuses)", async () => {
+    const vulnsDir = join(root, "vulns-repo");
+    const files = new Map(FILES);
+    files.set("policies/dev.yaml", "version: 1\ngates:\n  - gate: vulnerabilities\n    max: { critical: 0 }\nmerge: { mode: auto }\n");
+    await initLocalRepo(vulnsDir, files, { clock: { now: () => new Date("2026-03-02T09:00:00Z") } });
+    const sg = async (...args: string[]) => (await run(process.execPath, [BIN, ...args, "--repo", vulnsDir], { env: { ...process.env, STAGEGATE_NOW: "2026-03-02T10:00:00Z", NO_COLOR: "1" } })).stdout;
+    await sg("promote", "--service", "api", "--digest", D("6"), "--scan-url", "http://127.0.0.1:9/api.sarif", "--as", "dana");
+    expect(await sg("tick")).toMatch(/#1 .*failed: vulnerabilities/);
+    const git = new GitCli(vulnsDir);
+    expect(JSON.parse(await git.run(["show", "refs/stagegate/pulls/1:pr.json"])).body).toContain("http://127.0.0.1:9/api.sarif");
+    // The check says why: the guard refused the URL (the report is not fetched, the gate does not pass).
+    const head = JSON.parse(await git.run(["show", "refs/stagegate/pulls/1:pr.json"])).headSha as string;
+    const checks = JSON.parse(await git.run(["show", `refs/stagegate/checks/${head}:checks.json`])) as { name: string; conclusion?: string; summary?: string; text?: string; title?: string }[];
+    const gate = checks.find((c) => c.name === "stagegate/vulnerabilities")!;
+    expect(gate.conclusion).toBe("failure");
+    expect(JSON.stringify(gate)).toMatch(/the scan report cannot be read.*127\.0\.0\.1:9\/api\.sarif: refused 127\.0\.0\.1:9: 127\.0\.0\.1 is a loopback address/);
+  });
+});

@@ -1,4 +1,4 @@
-import type { SourceCheck, SourcePort } from "../../core/ports/source.js";
+import type { CodeScanningResult, SourceCheck, SourcePort } from "../../core/ports/source.js";
 import type { MetaStore } from "./meta-store.js";
 
 export const FACTS_REF = "refs/stagegate/facts";
@@ -15,6 +15,11 @@ export class LocalFacts implements SourcePort {
     const state = await this.meta.read(FACTS_REF, FILES);
     const all = (state?.files["source-checks.json"] ?? {}) as Record<string, SourceCheck[]>;
     return all[`${repo}@${sha}`] ?? [];
+  }
+
+  /** Code scanning is GitHub's: a local repository has no alerts to read (a scan report linked from the artifact still counts). */
+  async listCodeScanningAlerts(): Promise<CodeScanningResult> {
+    return { unavailable: "code scanning alerts are GitHub's; local mode reads none (link a SARIF or Trivy report from the artifact: scanUrl)" };
   }
 
   async listTeamMembers(team: string): Promise<string[]> {

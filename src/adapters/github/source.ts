@@ -4,8 +4,8 @@
  * query each (the installation must cover the source repository; without access the list is empty and
  * the source-checks gate says which checks it is waiting for).
  */
-import type { SourceCheckFact } from "../../core/gates/facts.js";
-import type { SourceCheck, SourcePort } from "../../core/ports/source.js";
+import type { CodeScanningAlert, SourceCheckFact } from "../../core/gates/facts.js";
+import type { CodeScanningResult, SourceCheck, SourcePort } from "../../core/ports/source.js";
 import { NotFoundError, PermissionError } from "../../core/errors.js";
 import { parseRepoRef } from "./client.js";
 import { callGitHub } from "./errors.js";
@@ -22,9 +22,24 @@ const TEAM_QUERY = `query StagegateTeam($org: String!, $slug: String!) {
   organization(login: $org) { team(slug: $slug) { members(first: 100) { nodes { login } } } }
 }`;
 
+/** Analyses looked through for the source commit's (newest first): a commit built long ago falls back to the default branch. */
+const ANALYSES_SCANNED = 100;
+
+/** Pages of 100 open alerts read at most; more is reported as unreadable rather than counted short. */
+const MAX_ALERT_PAGES = 30;
+
+interface RawAlert {
+  number?: number;
+  state?: string;
+  html_url?: string;
+  rule?: { id?: string | null; name?: string; security_severity_level?: "critical" | "high" | "medium" | "low" | null; severity?: "error" | "warning" | "note" | "none" | null };
+}
+
 /** Facts from the source repositories and the organisation. */
 export class GitHubSource implements SourcePort {
   #session: FactsSession;
+  /** Alerts per `repo@sha`, for the session (a delivery evaluates several gates and PRs of the same artifact). */
+  #alerts = new Map<string, Promise<CodeScanningResult>>();
 
   constructor(session: FactsSession) {
     this.#session = session;
@@ -48,6 +63,44 @@ export class GitHubSource implements SourcePort {
     return checks;
   }
 
+  /**
+   * The open code scanning alerts of the ref the source commit was analysed on (GitHub lists alerts
+   * per ref, as of the ref's latest analysis): the newest analyses are searched for the commit; when
+   * none is of it, the default branch's alerts are read and the source says so. Needs `security_events:
+   * read` on the source repository; without it, or without code scanning, the alerts are unavailable.
+   */
+  listCodeScanningAlerts(repo: string, sha: string): Promise<CodeScanningResult> {
+    const key = `${repo}@${sha}`;
+    let known = this.#alerts.get(key);
+    if (!known) this.#alerts.set(key, (known = this.#readAlerts(repo, sha)));
+    return known;
+  }
+
+  async #readAlerts(repo: string, sha: string): Promise<CodeScanningResult> {
+    const ref = parseRepoRef(repo);
+    if (!ref) return { unavailable: `${repo} is not a repository name` };
+    const { client } = this.#session;
+    try {
+      const analyses = await callGitHub({ operation: "listCodeScanningAnalyses", repo }, () => client.request("GET /repos/{owner}/{repo}/code-scanning/analyses", { ...ref, per_page: ANALYSES_SCANNED }));
+      const analysis = (analyses.data as { commit_sha?: string; ref?: string }[]).find((a) => a.commit_sha === sha);
+      const alerts: CodeScanningAlert[] = [];
+      for (let page = 1; ; page++) {
+        if (page > MAX_ALERT_PAGES) return { unavailable: `${repo} has more than ${MAX_ALERT_PAGES * 100} open code scanning alerts` };
+        const { data } = await callGitHub({ operation: "listCodeScanningAlerts", repo }, () =>
+          client.request("GET /repos/{owner}/{repo}/code-scanning/alerts", { ...ref, ...(analysis?.ref ? { ref: analysis.ref } : {}), state: "open", per_page: 100, page }),
+        );
+        for (const raw of data as RawAlert[]) alerts.push(toAlert(raw));
+        if (data.length < 100) break;
+      }
+      return { source: analysis?.ref ? `${repo} at ${analysis.ref}` : `${repo}'s default branch (no analysis of ${sha.slice(0, 12)} among its latest ${ANALYSES_SCANNED})`, alerts };
+    } catch (error) {
+      // 404: code scanning never ran there; 403: not enabled, or the App lacks security_events: read.
+      if (!(error instanceof NotFoundError || error instanceof PermissionError)) throw error;
+      this.#session.log.warn({ repo, sha }, "code scanning alerts not readable");
+      return { unavailable: `the code scanning alerts of ${repo} cannot be read (${error instanceof NotFoundError ? "no analysis: is code scanning set up?" : "code scanning is not enabled, or the App lacks security_events: read"})` };
+    }
+  }
+
   async listTeamMembers(team: string): Promise<string[]> {
     const known = this.#session.team(team);
     if (known) return known;
@@ -66,4 +119,14 @@ export class GitHubSource implements SourcePort {
     this.#session.rememberTeam(team, members);
     return members;
   }
+}
+
+function toAlert(raw: RawAlert): CodeScanningAlert {
+  const rule = raw.rule ?? {};
+  return {
+    ...(raw.number !== undefined ? { number: raw.number } : {}),
+    ...(raw.state !== undefined ? { state: raw.state } : {}),
+    ...(raw.html_url !== undefined ? { html_url: raw.html_url } : {}),
+    rule: { ...(rule.id ? { id: rule.id } : {}), ...(rule.name ? { name: rule.name } : {}), security_severity_level: rule.security_severity_level ?? null, severity: rule.severity ?? null },
+  };
 }

@@ -23,7 +23,10 @@ export interface PromoteGithubOptions {
   to?: string;
   sourceRepo?: string;
   sourceSha?: string;
+  sourceAuthor?: string;
   buildUrl?: string;
+  scanUrl?: string;
+  provenanceUrl?: string;
   json?: boolean;
 }
 
@@ -40,14 +43,21 @@ export async function runPromoteGithub(options: PromoteGithubOptions, io: CliIo)
     io.err(`--repo must be OWNER/NAME, got ${options.repo}`);
     return 1;
   }
+  // Half a source commit would be dropped, and the source-checks gate would then wait for checks of nothing.
+  if (Boolean(options.sourceRepo) !== Boolean(options.sourceSha) || (options.sourceAuthor && !options.sourceRepo)) {
+    io.err("--source-repo and --source-sha go together (and --source-author with them)");
+    return 1;
+  }
   const parsed = artifactPayloadSchema.safeParse({
     service: options.service,
     digest: options.digest,
     ...(options.image ? { image: options.image } : {}),
     ...(options.tag ? { tag: options.tag } : {}),
     ...(options.to ? { environment: options.to } : {}),
-    ...(options.sourceRepo && options.sourceSha ? { source: { repo: options.sourceRepo, sha: options.sourceSha } } : {}),
+    ...(options.sourceRepo && options.sourceSha ? { source: { repo: options.sourceRepo, sha: options.sourceSha, ...(options.sourceAuthor ? { author: options.sourceAuthor } : {}) } } : {}),
     ...(options.buildUrl ? { buildUrl: options.buildUrl } : {}),
+    ...(options.scanUrl ? { scanUrl: options.scanUrl } : {}),
+    ...(options.provenanceUrl ? { provenanceUrl: options.provenanceUrl } : {}),
   });
   if (!parsed.success) {
     for (const issue of formatIssues(parsed.error)) io.err(`invalid artifact: ${issue}`);
@@ -79,7 +89,10 @@ export function register(program: Command): void {
     .option("--to <env>", "environment (defaults to the pipeline's entry environments)")
     .option("--source-repo <owner/name>", "source repository of the build")
     .option("--source-sha <sha>", "source commit of the build")
+    .option("--source-author <login>", "author of the source commit (separation of duties: their approval will not count)")
     .option("--build-url <url>", "link to the build")
+    .option("--scan-url <url>", "SARIF or Trivy JSON report of the image (the vulnerabilities gate reads it)")
+    .option("--provenance-url <url>", "link to the build's provenance")
     .option("--json", "print the result as JSON")
     .action(async (options: PromoteGithubOptions) => {
       const code = await runPromoteGithub(options, { env: process.env, out: (l) => console.log(l), err: (l) => console.error(l) });

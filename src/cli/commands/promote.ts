@@ -14,9 +14,10 @@ interface Options {
   to?: string;
   as?: string;
   source?: string;
+  scanUrl?: string;
 }
 
-/** `stagegate promote --repo DIR --service S --digest D [--tag T] [--to ENV] [--as USER] [--source owner/repo@sha]` (local mode). */
+/** `stagegate promote --repo DIR --service S --digest D [--tag T] [--to ENV] [--as USER] [--source owner/repo@sha] [--scan-url URL]` (local mode). */
 export function register(program: Command): void {
   program
     .command("promote")
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .option("--to <env>", "environment (default: the pipeline's entry environment)")
     .option("--as <user>", "who asks (separation of duties: their approval will not count)")
     .option("--source <repo@sha>", "source commit of the artifact, e.g. acme/checkout@<40 hex>")
+    .option("--scan-url <url>", "SARIF or Trivy JSON report of the image (the vulnerabilities gate reads it)")
     .option("--repo <dir>", "local environments repository", ".")
     .option("--now <iso>", "simulated current time (or STAGEGATE_NOW)")
     .action(async (options: Options) => {
@@ -43,7 +45,7 @@ export function register(program: Command): void {
         const outcome = await promote(
           { repo: deps.repo },
           {
-            artifact: { service: service.name, image: service.image, digest: options.digest, ...(options.tag ? { tag: options.tag } : {}), ...(source ? { source: { repo: source[1]!, sha: source[2]! } } : {}) },
+            artifact: { service: service.name, image: service.image, digest: options.digest, ...(options.tag ? { tag: options.tag } : {}), ...(source ? { source: { repo: source[1]!, sha: source[2]! } } : {}), ...(options.scanUrl ? { scanUrl: options.scanUrl } : {}) },
             environment,
             ...(options.as ? { requestedBy: options.as } : {}),
           },

@@ -88,9 +88,11 @@ export interface VulnerabilityFacts {
    * Reports linked from the artifact, already fetched: `document` is the parsed JSON (SARIF 2.1.0 or
    * Trivy JSON; the gate detects which), or `findings` when the adapter parsed them itself.
    */
-  reports?: { source: string; document?: unknown; findings?: Finding[] }[];
+  reports?: { source: string; document?: unknown; findings?: Finding[]; error?: string }[];
   /** Open code scanning alerts of the source commit's repository/ref; absent when not collected. */
   codeScanningAlerts?: CodeScanningAlert[];
+  /** Where the alerts come from (`acme/api at refs/heads/main`), shown in the gate's details. */
+  codeScanningSource?: string;
   /** Why reports could not be fetched (shown to the user). */
   error?: string;
 }

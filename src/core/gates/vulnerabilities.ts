@@ -9,6 +9,8 @@ type Source = { ok: true; name: string; findings: Finding[] } | { ok: false; rea
 function fromReports(reports: NonNullable<VulnerabilityFacts["reports"]>): Source {
   const findings: Finding[] = [];
   for (const report of reports) {
+    // A report the artifact links but that could not be fetched fails the gate: it may hold the findings that matter.
+    if (report.error !== undefined) return { ok: false, reason: `${report.source}: ${report.error}` };
     if (report.findings) {
       findings.push(...report.findings);
       continue;
@@ -29,7 +31,7 @@ export const evaluateVulnerabilities: GateEvaluator<"vulnerabilities"> = (spec, 
   const alerts = vulns?.codeScanningAlerts;
   let source: Source | undefined;
   if ((spec.source === "report" || spec.source === "any") && reports) source = fromReports(reports);
-  else if ((spec.source === "code-scanning" || spec.source === "any") && alerts) source = { ok: true, name: "code scanning alerts", findings: parseCodeScanningAlerts(alerts) };
+  else if ((spec.source === "code-scanning" || spec.source === "any") && alerts) source = { ok: true, name: vulns?.codeScanningSource ? `code scanning alerts of ${vulns.codeScanningSource}` : "code scanning alerts", findings: parseCodeScanningAlerts(alerts) };
 
   if (!source) {
     const why = vulns?.error ?? (spec.source === "code-scanning" ? "no code scanning alerts available" : "the artifact links no scan report");

@@ -33,6 +33,20 @@ describe("stagegate promote-github", () => {
     expect(await runPromoteGithub({ repo: "acme/environments", service: "checkout", digest: DIGEST_A }, io().io)).toBe(75);
   });
 
+  it("carries the scan report, provenance and source author into the artifact; refuses half a source commit", async () => {
+    const fake = fakeGitHub(createWorld());
+    const { io: cli } = io();
+    const code = await runPromoteGithub({ repo: "acme/environments", service: "checkout", digest: DIGEST_A, to: "staging", sourceRepo: "acme/checkout", sourceSha: "1".repeat(40), sourceAuthor: "dana", scanUrl: "https://scans.example.com/checkout.sarif", provenanceUrl: "https://example.com/provenance.json" }, cli);
+    expect(code).toBe(0);
+    const body = fake.repo("acme/environments").openPulls()[0]!.body;
+    expect(body).toContain("https://scans.example.com/checkout.sarif");
+    expect(body).toContain('"author":"dana"');
+
+    const half = io();
+    expect(await runPromoteGithub({ repo: "acme/environments", service: "checkout", digest: DIGEST_A, sourceRepo: "acme/checkout" }, half.io)).toBe(1);
+    expect(half.err).toEqual(["--source-repo and --source-sha go together (and --source-author with them)"]);
+  });
+
   it("refuses to run without credentials", async () => {
     fakeGitHub(createWorld());
     const cli = io({});

@@ -58,6 +58,11 @@ export class FakeRepo {
   readonly issueComments: { id: number; issue: number; body: string }[] = [];
   readonly checkRuns: { id: number; name: string; headSha: string; status?: string; conclusion?: string; title?: string; summary?: string }[] = [];
   readonly reactions: { commentId: number; content: string }[] = [];
+  /**
+   * Code scanning: its analyses (newest first: the commit and ref each analysed) and the open alerts of
+   * each ref. Undefined: code scanning never ran here (GitHub answers 404).
+   */
+  codeScanning?: { analyses: { commitSha: string; ref: string }[]; alerts: Record<string, { id: string; severity?: "critical" | "high" | "medium" | "low" }[]> };
   #counter = 0;
 
   constructor(fullName: string, files: Record<string, string>, options: { ownerType?: "Organization" | "User"; id?: string } = {}) {

@@ -45,7 +45,9 @@ export class RestContract {
     this.#ajv.addSchema(normaliseNullable(subset) as object, "openapi");
     for (const [template, methods] of Object.entries(subset.paths)) {
       for (const [method, op] of Object.entries(methods)) {
-        const parameters = (op.parameters ?? []).map((p) => ("$ref" in p ? subset.components.parameters[p.$ref.split("/").pop()!]! : p));
+        // A parameter's schema may itself be a `$ref` into the components (`code-scanning-ref`): resolved here, where the subset is at hand.
+        const resolve = (schema: object): object => ("$ref" in schema && typeof schema.$ref === "string" ? resolve((subset.components as unknown as Record<string, Record<string, object>>)[schema.$ref.split("/")[2]!]![schema.$ref.split("/").pop()!]!) : schema);
+        const parameters = (op.parameters ?? []).map((p) => ("$ref" in p ? subset.components.parameters[p.$ref.split("/").pop()!]! : p)).map((p) => ({ ...p, schema: resolve(p.schema) }));
         const pattern = new RegExp("^" + template.replace(/\{[^}]+\}/g, "([^/]+)") + "$");
         this.#operations.push({ method: method.toUpperCase(), template, pattern, pointer: `openapi#/paths/${escapePointer(template)}/${method}`, parameters, hasBody: op.requestBody !== undefined, responses: new Map(Object.entries(op.responses ?? {}).map(([status, r]) => [status, r.content?.["application/json"] !== undefined])) });
       }

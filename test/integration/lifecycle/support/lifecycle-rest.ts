@@ -56,6 +56,7 @@ export function handleLifecycleRest(world: RestWorld, method: string, path: stri
     return [201, example(world, "pull-request-review-request", { number: Number(r[1]), requested_teams: [], requested_reviewers: [] })];
   }
   if (method === "PUT" && (r = /^\/pulls\/(\d+)\/merge$/.exec(rest))) return merge(world, repo, state, Number(r[1]), body);
+  if (method === "GET" && (rest === "/code-scanning/analyses" || rest === "/code-scanning/alerts")) return codeScanning(world, repo, rest, query);
   if (method === "GET" && rest === "/deployments") {
     const list = state.deployments.filter((d) => (!query.get("sha") || d.sha === query.get("sha")) && (!query.get("environment") || d.environment === query.get("environment")) && (!query.get("task") || d.task === query.get("task")));
     return [200, list.map((d) => restDeployment(world, d))];
@@ -161,4 +162,23 @@ function rulesets(world: RestWorld, state: LifecycleState, method: string, rest:
   if (existing) existing.body = body;
   else state.rulesets.push({ id, name: String(body.name), body });
   return [method === "POST" ? 201 : 200, example(world, "repository-ruleset", { id, name: body.name, target: body.target, enforcement: body.enforcement, rules: body.rules, conditions: body.conditions })];
+}
+
+/** Code scanning analyses (newest first) and open alerts by ref, paged as GitHub pages them; 404 where it never ran. */
+function codeScanning(world: RestWorld, repo: FakeRepo, rest: string, query: URLSearchParams): Reply {
+  const scanning = repo.codeScanning;
+  if (!scanning) return [404, { message: "no analysis found", documentation_url: "https://docs.github.com/rest/code-scanning/code-scanning" }];
+  const perPage = Number(query.get("per_page") ?? 30);
+  const page = Number(query.get("page") ?? 1);
+  const pageOf = <T>(items: T[]) => items.slice((page - 1) * perPage, page * perPage);
+  if (rest === "/code-scanning/analyses") return [200, pageOf(scanning.analyses).map((a, i) => example(world, "code-scanning-analysis-items", { id: 100 + i, commit_sha: a.commitSha, ref: a.ref }))];
+  const ref = query.get("ref") ?? `refs/heads/${repo.defaultBranch}`;
+  if (query.get("state") !== "open") return [200, []];
+  return [
+    200,
+    pageOf(scanning.alerts[ref] ?? []).map((a, i) => {
+      const base = example(world, "code-scanning-alert-items", { number: (page - 1) * perPage + i + 1, state: "open" });
+      return { ...base, rule: { ...(base.rule as object), id: a.id, name: a.id, security_severity_level: a.severity ?? null } };
+    }),
+  ];
 }

@@ -8,6 +8,7 @@ import { createTestProbot, INSTALLATION_ID } from "../../../support/github/harne
 import { getExample, retarget } from "../../../support/github/webhooks.js";
 import { registerLifecycleHandlers } from "../../../../src/handlers/register-lifecycle.js";
 import { SnapshotCache } from "../../../../src/adapters/github/lifecycle.js";
+import type { Probes } from "../../../../src/services/probes.js";
 import type { LifecycleGitHub } from "./lifecycle-github.js";
 
 export const DIGEST_OLD = `sha256:${"0".repeat(64)}`;
@@ -119,11 +120,11 @@ export function createLifecycleWorld(files = environmentsFiles()): FakeRepo[] {
 }
 
 /** A Probot with the lifecycle handlers, on the fake's clock, with a fresh snapshot cache. */
-export async function loadLifecycleApp(fake: LifecycleGitHub, options: { snapshots?: SnapshotCache } = {}) {
+export async function loadLifecycleApp(fake: LifecycleGitHub, options: { snapshots?: SnapshotCache; probes?: Probes } = {}) {
   const probot = createTestProbot();
   let shared: ReturnType<typeof registerLifecycleHandlers> | undefined;
   await probot.load((app) => {
-    shared = registerLifecycleHandlers(app, { appId: fake.app.id, appSlug: fake.app.slug, clock: fake.clock, snapshots: options.snapshots ?? new SnapshotCache() });
+    shared = registerLifecycleHandlers(app, { appId: fake.app.id, appSlug: fake.app.slug, clock: fake.clock, snapshots: options.snapshots ?? new SnapshotCache(), ...(options.probes ? { probes: options.probes } : {}) });
   });
   return { probot, shared: shared! };
 }
