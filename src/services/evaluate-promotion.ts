@@ -57,7 +57,8 @@ function gatePolicy(policy: Policy, kind: Evidence["kind"]): Pick<Policy, "gates
 function mergesItself(loaded: LoadedConfig, evidence: Evidence, policy: Policy): boolean {
   if (evidence.kind === "rollback") return policy.rollback.merge === "auto";
   const env = getEnvironment(loaded, evidence.environment);
-  return policy.merge.mode === "auto" || env?.auto === "merge";
+  // The environment's own `auto`, else `defaults.auto` (as next-stage.ts reads it).
+  return policy.merge.mode === "auto" || (env?.auto ?? loaded.config.defaults.auto) === "merge";
 }
 
 /**
