@@ -27,6 +27,8 @@ export async function gatherGateFacts(deps: LifecycleDeps, pr: PromotionPullRequ
     deps.pulls.listReviews(pr.number),
     source ? deps.source.listCommitChecks(source.repo, source.sha) : Promise.resolve(undefined),
   ]);
+  // The artifact's author does not approve their own change: named by the intake, else the login GitHub ties the commit to.
+  const artifactAuthor = source ? (source.author ?? (await deps.source.sourceCommitAuthor(source.repo, source.sha))) : undefined;
   const teams: Record<string, string[]> = {};
   for (const team of namedTeams(gates, policy)) teams[team] = (await deps.source.listTeamMembers(team)).map((m) => m.toLowerCase());
   const facts: GateFacts = {
@@ -37,7 +39,7 @@ export async function gatherGateFacts(deps: LifecycleDeps, pr: PromotionPullRequ
       headSha: pr.headSha,
       openedAt: pr.createdAt,
       ...(evidence.requestedBy ? { requestedBy: evidence.requestedBy } : {}),
-      ...(source?.author ? { artifactAuthor: source.author } : {}),
+      ...(artifactAuthor ? { artifactAuthor } : {}),
     },
     reviews,
     teams,

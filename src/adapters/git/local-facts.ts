@@ -17,6 +17,11 @@ export class LocalFacts implements SourcePort {
     return all[`${repo}@${sha}`] ?? [];
   }
 
+  /** Local mode knows no accounts behind commit emails: only an author the artifact names counts (`promote --source-author`). */
+  async sourceCommitAuthor(): Promise<string | undefined> {
+    return undefined;
+  }
+
   /** Code scanning is GitHub's: a local repository has no alerts to read (a scan report linked from the artifact still counts). */
   async listCodeScanningAlerts(): Promise<CodeScanningResult> {
     return { unavailable: "code scanning alerts are GitHub's; local mode reads none (link a SARIF or Trivy report from the artifact: scanUrl)" };

@@ -24,7 +24,8 @@ export class FactsSession {
   readonly log: Logger;
   #pulls = new Map<number, GateFactsResult>();
   #checks = new Map<string, (CheckReport & { id?: number })[]>();
-  #sources = new Map<string, SourceCheckFact[]>();
+  /** Source commits read: their checks and author login (undefined: GitHub ties the author to no account). */
+  #sources = new Map<string, { checks: SourceCheckFact[]; author: string | undefined }>();
   #teams = new Map<string, string[]>();
   #deployments: Deployment[] | undefined;
   #defaultHeadOid: string | undefined;
@@ -46,7 +47,7 @@ export class FactsSession {
     this.#pulls.set(plan.number, facts);
     this.#checks.set(facts.pr.headSha, facts.checks);
     if (facts.deployments) this.#deployments = facts.deployments;
-    if (facts.sourceChecks && plan.source) this.#sources.set(sourceKey(plan.source.repo, plan.source.sha), facts.sourceChecks);
+    if (facts.sourceChecks && plan.source) this.#sources.set(sourceKey(plan.source.repo, plan.source.sha), { checks: facts.sourceChecks, author: facts.sourceAuthor });
     for (const [team, members] of Object.entries(facts.teams)) this.#teams.set(team, members);
     this.#defaultHeadOid = facts.defaultHeadOid;
     this.log.debug({ pr: plan.number, reviews: facts.reviews.length, checks: facts.checks.length, deployments: facts.deployments?.length }, "gate facts read");
@@ -96,12 +97,13 @@ export class FactsSession {
     this.#deployments = value;
   }
 
-  source(repo: string, sha: string): SourceCheckFact[] | undefined {
+  /** What this session read of a source commit: its checks and its author's login. */
+  source(repo: string, sha: string): { checks: SourceCheckFact[]; author: string | undefined } | undefined {
     return this.#sources.get(sourceKey(repo, sha));
   }
 
-  rememberSource(repo: string, sha: string, checks: SourceCheckFact[]): void {
-    this.#sources.set(sourceKey(repo, sha), checks);
+  rememberSource(repo: string, sha: string, checks: SourceCheckFact[], author: string | undefined): void {
+    this.#sources.set(sourceKey(repo, sha), { checks, author });
   }
 
   team(team: string): string[] | undefined {

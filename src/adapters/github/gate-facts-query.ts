@@ -61,6 +61,7 @@ export function buildGateFactsQuery(owner: string, name: string, plan: GateFacts
     declarations.push("$srcOwner: String!", "$srcName: String!", "$srcSha: GitObjectID!");
     Object.assign(variables, { srcOwner: source.owner, srcName: source.repo, srcSha: plan.source.sha });
     parts.push(`source: repository(owner: $srcOwner, name: $srcName) { object(oid: $srcSha) { ... on Commit {
+      author { user { login } }
       checkSuites(first: 50) { nodes { app { databaseId slug } checkRuns(first: 100) { nodes { name status conclusion startedAt detailsUrl } } } }
       status { contexts { context state createdAt targetUrl } } } } }`);
   }
@@ -131,6 +132,8 @@ export interface RawGateFacts {
   repository: { defaultBranchRef: { target: { oid: string } } | null; pullRequest: RawFactsPullRequest | null; deployments?: { nodes: RawDeployment[] } } | null;
   source?: {
     object: {
+      /** The GitHub user the commit's author email belongs to (separation of duties). */
+      author?: { user: { login: string } | null } | null;
       checkSuites?: { nodes: { app: { databaseId: number | null; slug: string } | null; checkRuns: { nodes: { name: string; status: string; conclusion: string | null; startedAt: string | null; detailsUrl: string | null }[] } | null }[] } | null;
       status?: { contexts: { context: string; state: string; createdAt: string; targetUrl: string | null }[] } | null;
     } | null;
@@ -157,6 +160,8 @@ export interface GateFactsResult {
   checks: (CheckReport & { id: number })[];
   deployments: Deployment[] | undefined;
   sourceChecks: SourceCheckFact[] | undefined;
+  /** Login of the source commit's author, when GitHub ties its email to an account. */
+  sourceAuthor: string | undefined;
   teams: Record<string, string[]>;
 }
 
@@ -197,6 +202,7 @@ export function parseGateFacts(raw: RawGateFacts, identity: IdentityOptions): Ga
     checks: latestChecks(headCommit?.oid === pr?.headRefOid ? (headCommit?.checkSuites?.nodes ?? []) : [], identity.appId),
     deployments: repository?.deployments ? parseDeployments(repository.deployments.nodes, identity) : undefined,
     sourceChecks: raw.source === undefined ? undefined : parseSourceChecks(raw.source, identity.appId),
+    sourceAuthor: raw.source?.object?.author?.user?.login.toLowerCase(),
     teams: {},
   };
   for (const [key, org] of Object.entries(raw)) {

@@ -14,6 +14,7 @@ import { parseSourceChecks, type RawGateFacts } from "./gate-facts-query.js";
 
 const SOURCE_QUERY = `query StagegateSourceChecks($owner: String!, $name: String!, $sha: GitObjectID!) {
   source: repository(owner: $owner, name: $name) { object(oid: $sha) { ... on Commit {
+    author { user { login } }
     checkSuites(first: 50) { nodes { app { databaseId slug } checkRuns(first: 100) { nodes { name status conclusion startedAt detailsUrl } } } }
     status { contexts { context state createdAt targetUrl } } } } }
 }`;
@@ -46,21 +47,30 @@ export class GitHubSource implements SourcePort {
   }
 
   async listCommitChecks(repo: string, sha: string): Promise<SourceCheck[]> {
+    return (await this.#readSource(repo, sha)).checks;
+  }
+
+  /** The login GitHub ties the source commit's author to (the facts query read it with the checks). */
+  async sourceCommitAuthor(repo: string, sha: string): Promise<string | undefined> {
+    return (await this.#readSource(repo, sha)).author;
+  }
+
+  async #readSource(repo: string, sha: string): Promise<{ checks: SourceCheckFact[]; author: string | undefined }> {
     const known = this.#session.source(repo, sha);
     if (known) return known;
     const ref = parseRepoRef(repo);
-    if (!ref) return [];
-    let checks: SourceCheckFact[];
+    if (!ref) return { checks: [], author: undefined };
+    let read: { checks: SourceCheckFact[]; author: string | undefined };
     try {
       const raw = await callGitHub({ operation: "listCommitChecks", repo, sha }, () => this.#session.client.graphql<Pick<RawGateFacts, "source">>(SOURCE_QUERY, { owner: ref.owner, name: ref.repo, sha }));
-      checks = parseSourceChecks(raw.source, this.#session.identity.appId);
+      read = { checks: parseSourceChecks(raw.source, this.#session.identity.appId), author: raw.source?.object?.author?.user?.login.toLowerCase() };
     } catch (error) {
       if (!(error instanceof NotFoundError || error instanceof PermissionError)) throw error;
       this.#session.log.warn({ repo, sha }, "source repository not readable by the installation");
-      checks = [];
+      read = { checks: [], author: undefined };
     }
-    this.#session.rememberSource(repo, sha, checks);
-    return checks;
+    this.#session.rememberSource(repo, sha, read.checks, read.author);
+    return read;
   }
 
   /**

@@ -21,6 +21,8 @@ export interface SourcePort {
   listCommitChecks(repo: string, sha: string): Promise<SourceCheck[]>;
   /** Logins of a team `org/slug` (lowercase), empty when unknown. */
   listTeamMembers(team: string): Promise<string[]>;
+  /** Login of the source commit's author (separation of duties), when known: GitHub's account for its email, or what local mode recorded. */
+  sourceCommitAuthor(repo: string, sha: string): Promise<string | undefined>;
   /** Open code scanning alerts of the source commit (the vulnerabilities gate's `code-scanning` source). */
   listCodeScanningAlerts(repo: string, sha: string): Promise<CodeScanningResult>;
 }

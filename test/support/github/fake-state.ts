@@ -21,6 +21,8 @@ export interface FakeCommit {
   files: Map<string, string>;
   headline: string;
   body: string;
+  /** Login of the GitHub user the commit's author email belongs to (`author.user`); none when unset. */
+  authorLogin?: string;
 }
 
 export interface FakePull {

@@ -35,7 +35,7 @@ function commitNode(world: GraphqlWorld, repo: FakeRepo, commit: FakeCommit): No
     oid: commit.oid,
     message: message(commit),
     messageHeadline: commit.headline,
-    author: person,
+    author: { ...person, user: commit.authorLogin ? { login: commit.authorLogin } : null },
     committer: person,
     parents: () => ({ nodes: commit.parentOid ? [{ oid: commit.parentOid }] : [] }),
     history: (args: Args) => {
