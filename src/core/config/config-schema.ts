@@ -33,7 +33,7 @@ export const serviceSchema = z.strictObject({
 export const defaultsSchema = z.strictObject({
   policy: nameSchema.default("default").describe("Policy used by environments that name none."),
   auto: autoSchema.default("pr"),
-  baseBranch: z.string().max(255).optional().describe("Branch promotions target; defaults to the repository's default branch."),
+  baseBranch: z.string().max(255).optional().describe("Not supported (a warning): promotions always target the repository's default branch, which the ruleset, deployments and audit follow."),
 });
 
 /** `stagegate.yaml` at the root of the environments repository. */

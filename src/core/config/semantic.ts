@@ -206,5 +206,15 @@ export function checkConfigSemantics(file: SourceFile, config: Config, policyNam
     ...checkPolicies(file, config, policyNames),
     ...checkTargets(file, config, files),
     ...checkImages(file, config),
+    ...checkBaseBranch(file, config),
   ];
+}
+
+/**
+ * `defaults.baseBranch` is not acted on: promotions target, and the ruleset, deployments, dashboard and
+ * audit follow, the repository's default branch. Said where it is set, rather than silently ignored.
+ */
+function checkBaseBranch(file: SourceFile, config: Config): Diagnostic[] {
+  if (config.defaults.baseBranch === undefined) return [];
+  return [diagnosticAt(file, ["defaults", "baseBranch"], `defaults.baseBranch is not supported: promotions always target the repository's default branch (make "${config.defaults.baseBranch}" the default branch, or remove this key)`, "warning")];
 }

@@ -95,3 +95,12 @@ environments:
     expect(linesOf(repo(config))).toEqual([]);
   });
 });
+
+describe("defaults.baseBranch", () => {
+  it("is accepted with a warning where it is set: promotions target the default branch", () => {
+    const result = loadConfiguration(repo(BASE_CONFIG.replace("version: 1\n", "version: 1\ndefaults:\n  baseBranch: release\n"), { "policies/default.yaml": "gates: []\n" }));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.warnings.map(formatDiagnostic)).toEqual(['stagegate.yaml:3:15: warning: defaults.baseBranch is not supported: promotions always target the repository\'s default branch (make "release" the default branch, or remove this key)']);
+  });
+});
