@@ -42,6 +42,10 @@ export const reviewersSchema = z.strictObject({
   teams: z.array(principalSchema).default([]).describe("Teams (org/slug) requested as reviewers."),
   users: z.array(principalSchema).default([]).describe("Users requested as reviewers."),
   serviceOwners: z.boolean().default(true).describe("Request review from the service's owners."),
+  byTier: z
+    .record(z.string().min(1).max(50), z.array(principalSchema).max(50))
+    .default({})
+    .describe("Users and teams (org/slug) also requested for services of a tier (services[].tier), e.g. critical: [acme/sre]."),
 });
 
 /** A compliance control this policy's gates satisfy (`controls:` of a gate names it); `stagegate audit --by-control` groups evidence by it. */

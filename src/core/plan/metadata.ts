@@ -30,11 +30,13 @@ export function planLabels(policy: Policy, environment: string, kind: PromotionK
 }
 
 /**
- * Reviewers: the policy's teams and users, plus the service owners unless the policy says
- * `serviceOwners: false`. `org/team` (with or without `@`) is a team, requested by its slug.
+ * Reviewers: the policy's teams and users, those it names for the service's tier (`byTier`), plus the
+ * service owners unless the policy says `serviceOwners: false`. `org/team` (with or without `@`) is a
+ * team, requested by its slug.
  */
 export function planReviewers(policy: Policy, service: Service): { users: string[]; teams: string[] } {
-  const principals = [...(policy.reviewers?.teams ?? []), ...(policy.reviewers?.users ?? []), ...(policy.reviewers?.serviceOwners === false ? [] : service.owners)];
+  const byTier = service.tier !== undefined ? (policy.reviewers?.byTier?.[service.tier] ?? []) : [];
+  const principals = [...(policy.reviewers?.teams ?? []), ...(policy.reviewers?.users ?? []), ...byTier, ...(policy.reviewers?.serviceOwners === false ? [] : service.owners)];
   const users = new Set<string>();
   const teams = new Set<string>();
   for (const raw of principals) {

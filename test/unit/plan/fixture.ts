@@ -22,6 +22,7 @@ services:
   - name: checkout
     image: ghcr.io/acme/checkout
     source: acme/checkout
+    tier: critical
     owners: ["@acme/checkout-team", carol]
   - name: payments
     image: ghcr.io/acme/payments
@@ -52,6 +53,8 @@ gates:
 reviewers:
   teams: ["@acme/sre"]
   users: [dave]
+  byTier:
+    critical: ["@acme/platform-leads", frank]
 labels: [production]
 rollback:
   gates:

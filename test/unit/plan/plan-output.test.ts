@@ -72,7 +72,7 @@ describe("plan output", () => {
 
       - 2 approvals from \`acme/sre\`, \`erin\` (gate \`approvals\`)
 
-      Review requested from \`sre\`, \`checkout-team\`, \`dave\`, \`carol\`.
+      Review requested from \`sre\`, \`platform-leads\`, \`checkout-team\`, \`dave\`, \`frank\`, \`carol\`.
 
       <sub>Written by Stagegate. The hidden evidence block below is machine-readable: edit around it, not inside it.</sub>
 

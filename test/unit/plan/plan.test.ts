@@ -138,10 +138,12 @@ describe("planPromotion: PR metadata", () => {
     expect(planPromotion(fixtureSnapshot(), request("checkout", "prod-eu", { kind: "rollback", reason: "verification failed" }), loaded).branch).toBe("stagegate/rollback/prod-eu/checkout/abcdef123456");
   });
 
-  it("collects labels, reviewers (teams by slug, service owners) and checks from the policy", () => {
+  it("collects labels, reviewers (teams by slug, the service's tier, service owners) and checks from the policy", () => {
     const plan = planPromotion(fixtureSnapshot(), request("checkout"), loaded);
     expect(plan.labels).toEqual(["production", "stagegate", "stagegate:prod-eu"]);
-    expect(plan.reviewers).toEqual({ users: ["dave", "carol"], teams: ["sre", "checkout-team"] });
+    expect(plan.reviewers).toEqual({ users: ["dave", "frank", "carol"], teams: ["sre", "platform-leads", "checkout-team"] });
+    // A service of no tier (or another) gets the policy's reviewers without the critical tier's.
+    expect(planPromotion(fixtureSnapshot(), request("payments"), loaded).reviewers).toEqual({ users: ["dave"], teams: ["sre"] });
     expect(plan.checks).toEqual(["stagegate/upstream", "stagegate/soak", "stagegate/approvals", "stagegate"]);
     expect(plan.policy).toBe("prod");
     expect(plan.baseOid).toBe("a".repeat(40));
