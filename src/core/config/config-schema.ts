@@ -23,7 +23,7 @@ export const serviceSchema = z.strictObject({
   name: nameSchema.describe("Service name."),
   image: imageSchema,
   source: repoSchema.optional().describe("Source repository of the service (owner/name)."),
-  tier: z.string().max(50).optional().describe("Free-form tier (e.g. critical); policies may request reviewers by tier."),
+  tier: z.string().max(50).optional().describe("Free-form tier (e.g. critical); policies request reviewers for it with reviewers.byTier."),
   owners: z.array(principalSchema).default([]).describe("Users/teams owning the service; requested as reviewers."),
   migrations: z.enum(["reversible", "forward-only"]).default("reversible").describe("forward-only: rollback across a promotion of this service is refused."),
   keepTag: z.boolean().default(true).describe("Keep the human-readable tag next to the digest when editing (kustomize ignores newTag once a digest is set)."),

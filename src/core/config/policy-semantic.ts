@@ -1,3 +1,4 @@
+import { compileExpression, ExpressionError } from "../expr/index.js";
 import { getCronError } from "./cron.js";
 import type { GateSpec, GateSpecOf } from "./gate-schemas.js";
 import type { Diagnostic } from "./loaded.js";
@@ -62,6 +63,17 @@ function checkPrincipals(ctx: Ctx, path: DataPath, teams: readonly string[], use
   });
 }
 
+/** An expression that does not parse is found by `stagegate validate`, not when its gate first runs. */
+function checkExpression(ctx: Ctx, path: DataPath, source: string | undefined, what: string): void {
+  if (source === undefined) return;
+  try {
+    compileExpression(source);
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    err(ctx, path, `${what}: ${error.message}`);
+  }
+}
+
 function formatGatePath(path: DataPath): string {
   if (path.length === 0) return "";
   return `${path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? String(s) : `.${String(s)}`)).join("")}.`;
@@ -78,6 +90,8 @@ function checkMetrics(ctx: Ctx, path: DataPath, gate: Omit<GateSpecOf<"metrics">
   if (!gate.analysisTemplate && gate.successCondition === undefined && gate.failureCondition === undefined) {
     err(ctx, path, `${what}: set successCondition (e.g. result[0] >= 0.99) and/or failureCondition, or use an analysisTemplate`);
   }
+  checkExpression(ctx, [...path, "successCondition"], gate.successCondition, `${what}: successCondition`);
+  checkExpression(ctx, [...path, "failureCondition"], gate.failureCondition, `${what}: failureCondition`);
 }
 
 function checkWindow(ctx: Ctx, path: DataPath, gate: GateSpecOf<"window">, what: string): void {
@@ -111,6 +125,9 @@ function checkGate(ctx: Ctx, gate: GateSpec, path: DataPath): void {
     case "window":
       checkWindow(ctx, path, gate, what);
       break;
+    case "http":
+      checkExpression(ctx, [...path, "successCondition"], gate.successCondition, `${what}: successCondition`);
+      break;
     case "upstream":
       (gate.environments ?? []).forEach((env, i) => {
         if (!ctx.environments.includes(env)) err(ctx, [...path, "environments", i], `${what}: unknown environment "${env}" (known: ${ctx.environments.join(", ") || "none"})`);
@@ -142,6 +159,7 @@ export function checkPolicySemantics(file: SourceFile, policy: Policy, environme
   checkGateList(ctx, policy.gates, ["gates"]);
   checkGateList(ctx, policy.rollback.gates, ["rollback", "gates"]);
   if (policy.verification?.metrics) checkMetrics(ctx, ["verification", "metrics"], policy.verification.metrics, "verification.metrics");
+  checkExpression(ctx, ["verification", "health", "expect"], policy.verification?.health?.expect, "verification.health.expect");
   if (policy.overrides) {
     checkPrincipals(ctx, ["overrides"], policy.overrides.teams, policy.overrides.users);
     const names = policy.gates.map(getGateName);

@@ -104,6 +104,16 @@ export const brokenCases: BrokenCase[] = [
     files: withPolicy("verification:\n  metrics:\n    prometheus:\n      address: https://prometheus.example\n      query: up\n"),
     expected: ["policies/default.yaml:3:5: verification.metrics: set successCondition (e.g. result[0] >= 0.99) and/or failureCondition, or use an analysisTemplate"],
   },
+  {
+    name: "expressions that do not parse (metrics, http, verification.health)",
+    files: withPolicy("gates:\n  - gate: metrics\n    prometheus:\n      address: http://prometheus:9090\n      query: up\n    successCondition: result[0] >=\n    failureCondition: result[0] < 0.5)\n  - gate: http\n    url: https://example.com/ready\n    successCondition: body.ready = true\nverification:\n  health:\n    url: https://example.com/ready\n    expect: status == 200 &&& body.ok\n"),
+    expected: [
+      'policies/default.yaml:6:23: gate "metrics": successCondition: unexpected end of expression (column 13)',
+      'policies/default.yaml:7:23: gate "metrics": failureCondition: unexpected ")" (column 16)',
+      'policies/default.yaml:10:23: gate "http": successCondition: unexpected character "=" (column 12)',
+      'policies/default.yaml:14:13: verification.health.expect: unexpected character "&" (column 17)',
+    ],
+  },
   { name: "bad prometheus address", files: withPolicy("gates:\n  - gate: metrics\n    prometheus:\n      address: prometheus:9090\n      query: up\n    successCondition: result[0] == 1\n"), expected: ["policies/default.yaml:4:16: gates[0].prometheus.address: must be an http(s) URL (got \"prometheus:9090\")"] },
   { name: "overrides naming a gate not in the policy", files: withPolicy("gates:\n  - gate: upstream\n  - gate: window\noverrides:\n  teams: [acme/sre]\n  gates: [window, soak]\n"), expected: ["policies/default.yaml:6:19: overrides.gates: \"soak\" is not a gate of this policy (gates: upstream, window)"] },
   { name: "unknown gate type", files: withPolicy("gates:\n  - gate: soaks\n    duration: 1h\n"), expected: ["policies/default.yaml:2:11: gates[0].gate: unknown gate \"soaks\" (did you mean \"soak\"? known: upstream, soak, source-checks, vulnerabilities, metrics, window, approvals, http, provenance)"] },
