@@ -29,7 +29,8 @@ describe("promote", () => {
     expect(outcome).toMatchObject({ status: "opened", superseded: [], pr: { number: 1, branch: "stagegate/prod-eu/checkout/abcdef123456", state: "open" } });
     const pr = repo.pull(1);
     expect(pr.labels).toEqual(["production", "stagegate", "stagegate:prod-eu"]);
-    expect(pr.reviewers).toEqual({ users: ["dave", "carol"], teams: ["sre", "checkout-team"] });
+    // checkout is of the critical tier: the prod policy's reviewers for it (frank, platform-leads) are requested too.
+    expect(pr.reviewers).toEqual({ users: ["dave", "frank", "carol"], teams: ["sre", "platform-leads", "checkout-team"] });
     const files = repo.filesOf(pr.branch);
     expect(files.get("environments/prod-eu/checkout/kustomization.yaml")).toContain(D.new);
     expect(files.get("environments/staging/checkout/kustomization.yaml")).toContain(D.old);
