@@ -22,6 +22,7 @@ export const OPERATIONS = [
   // Gates and the deployment lifecycle (src/adapters/github/{pull-requests,deployments,notes,commits,rulesets}.ts, tick).
   "PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge",
   "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals",
   "GET /repos/{owner}/{repo}/deployments",
   "POST /repos/{owner}/{repo}/deployments",
   "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",

@@ -103,6 +103,7 @@ export async function evaluatePromotion(deps: LifecycleDeps, number: number, opt
   if (changed.length > 0) await deps.checks.writeChecks(pr.headSha, changed);
   recordWrittenGates(deps, results, changed, (r) => `${SUMMARY_CHECK}/${r.gate}`);
   const escalated = await escalate(deps, pr, results, comments);
+  await dismissStaleApprovals(deps, pr, results);
   const outcome: EvaluateOutcome = { status: "evaluated", pr, evidence, results, summary, written: changed.map((c) => c.name), escalated };
   log.info({ summary: summary.conclusion, written: outcome.written }, "gates evaluated");
   for (const event of gateEvents(deps, evidence, pr, gates.gates, results, outcome.written, escalated, SUMMARY_CHECK)) emitNotification(deps, loaded, event);
@@ -170,4 +171,20 @@ async function escalate(deps: LifecycleDeps, pr: PromotionPullRequest, results: 
     done.push(result.gate);
   }
   return done;
+}
+
+/**
+ * Dismisses the approvals the approvals gates found given on an older head (`dismissStale`, the
+ * default): the gate already does not count them, and dismissed they stop showing the PR as approved.
+ * Level-triggered: a dismissed review is no longer a standing approval, so nothing is dismissed twice.
+ */
+async function dismissStaleApprovals(deps: LifecycleDeps, pr: PromotionPullRequest, results: readonly GateResult[]): Promise<void> {
+  const stale = new Map<string, { user: string; commitSha: string }>();
+  for (const result of results) {
+    if (result.type !== "approvals") continue;
+    for (const review of (result.evidence?.["stale"] ?? []) as { id: string; user: string; commitSha: string }[]) stale.set(review.id, review);
+  }
+  for (const [id, review] of stale) {
+    await deps.pulls.dismissReview(pr.number, id, `Stagegate: @${review.user} approved ${review.commitSha.slice(0, 7)}; the head is now ${pr.headSha.slice(0, 7)}, so the approval no longer counts. Review the new head.`);
+  }
 }

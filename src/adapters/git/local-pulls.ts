@@ -170,6 +170,15 @@ export class LocalPulls implements PullRequestsPort {
     });
   }
 
+  async dismissReview(number: number, reviewId: string, message: string, actor = LOCAL_BOT): Promise<void> {
+    await this.#change(number, `dismiss review ${reviewId} on #${number}: ${message}`, actor, (s) => {
+      const review = s.reviews.find((r) => r.id === reviewId);
+      if (!review || review.state === "dismissed") return undefined;
+      review.state = "dismissed";
+      return s;
+    });
+  }
+
   /** Records a review by `user` on the current head (what a person does in GitHub's UI). */
   async submitReview(number: number, user: string, state: PullRequestReview["state"], body?: string): Promise<PullRequestReview> {
     const at = this.meta.identity(user).date.toISOString();

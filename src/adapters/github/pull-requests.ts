@@ -58,6 +58,18 @@ export class GitHubPullRequests implements PullRequestsPort {
     );
   }
 
+  async dismissReview(number: number, reviewId: string, message: string): Promise<void> {
+    const { client, repo } = this.#session;
+    try {
+      await callGitHub({ operation: "dismissReview", repo: formatRepoRef(repo), pr: number }, () =>
+        client.request("PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals", { owner: repo.owner, repo: repo.repo, pull_number: number, review_id: Number(reviewId), message, event: "DISMISS" }),
+      );
+    } catch (error) {
+      // 422: already dismissed (or no longer dismissable): what was wanted.
+      if (!(error instanceof StagegateError && (error.context as { status?: number }).status === 422)) throw error;
+    }
+  }
+
   async merge(number: number, request: MergeRequest): Promise<{ sha: string }> {
     const { client, repo } = this.#session;
     const context = { operation: "merge", repo: formatRepoRef(repo), pr: number, sha: request.expectedHeadSha };

@@ -36,7 +36,10 @@ export const evaluateApprovals: GateEvaluator<"approvals"> = (spec, facts, ctx) 
   const counted: string[] = [];
   const blocking: string[] = [];
   const rows: string[] = [];
+  /** Standing approvals given on an older head: the caller dismisses them (`dismissStale`), so GitHub stops showing them. */
+  const stale: { id: string; user: string; commitSha: string }[] = [];
   for (const [login, review] of standingReviews(facts.reviews ?? [])) {
+    if (spec.dismissStale && review.state === "approved" && review.commitSha !== pr.headSha) stale.push({ id: review.id, user: review.user, commitSha: review.commitSha });
     let verdict: string;
     if (!eligible(review)) verdict = anyone ? "not a member or collaborator" : "not in the approving teams/users";
     else if (review.state === "changes_requested") {
@@ -52,7 +55,7 @@ export const evaluateApprovals: GateEvaluator<"approvals"> = (spec, facts, ctx) 
     rows.push(`| @${review.user} | ${review.state} | ${verdict} |`);
   }
   const details = [`${counted.length}/${spec.count} approvals${anyone ? "" : ` from ${[...spec.teams, ...spec.users].map((p) => `@${p.replace(/^@/, "")}`).join(", ")}`}.`, "", ...(rows.length ? ["| reviewer | review | |", "|---|---|---|", ...rows] : ["No reviews yet."])].join("\n");
-  const evidence: Record<string, unknown> = { approvedBy: counted, required: spec.count, headSha: pr.headSha };
+  const evidence: Record<string, unknown> = { approvedBy: counted, required: spec.count, headSha: pr.headSha, ...(stale.length > 0 ? { stale } : {}) };
   if (blocking.length > 0) return result(spec, { conclusion: "failure", summary: `changes requested by ${blocking.map((u) => `@${u}`).join(", ")}`, details, evidence });
   if (counted.length >= spec.count) return result(spec, { conclusion: "success", summary: `approved by ${counted.map((u) => `@${u}`).join(", ")}`, details, evidence });
 

@@ -45,6 +45,8 @@ export interface PullRequestsPort {
   listReviews(number: number): Promise<PullRequestReview[]>;
   listComments(number: number): Promise<PullRequestComment[]>;
   requestReviewers(number: number, reviewers: { users: string[]; teams: string[] }): Promise<void>;
+  /** Dismisses a review (it then shows as dismissed, as GitHub's own stale-review dismissal does); a review already dismissed is left as it is. */
+  dismissReview(number: number, reviewId: string, message: string): Promise<void>;
   /**
    * Merges into the base branch. Throws ConflictError when the head is no longer `expectedHeadSha`
    * or the base moved in a way that conflicts; returns the resulting commit on the base branch.

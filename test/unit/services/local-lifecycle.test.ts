@@ -144,3 +144,17 @@ describe("lifecycle services on a local repository", () => {
     expect(deployment!.statuses.map((s) => `${s.context ?? s.creator}:${s.state}`)).toEqual(["stagegate:queued", "lint:success", "deploy-preview/api:failure", "argocd/api-dev:success", "stagegate:success"]);
   });
 });
+
+describe("stale approvals in local mode", () => {
+  it("dismisses a review (recorded, with the reason), once", async () => {
+    const { adapter, deps, dir } = await setup();
+    await promote({ repo: deps.repo }, { artifact: artifact(D("1")), environment: "dev", requestedBy: "dana" });
+    const [pr] = await adapter.pulls.listOpen();
+    const review = await adapter.pulls.submitReview(pr!.number, "rita", "approved");
+    await adapter.pulls.dismissReview(pr!.number, review.id, "the head moved");
+    await adapter.pulls.dismissReview(pr!.number, review.id, "the head moved");
+    expect((await adapter.pulls.listReviews(pr!.number)).map((r) => [r.user, r.state])).toEqual([["rita", "dismissed"]]);
+    const log = await new GitCli(dir).run(["log", "--format=%s", `refs/stagegate/pulls/${pr!.number}`]);
+    expect(log.split("\n").filter((line) => line.startsWith("dismiss review"))).toEqual([`dismiss review ${review.id} on #${pr!.number}: the head moved`]);
+  });
+});

@@ -56,6 +56,15 @@ export function handleLifecycleRest(world: RestWorld, method: string, path: stri
     return [201, example(world, "pull-request-review-request", { number: Number(r[1]), requested_teams: [], requested_reviewers: [] })];
   }
   if (method === "PUT" && (r = /^\/pulls\/(\d+)\/merge$/.exec(rest))) return merge(world, repo, state, Number(r[1]), body);
+  if (method === "PUT" && (r = /^\/pulls\/(\d+)\/reviews\/(\d+)\/dismissals$/.exec(rest))) {
+    const reviewId = Number(r[2]);
+    const review = (state.reviews.get(Number(r[1])) ?? []).find((v) => v.id === reviewId);
+    if (!review) return [404, { message: "Not Found" }];
+    if (review.state === "DISMISSED") return [422, { message: "Can not dismiss a dismissed pull request review" }];
+    review.state = "DISMISSED";
+    state.dismissals.push({ pr: Number(r[1]), review: review.id, message: String(body.message) });
+    return [200, example(world, "pull-request-review-3", { id: review.id, state: "DISMISSED", user: { ...((example(world, "pull-request-review-3", {}).user ?? {}) as object), login: review.user } })];
+  }
   if (method === "GET" && (rest === "/code-scanning/analyses" || rest === "/code-scanning/alerts")) return codeScanning(world, repo, rest, query);
   if (method === "GET" && rest === "/deployments") {
     const list = state.deployments.filter((d) => (!query.get("sha") || d.sha === query.get("sha")) && (!query.get("environment") || d.environment === query.get("environment")) && (!query.get("task") || d.task === query.get("task")));

@@ -74,6 +74,8 @@ export class LifecycleState {
   readonly drafts = new Set<number>();
   readonly merged = new Map<number, { sha: string; at: string }>();
   readonly reviews = new Map<number, FakeReview[]>();
+  /** Reviews dismissed through the API, with the message. */
+  readonly dismissals: { pr: number; review: number; message: string }[] = [];
   readonly comments: FakeComment[] = [];
   readonly checkRuns: FakeCheckRun[] = [];
   readonly statuses = new Map<string, FakeStatus[]>();
