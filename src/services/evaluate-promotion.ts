@@ -9,14 +9,17 @@ import { gatesFor, SUMMARY_CHECK } from "../core/plan/index.js";
 import type { CheckReport } from "../core/ports/checks.js";
 import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
 import type { PullRequestComment } from "../core/ports/pull-requests.js";
+import { evaluateChange } from "./evaluate-change.js";
 import { gatherGateFacts } from "./gate-facts.js";
+import { promotionIntegrityProblem } from "./promotion-integrity.js";
 import { recordWrittenGates } from "./lifecycle-metrics.js";
 import { keepStableHttpChecks, probeGates, withMeasurementBlocks } from "./probes.js";
 import { botOf, loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
 import { mergePromotion, type MergeOutcome } from "./merge-promotion.js";
 import { emitNotification, gateEvents, promotionEvent } from "./notify-event.js";
 
-export type EvaluateStatus = "not-open" | "not-stagegate" | "evaluated" | "merged";
+/** `untrusted`: the PR changes more than its evidence declares, so it was evaluated as a hand-made change (promotion-integrity.ts). */
+export type EvaluateStatus = "not-open" | "not-stagegate" | "untrusted" | "evaluated" | "merged";
 
 export interface EvaluateOutcome {
   status: EvaluateStatus;
@@ -80,6 +83,13 @@ export async function evaluatePromotion(deps: LifecycleDeps, number: number, opt
   const loaded = loadSnapshotConfig(snapshot);
   const env = getEnvironment(loaded, evidence.environment);
   if (!env) throw new TerminalError(`PR #${number} promotes into "${evidence.environment}", which stagegate.yaml no longer defines`, { pr: number });
+  // The evidence chooses the gates only for a PR that changes what it declares, and nothing else.
+  const untrusted = await promotionIntegrityProblem(deps, pr, evidence, env);
+  if (untrusted) {
+    log.warn({ reason: untrusted }, "promotion PR changes more than its evidence declares: evaluated as a change");
+    const change = await evaluateChange(deps, number);
+    return { ...base, status: "untrusted", results: change.results, ...(change.summary ? { summary: change.summary } : {}), written: change.written, note: `evaluated as a hand-made change: ${untrusted}` };
+  }
   const policy = getPolicy(loaded, env);
   const gates = gatePolicy(policy, evidence.kind);
   const facts = await gatherGateFacts(deps, pr, evidence, gates.gates, policy, loaded);
@@ -122,6 +132,7 @@ export async function mergeAsPerson(deps: LifecycleDeps, number: number, mergedB
   const outcome = await evaluatePromotion(deps, number, { merge: "never" });
   if (outcome.status === "not-open") throw new TerminalError(`pull request #${number} is ${outcome.pr.state}`, { pr: number });
   if (outcome.status === "not-stagegate") throw new TerminalError(`pull request #${number} carries no Stagegate evidence block`, { pr: number });
+  if (outcome.status === "untrusted") throw new TerminalError(`refusing to merge #${number} as a promotion: ${outcome.note}`, { pr: number });
   const summaryCheck = (await deps.checks.listChecks(outcome.pr.headSha)).find((c) => c.name === SUMMARY_CHECK);
   if (!isGreen(summaryCheck)) {
     throw new TerminalError(`refusing to merge #${number}: the required check \`${SUMMARY_CHECK}\` is ${summaryCheck?.conclusion ?? summaryCheck?.status ?? "missing"} (${summaryCheck?.title ?? "not reported"})`, { pr: number });

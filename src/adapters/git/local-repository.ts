@@ -89,8 +89,13 @@ export class LocalRepository implements CommitsPort {
   }
 
   async changedFiles(base: string, head: string): Promise<string[]> {
-    const out = await this.git.run(["diff", "--name-only", "-z", "--no-renames", base, head]);
+    // Three dots: from the merge base, as GitHub shows a pull request (two would count the base's later commits as the PR's).
+    const out = await this.git.run(["diff", "--name-only", "-z", "--no-renames", `${base}...${head}`, "--"]);
     return out.split("\0").filter(Boolean).sort();
+  }
+
+  async mergeBase(base: string, head: string): Promise<string> {
+    return (await this.git.run(["merge-base", base, head])).trim();
   }
 
   /**

@@ -9,6 +9,7 @@ import type { RepoSnapshot } from "../../core/snapshot.js";
 import { formatRepoRef } from "./client.js";
 import { callGitHub } from "./errors.js";
 import type { FactsSession } from "./facts-session.js";
+import type { SnapshotCache } from "./lifecycle.js";
 import { flattenTree, getConfigText, getRelevantPrefixes, SUBTREE_QUERY, type RawSubtree } from "./snapshot-query.js";
 
 const COMMIT_FIELDS = "oid message parents(first: 5) { nodes { oid } } author { name email date } committer { name email date }";
@@ -45,9 +46,12 @@ function toCommitInfo(raw: RawCommit): CommitInfo {
 export class GitHubCommits implements CommitsPort {
   #session: FactsSession;
   #snapshots = new Map<string, Promise<RepoSnapshot>>();
+  /** Snapshots at commits (immutable) and merge bases, shared by the deliveries of the process. */
+  #shared: SnapshotCache | undefined;
 
-  constructor(session: FactsSession) {
+  constructor(session: FactsSession, shared?: SnapshotCache) {
     this.#session = session;
+    this.#shared = shared;
   }
 
   async getDefaultHead(): Promise<string> {
@@ -73,8 +77,12 @@ export class GitHubCommits implements CommitsPort {
   readSnapshotAt(sha: string): Promise<RepoSnapshot> {
     let pending = this.#snapshots.get(sha);
     if (!pending) {
-      pending = this.#readTree(sha);
+      const key = `${formatRepoRef(this.#session.repo)}@${sha}`;
+      const known = /^[0-9a-f]{40}$/.test(sha) ? this.#shared?.get(key) : undefined;
+      pending = known ? Promise.resolve(known) : this.#readTree(sha);
       this.#snapshots.set(sha, pending);
+      // Only a commit id names the same tree forever; a branch name is read again next time.
+      if (!known && /^[0-9a-f]{40}$/.test(sha)) void pending.then((snapshot) => this.#shared?.set(key, snapshot), () => undefined);
       pending.catch(() => this.#snapshots.delete(sha));
     }
     return pending;
@@ -101,6 +109,19 @@ export class GitHubCommits implements CommitsPort {
       client.request("GET /repos/{owner}/{repo}/compare/{basehead}", { owner: repo.owner, repo: repo.repo, basehead: `${base}...${head}`, per_page: 100 }),
     );
     return (response.data.files ?? []).flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
+  }
+
+  async mergeBase(base: string, head: string): Promise<string> {
+    const { client, repo } = this.#session;
+    const key = `${formatRepoRef(repo)}:${base}...${head}`;
+    const known = this.#shared?.mergeBases.get(key);
+    if (known) return known;
+    const response = await callGitHub({ operation: "mergeBase", repo: formatRepoRef(repo), base, head }, () =>
+      client.request("GET /repos/{owner}/{repo}/compare/{basehead}", { owner: repo.owner, repo: repo.repo, basehead: `${base}...${head}`, per_page: 1 }),
+    );
+    const sha = response.data.merge_base_commit.sha;
+    this.#shared?.rememberMergeBase(key, sha);
+    return sha;
   }
 
   async #readTree(sha: string): Promise<RepoSnapshot> {

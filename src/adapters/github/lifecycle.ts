@@ -33,6 +33,11 @@ import { GitHubSource } from "./source.js";
 /** Default-branch snapshots by repository, shared by the deliveries of one process (bounded). */
 export class SnapshotCache {
   #entries = new Map<string, RepoSnapshot>();
+  /**
+   * Merge bases by `owner/name:base...head` (a PR's head and its base branch): the merge base changes
+   * only with the head, so a PR evaluated on every event and tick asks for it once per head.
+   */
+  readonly mergeBases = new Map<string, string>();
   readonly max: number;
 
   constructor(max = 50) {
@@ -52,6 +57,12 @@ export class SnapshotCache {
     this.#entries.delete(key);
     this.#entries.set(key, snapshot);
     while (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  /** Remembers a merge base (bounded like the snapshots, ten times as many). */
+  rememberMergeBase(key: string, sha: string): void {
+    this.mergeBases.set(key, sha);
+    while (this.mergeBases.size > this.max * 10) this.mergeBases.delete(this.mergeBases.keys().next().value!);
   }
 }
 
@@ -131,7 +142,7 @@ export class GitHubLifecycle {
     this.checks = new GitHubChecks(this.session, clock);
     this.deps = {
       repo: new SessionRepo(this),
-      commits: new GitHubCommits(this.session),
+      commits: new GitHubCommits(this.session, this.#cache),
       pulls: new GitHubPullRequests(this.session),
       checks: this.checks,
       deployments: new GitHubDeployments(this.session, { clock, isProduction: (env) => this.#isProduction(env) }),

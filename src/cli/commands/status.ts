@@ -16,6 +16,7 @@ function iconOf(check: CheckReport | undefined): string {
 /** Lines describing one PR evaluation (shared by approve and tick). */
 export function describeEvaluation(e: EvaluateOutcome): string[] {
   if (e.status === "not-open" || e.status === "not-stagegate") return [`#${e.pr.number}: ${e.status}`];
+  if (e.status === "untrusted") return [`#${e.pr.number}: ${e.note ?? "evaluated as a hand-made change"}`];
   const gates = e.results.map((r) => `${r.gate} ${r.conclusion === "pending" ? ICON.pending : ICON[r.conclusion]}`).join("  ");
   const lines = [`#${e.pr.number} ${e.pr.title}: ${e.summary?.conclusion} — ${e.summary?.summary}${gates ? ` [${gates}]` : ""}`];
   if (e.merged) lines.push(`  merged as ${e.merged.sha.slice(0, 7)}${e.merged.approvedBy.length ? `, approved by ${e.merged.approvedBy.join(", ")}` : ""}`);

@@ -21,6 +21,8 @@ export interface CommitsPort {
   readSnapshotAt(sha: string): Promise<RepoSnapshot>;
   /** First-parent history from `head` (inclusive), newest first, at most `limit`. */
   listFirstParent(head: string, limit: number): Promise<CommitInfo[]>;
-  /** Paths changed between `base` and `head`. */
+  /** Paths changed between `base` and `head`: the three-dot diff a pull request shows (from their merge base). */
   changedFiles(base: string, head: string): Promise<string[]>;
+  /** The merge base of `base` and `head` (what a pull request's diff starts from). */
+  mergeBase(base: string, head: string): Promise<string>;
 }

@@ -39,7 +39,9 @@ describe("gates as check runs", () => {
 
     await deliver(probot, "pull_request", pullRequestEvent(fake, number));
     expect(checks(fake, head)).toEqual({ stagegate: "in_progress", "stagegate/upstream": "in_progress", "stagegate/soak": "in_progress", "stagegate/approvals": "in_progress", "stagegate/source-checks": "in_progress" });
-    expect(fake.describe()).toEqual(["StagegateSnapshot", "StagegateGateFacts", ...Array(5).fill("POST /repos/acme/environments/check-runs")]);
+    // The first evaluation of a head also checks that the PR changes only what its evidence declares
+    // (the head's tree, the merge base, its tree): read once per head, then cached for the process.
+    expect(fake.describe()).toEqual(["StagegateSnapshot", "StagegateGateFacts", "StagegateSubtree", expect.stringMatching(/^GET \/repos\/acme\/environments\/compare\/main\.\.\.[0-9a-f]{40}$/), "StagegateSubtree", ...Array(5).fill("POST /repos/acme/environments/check-runs")]);
 
     // Nothing changed: one read (the facts query, snapshot cached and still current), no write.
     fake.requests.length = 0;

@@ -22,7 +22,8 @@ async function setup(dismissStale: boolean) {
   // rita approves the first head; then the branch moves (a new commit on the PR).
   const first = fake.repo(ENV_REPO).refs.get(pull.head)!.oid;
   state.review(number, "rita", "APPROVED", fake.clock.iso(), first);
-  const second = fake.repo(ENV_REPO).push(pull.head, { "environments/dev/checkout/NOTES.md": "why\n" }, "add notes").oid;
+  // (A commit that changes nothing more: the PR still changes only what its evidence declares.)
+  const second = fake.repo(ENV_REPO).push(pull.head, {}, "retrigger").oid;
   return { fake, probot, number, state, first, second };
 }
 

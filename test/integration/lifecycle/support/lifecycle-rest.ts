@@ -115,9 +115,16 @@ export function handleLifecycleRest(world: RestWorld, method: string, path: stri
     const [base, head] = decodeURIComponent(r[1]!).split("...") as [string, string];
     const b = repo.commits.get(base) ?? repo.head(base);
     const h = repo.commits.get(head) ?? repo.head(head);
-    const files = [...new Set([...b.files.keys(), ...h.files.keys()])].filter((p) => b.files.get(p) !== h.files.get(p)).sort();
-    const template = (example(world, "commit-comparison", {}).files as Record<string, unknown>[])[0]!;
-    return [200, example(world, "commit-comparison", { files: files.map((filename) => ({ ...template, filename, previous_filename: undefined })) })];
+    // Three dots: from the merge base (the first commit of base's first-parent chain that head reaches).
+    const ancestors = new Set<string>();
+    for (let c: typeof h | undefined = h; c; c = c.parentOid ? repo.commits.get(c.parentOid) : undefined) ancestors.add(c.oid);
+    let mergeBase: typeof b | undefined = b;
+    while (mergeBase && !ancestors.has(mergeBase.oid)) mergeBase = mergeBase.parentOid ? repo.commits.get(mergeBase.parentOid) : undefined;
+    const from = mergeBase ?? b;
+    const files = [...new Set([...from.files.keys(), ...h.files.keys()])].filter((p) => from.files.get(p) !== h.files.get(p)).sort();
+    const comparison = example(world, "commit-comparison", {});
+    const template = (comparison.files as Record<string, unknown>[])[0]!;
+    return [200, { ...comparison, merge_base_commit: { ...(comparison.merge_base_commit as object), sha: from.oid }, files: files.map((filename) => ({ ...template, filename, previous_filename: undefined })) }];
   }
   if (rest === "/rulesets" || /^\/rulesets\/\d+$/.test(rest)) return rulesets(world, state, method, rest, body);
   if (method === "GET" && rest === "/issues") {

@@ -1,0 +1,72 @@
+// A promotion PR's evidence block chooses its gates only while the PR changes what the block declares:
+// the block is editable by anyone who can edit the PR (its checksum is no signature), and its branch by
+// anyone who can push. Edited into a rollback, or carrying changes beyond the declared swap, the PR is
+// evaluated as a hand-made change (the gates of every environment it touches) and never merged by the bot.
+import { describe, expect, it } from "vitest";
+import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environments-repo.js";
+import { parsePromotionBody, renderPromotionBody } from "../../../src/core/evidence/body.js";
+import { promote } from "../../../src/services/promote.js";
+import { createTestClient } from "../../support/github/harness.js";
+import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
+import { createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, environmentsFiles, kustomization, loadLifecycleApp, pullRequestEvent, SOURCE_SHA } from "./support/world.js";
+
+const fakeGitHub = useLifecycleGitHub();
+
+/** dev: one release manager's approval, merged by Stagegate when green; rollbacks take the fast path (no gates, merged at once). */
+async function openDevPromotion(devPolicy: string) {
+  const files = environmentsFiles();
+  files["policies/dev.yaml"] = devPolicy;
+  const fake = fakeGitHub(createLifecycleWorld(files));
+  const { probot } = await loadLifecycleApp(fake);
+  const repo = new GitHubEnvironmentsRepo(createTestClient(), { owner: "acme", repo: "environments" });
+  const outcome = await promote({ repo }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest: DIGEST_A, source: { repo: "acme/checkout", sha: SOURCE_SHA } }, environment: "dev", requestedBy: "alice" });
+  const number = outcome.pr!.number;
+  const pull = fake.repo(ENV_REPO).pulls.find((p) => p.number === number)!;
+  const summary = () => fake.state(ENV_REPO).latestRuns(fake.repo(ENV_REPO).refs.get(pull.head)!.oid, fake.app.id).find((r) => r.name === "stagegate");
+  return { fake, probot, number, pull, summary, merged: () => fake.state(ENV_REPO).merged.has(number) };
+}
+
+describe("a promotion PR that changes more than its evidence declares", () => {
+  it("edited into a rollback (checksum recomputed), it is not merged on the rollback fast path", async () => {
+    const { fake, probot, number, pull, summary, merged } = await openDevPromotion("version: 1\ngates:\n  - gate: approvals\n    count: 1\n    teams: [acme/release-managers]\nmerge:\n  mode: auto\n");
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number));
+    expect(merged()).toBe(false);
+    const parsed = parsePromotionBody(pull.body);
+    if (!parsed.ok) throw new Error("no evidence block");
+    pull.body = renderPromotionBody({ ...parsed.evidence, kind: "rollback" });
+    expect(parsePromotionBody(pull.body)).toMatchObject({ ok: true, evidence: { kind: "rollback" } });
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number, "edited"));
+    expect(merged()).toBe(false);
+    // Judged as the change it is: dev's approvals gate, still waiting.
+    expect(summary()).toMatchObject({ conclusion: null, status: "in_progress" });
+    const approvals = fake.state(ENV_REPO).latestRuns(fake.repo(ENV_REPO).refs.get(pull.head)!.oid, fake.app.id).find((r) => r.name === "stagegate/dev/approvals" || r.name === "stagegate/approvals");
+    expect(approvals?.conclusion ?? approvals?.status).not.toBe("success");
+  });
+
+  it("with a commit pushed to its branch that changes another environment, it is judged by that environment's gates", async () => {
+    const { fake, probot, number, pull, merged } = await openDevPromotion("version: 1\nmerge:\n  mode: auto\n  method: squash\n");
+    fake.repo(ENV_REPO).push(pull.head, { "environments/prod/checkout/kustomization.yaml": kustomization("prod", DIGEST_A) }, "also prod");
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number, "synchronize"));
+    expect(merged()).toBe(false);
+    const head = fake.repo(ENV_REPO).refs.get(pull.head)!.oid;
+    const names = fake.state(ENV_REPO).latestRuns(head, fake.app.id).map((r) => r.name);
+    // prod's gates (upstream, approvals, window) are reported on the PR.
+    expect(names.some((n) => n.includes("approvals"))).toBe(true);
+  });
+
+  it("with an edit beside the declared swap in its own file, it is not merged as a promotion either", async () => {
+    const { fake, probot, number, pull, merged } = await openDevPromotion("version: 1\nmerge:\n  mode: auto\n  method: squash\n");
+    const path = "environments/dev/checkout/kustomization.yaml";
+    const current = fake.repo(ENV_REPO).head(pull.head).files.get(path)!;
+    fake.repo(ENV_REPO).push(pull.head, { [path]: current.replace("namespace: shop-dev", "namespace: kube-system") }, "tweak");
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number, "synchronize"));
+    // Evaluated as a change of dev (whose policy has no gates): not merged by Stagegate, which merges only promotions.
+    expect(merged()).toBe(false);
+  });
+
+  it("untouched, it is merged as before", async () => {
+    const { fake, probot, number, merged } = await openDevPromotion("version: 1\nmerge:\n  mode: auto\n  method: squash\n");
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number));
+    expect(merged()).toBe(true);
+  });
+});
