@@ -14,6 +14,9 @@ export interface GuardedRequest {
   lookup?: LookupFn;
 }
 
+/** Headers kept when a redirect leaves the first URL's origin. */
+const SAFE_ON_REDIRECT = new Set(["accept", "user-agent"]);
+
 /** The URL answered but not usefully (timeout, too large, too many redirects). */
 export class HttpFetchError extends Error {
   override name = "HttpFetchError";
@@ -51,12 +54,16 @@ export async function fetchGuarded(url: string, request: GuardedRequest): Promis
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), request.timeoutMs);
   let current = url;
+  const origin = new URL(url).origin;
   try {
     for (let hop = 0; ; hop++) {
       await assertSafeUrl(current, { allowPrivateNetwork: request.allowPrivateNetwork, ...(request.lookup ? { lookup: request.lookup } : {}) });
+      // A redirect to another origin gets none of the caller's headers but accept and user-agent (a
+      // token for the gate's host must not reach wherever it redirects to), as browsers drop Authorization.
+      const headers = new URL(current).origin === origin ? (request.headers ?? {}) : Object.fromEntries(Object.entries(request.headers ?? {}).filter(([name]) => SAFE_ON_REDIRECT.has(name.toLowerCase())));
       let response: Response;
       try {
-        response = await doFetch(current, { method: request.method ?? "GET", headers: request.headers ?? {}, redirect: "manual", signal: controller.signal });
+        response = await doFetch(current, { method: request.method ?? "GET", headers, redirect: "manual", signal: controller.signal });
       } catch (error) {
         if (controller.signal.aborted) throw new HttpFetchError(`timed out after ${request.timeoutMs} ms`);
         throw new HttpFetchError(`request failed: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)}`);

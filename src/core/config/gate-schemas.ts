@@ -112,7 +112,10 @@ export const httpGateSchema = z.strictObject({
   ...base,
   url: urlSchema.describe("URL to request; {{env}}, {{service}}, {{digest}} substituted."),
   method: z.enum(["GET", "POST", "HEAD"]).default("GET").describe("HTTP method."),
-  headersFromEnv: z.record(z.string().max(100), z.string().regex(/^[A-Z][A-Z0-9_]*$/)).default({}).describe("Header name → name of an environment variable of the app holding its value (secrets never live in the repo)."),
+  headersFromEnv: z
+    .record(z.string().max(100), z.string().regex(/^STAGEGATE_HTTP_[A-Z0-9_]+$/, "must name a variable starting with STAGEGATE_HTTP_ (the only ones a policy may send: never the app's own credentials)"))
+    .default({})
+    .describe("Header name → name of an environment variable of the app holding its value (secrets never live in the repo); only variables named STAGEGATE_HTTP_*, so a policy can never send the app's own credentials (PRIVATE_KEY, WEBHOOK_SECRET…)."),
   expectStatus: z.array(z.number().int().min(100).max(599)).default([200]).describe("Response statuses that count as success."),
   successCondition: z.string().max(500).optional().describe("Expression over `status` and `body` (parsed JSON when possible)."),
   timeout: durationSchema.default("10s").describe("Request timeout."),

@@ -114,6 +114,11 @@ export const brokenCases: BrokenCase[] = [
       'policies/default.yaml:14:13: verification.health.expect: unexpected character "&" (column 17)',
     ],
   },
+  {
+    name: "http gate sending the app's own credentials",
+    files: withPolicy("gates:\n  - gate: http\n    url: https://example.com/ok\n    headersFromEnv: { authorization: PRIVATE_KEY }\n"),
+    expected: ["policies/default.yaml:4:38: gates[0].headersFromEnv.authorization: must name a variable starting with STAGEGATE_HTTP_ (the only ones a policy may send: never the app's own credentials) (got \"PRIVATE_KEY\")"],
+  },
   { name: "bad prometheus address", files: withPolicy("gates:\n  - gate: metrics\n    prometheus:\n      address: prometheus:9090\n      query: up\n    successCondition: result[0] == 1\n"), expected: ["policies/default.yaml:4:16: gates[0].prometheus.address: must be an http(s) URL (got \"prometheus:9090\")"] },
   { name: "overrides naming a gate not in the policy", files: withPolicy("gates:\n  - gate: upstream\n  - gate: window\noverrides:\n  teams: [acme/sre]\n  gates: [window, soak]\n"), expected: ["policies/default.yaml:6:19: overrides.gates: \"soak\" is not a gate of this policy (gates: upstream, window)"] },
   { name: "unknown gate type", files: withPolicy("gates:\n  - gate: soaks\n    duration: 1h\n"), expected: ["policies/default.yaml:2:11: gates[0].gate: unknown gate \"soaks\" (did you mean \"soak\"? known: upstream, soak, source-checks, vulnerabilities, metrics, window, approvals, http, provenance)"] },

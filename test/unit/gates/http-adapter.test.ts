@@ -71,6 +71,7 @@ describe("HTTP adapters against a loopback server", () => {
       if (req.url === "/slow") return void setTimeout(() => res.writeHead(200).end("late"), 2_000);
       if (req.url === "/to-metadata") return res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" }).end();
       if (req.url === "/hop") return res.writeHead(301, { location: "/text" }).end();
+      if (req.url === "/elsewhere") return res.writeHead(302, { location: `http://localhost:${(server.address() as AddressInfo).port}/text` }).end();
       if (req.url?.startsWith("/api/v1/query")) {
         const q = new URL(req.url, "http://x").searchParams.get("query");
         const payload =
@@ -93,8 +94,18 @@ describe("HTTP adapters against a loopback server", () => {
   const check = (path: string, extra: Record<string, unknown> = {}, deps = {}) =>
     fetchHttpCheck({ url: `${base}${path}`, method: "GET", headersFromEnv: {}, timeout: "1s", allowPrivateNetwork: true, ...extra }, target, { now: () => new Date("2024-06-03T10:00:00Z"), ...deps });
 
+  it("sends the secret headers on a same-origin redirect, never to another origin", async () => {
+    const env = { env: { STAGEGATE_HTTP_STATUS_TOKEN: "Bearer s3cret" } };
+    seen.length = 0;
+    expect((await check("/hop", { headersFromEnv: { authorization: "STAGEGATE_HTTP_STATUS_TOKEN" } }, env)).status).toBe(200);
+    expect(seen.map((s) => [s.url, s.headers["authorization"]])).toEqual([["/hop", "Bearer s3cret"], ["/text", "Bearer s3cret"]]);
+    seen.length = 0;
+    expect((await check("/elsewhere", { headersFromEnv: { authorization: "STAGEGATE_HTTP_STATUS_TOKEN" } }, env)).status).toBe(200);
+    expect(seen.map((s) => [s.url, s.headers["authorization"], s.headers["accept"] !== undefined])).toEqual([["/elsewhere", "Bearer s3cret", true], ["/text", undefined, true]]);
+  });
+
   it("fetches JSON with placeholders and secret headers from the environment", async () => {
-    const fact = await check("/ready/{{service}}/{{env}}", { headersFromEnv: { authorization: "STATUS_TOKEN" } }, { env: { STATUS_TOKEN: "Bearer s3cret" } });
+    const fact = await check("/ready/{{service}}/{{env}}", { headersFromEnv: { authorization: "STAGEGATE_HTTP_STATUS_TOKEN" } }, { env: { STAGEGATE_HTTP_STATUS_TOKEN: "Bearer s3cret" } });
     expect(fact).toEqual({ url: `${base}/ready/checkout/prod`, at: "2024-06-03T10:00:00.000Z", status: 200, body: { status: "ok", path: "/ready/checkout/prod" } });
     expect(seen.at(-1)?.headers["authorization"]).toBe("Bearer s3cret");
   });
@@ -108,7 +119,9 @@ describe("HTTP adapters against a loopback server", () => {
     expect((await check("/ready/x", { allowPrivateNetwork: false })).error).toContain("loopback");
     expect((await check("/to-metadata")).error).toContain("cloud metadata");
     expect((await check("/big", {}, { maxBytes: 10_000 })).error).toContain("exceeds the 10000-byte limit");
-    expect((await check("/text", { headersFromEnv: { authorization: "MISSING_VAR" } }, { env: {} })).error).toContain("MISSING_VAR is not set");
+    expect((await check("/text", { headersFromEnv: { authorization: "STAGEGATE_HTTP_MISSING" } }, { env: {} })).error).toContain("STAGEGATE_HTTP_MISSING is not set");
+    // Never the app's own credentials, even if a spec got past the schema.
+    expect((await check("/text", { headersFromEnv: { authorization: "PRIVATE_KEY" } }, { env: { PRIVATE_KEY: "-----BEGIN" } })).error).toBe("header authorization: PRIVATE_KEY is not a STAGEGATE_HTTP_* variable: refused");
     const started = Date.now();
     expect((await check("/slow")).error).toContain("timed out after 1000 ms");
     expect(Date.now() - started).toBeLessThan(1_900);
