@@ -7,7 +7,7 @@
  * the ruleset requires the check pinned to the app, which a status cannot fake.
  */
 import type { Context, Probot } from "probot";
-import { mirroredDescription } from "../adapters/github/deployment-payload.js";
+import { canMirror, mirroredDescription } from "../adapters/github/deployment-payload.js";
 import { getClient, getDeliveryLog } from "../app/handler-support.js";
 import { getEnvironment, getPolicy, loadConfiguration } from "../core/config/index.js";
 import { matchGlob } from "../core/gates/glob.js";
@@ -41,6 +41,11 @@ export async function handleStatus(context: Context<"status">, shared: Lifecycle
       const env = getEnvironment(loaded.loaded, deployment.environment);
       const patterns = env ? (getPolicy(loaded.loaded, env).verification?.statuses ?? []) : [];
       if (!patterns.some((p) => matchGlob(p, payload.context))) continue;
+      // A context that would not read back as itself (a space, `]`, over 100 characters) is not mirrored: read back, it could pass for Stagegate's verdict.
+      if (!canMirror(payload.context)) {
+        log.warn({ context: payload.context.slice(0, 120) }, "deployer status context cannot be mirrored (whitespace, ']' or over 100 characters): ignored");
+        continue;
+      }
       const state = STATES[payload.state]!;
       const last = deployment.statuses.filter((s) => s.creator === payload.context).at(-1);
       if (last?.state === state) continue; // a redelivery: already mirrored

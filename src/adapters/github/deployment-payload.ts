@@ -65,3 +65,20 @@ export function mirroredDescription(deployer: string, description: string): stri
 export function getMirroredDeployer(description: string): string | undefined {
   return MIRRORED.exec(description)?.[1];
 }
+
+/** Whether a deployer's status context can be mirrored and read back as itself (no whitespace or `]`, at most 100 characters). */
+export function canMirror(context: string): boolean {
+  return getMirroredDeployer(mirroredDescription(context, "")) === context;
+}
+
+/** A deployer whose mirrored status could not be read back: never taken for Stagegate's own verdict. */
+export const UNKNOWN_DEPLOYER = "unknown-deployer";
+
+/**
+ * Who a status the app's bot posted stands for: the deployer it mirrors (`[argocd/shop] …`), else
+ * Stagegate's own verdict. A description that opens like a mirror but does not read back is a
+ * deployer's, never a verdict: a verdict would skip the health check and pass the next stage's gates.
+ */
+export function creatorOfBotStatus(description: string, verifier: string): string {
+  return getMirroredDeployer(description) ?? (description.startsWith("[") ? UNKNOWN_DEPLOYER : verifier);
+}

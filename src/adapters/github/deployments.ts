@@ -10,7 +10,7 @@ import type { Deployment, DeploymentsPort, DeploymentStatus, NewDeployment } fro
 import type { Clock } from "../../core/ports/clock.js";
 import { systemClock } from "../../core/ports/clock.js";
 import { formatRepoRef } from "./client.js";
-import { deploymentTask, formatDeploymentPayload, getMirroredDeployer, parseDeploymentPayload } from "./deployment-payload.js";
+import { creatorOfBotStatus, deploymentTask, formatDeploymentPayload, parseDeploymentPayload } from "./deployment-payload.js";
 import { callGitHub } from "./errors.js";
 import type { FactsSession } from "./facts-session.js";
 import { DEPLOYMENT_FIELDS, DEPLOYMENTS_PER_QUERY, parseDeployments, toDeployment, type RawDeployment } from "./gate-facts-query.js";
@@ -166,7 +166,7 @@ export class GitHubDeployments implements DeploymentsPort {
       }),
     );
     // The app's bot is the creator on GitHub: its own verdict, unless it mirrors a deployer's status.
-    if (known) known.statuses.push({ ...status, creator: getMirroredDeployer(status.description) ?? identity.verifier, createdAt: (this.#options.clock ?? systemClock).now().toISOString() });
+    if (known) known.statuses.push({ ...status, creator: creatorOfBotStatus(status.description, identity.verifier), createdAt: (this.#options.clock ?? systemClock).now().toISOString() });
   }
 
   #fromRest(d: RestDeployment, input?: NewDeployment): Deployment {

@@ -14,7 +14,7 @@ import type { SourceCheckFact } from "../../core/gates/facts.js";
 import { parseRepoRef } from "./client.js";
 import { toPullRequest } from "./snapshot-query.js";
 import { parseCheckRun, type RawCheckRun } from "./check-run-format.js";
-import { getMirroredDeployer, parseDeploymentPayload } from "./deployment-payload.js";
+import { creatorOfBotStatus, parseDeploymentPayload } from "./deployment-payload.js";
 
 /** Deployments read per query: the newest of the repository, every service and environment. */
 export const DEPLOYMENTS_PER_QUERY = 100;
@@ -255,7 +255,7 @@ export function parseDeployments(nodes: RawDeployment[], identity: IdentityOptio
         .map((s) => ({
           state: DEPLOYMENT_STATES[s.state] ?? "queued",
           description: s.description ?? "",
-          creator: isBotLogin(s.creator?.login, identity.botLogin) ? (getMirroredDeployer(s.description ?? "") ?? identity.verifier) : (s.creator?.login ?? "ghost"),
+          creator: isBotLogin(s.creator?.login, identity.botLogin) ? creatorOfBotStatus(s.description ?? "", identity.verifier) : (s.creator?.login ?? "ghost"),
           createdAt: s.createdAt,
           ...(s.logUrl ? { logUrl: s.logUrl } : {}),
         }))
