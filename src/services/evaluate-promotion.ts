@@ -155,6 +155,8 @@ const CONFIRM = /^\/stagegate approve-override ([a-z0-9-]+)/m;
 export function readOverrides(comments: readonly PullRequestComment[]): OverrideFact[] {
   const out: OverrideFact[] = [];
   for (const comment of comments) {
+    // An edited comment is no command: anyone with write access can edit anyone's comment, and it would still be credited to its author.
+    if (comment.edited) continue;
     const override = OVERRIDE.exec(comment.body);
     if (override?.[1] && override[2]) out.push({ gate: override[1], by: comment.user, reason: override[2].trim(), at: comment.createdAt });
     const confirm = CONFIRM.exec(comment.body);

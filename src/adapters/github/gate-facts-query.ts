@@ -39,7 +39,7 @@ const PR_FIELDS = `id number url title body state isDraft headRefName headRefOid
       labels(first: 20) { nodes { name } }
       files(first: 100) { totalCount nodes { path } }
       reviews(last: 100) { nodes { databaseId state submittedAt body authorAssociation author { login } commit { oid } } }
-      comments(last: 100) { nodes { databaseId body createdAt url author { login } } }
+      comments(last: 100) { nodes { databaseId body createdAt lastEditedAt url author { login } } }
       commits(last: 1) { nodes { commit { oid checkSuites(first: 5, filterBy: { appId: $appId }) { nodes { app { databaseId } checkRuns(first: 100, filterBy: { checkType: LATEST }) { nodes { ${CHECK_RUN_FIELDS} } } } } } } }`;
 
 /** Fields of a deployment node, shared with the deployments adapter's own query. */
@@ -113,7 +113,7 @@ export interface RawFactsPullRequest {
   labels: { nodes: { name: string }[] } | null;
   files: { totalCount: number; nodes: { path: string }[] | null } | null;
   reviews: { nodes: { databaseId: number | null; state: string; submittedAt: string | null; body: string; authorAssociation: string; author: RawActor | null; commit: { oid: string } | null }[] } | null;
-  comments: { nodes: { databaseId: number | null; body: string; createdAt: string; url: string; author: RawActor | null }[] };
+  comments: { nodes: { databaseId: number | null; body: string; createdAt: string; lastEditedAt: string | null; url: string; author: RawActor | null }[] };
   commits: { nodes: { commit: { oid: string; checkSuites: { nodes: { app: { databaseId: number | null } | null; checkRuns: { nodes: RawCheckRun[] } | null }[] } | null } }[] };
 }
 
@@ -198,7 +198,7 @@ export function parseGateFacts(raw: RawGateFacts, identity: IdentityOptions): Ga
       if (ASSOCIATIONS.has(r.authorAssociation)) review.authorAssociation = r.authorAssociation as NonNullable<PullRequestReview["authorAssociation"]>;
       return [review];
     }),
-    comments: (pr?.comments.nodes ?? []).map((c) => ({ id: String(c.databaseId ?? ""), user: c.author?.login ?? "ghost", body: c.body, createdAt: c.createdAt, url: c.url })),
+    comments: (pr?.comments.nodes ?? []).map((c) => ({ id: String(c.databaseId ?? ""), user: c.author?.login ?? "ghost", body: c.body, createdAt: c.createdAt, url: c.url, ...(c.lastEditedAt ? { edited: true } : {}) })),
     checks: latestChecks(headCommit?.oid === pr?.headRefOid ? (headCommit?.checkSuites?.nodes ?? []) : [], identity.appId),
     deployments: repository?.deployments ? parseDeployments(repository.deployments.nodes, identity) : undefined,
     sourceChecks: raw.source === undefined ? undefined : parseSourceChecks(raw.source, identity.appId),

@@ -18,6 +18,8 @@ export interface PullRequestComment {
   user: string;
   body: string;
   createdAt: string;
+  /** Edited since it was posted (by its author or anyone with write access): its commands no longer count. */
+  edited?: boolean;
 }
 
 export type MergeMethod = "merge" | "squash" | "rebase";

@@ -79,6 +79,21 @@ describe("overrides and escalation", () => {
     expect(approvals()).toMatchObject({ conclusion: "success", title: "overridden by @sam: CAB approved in INC-42" });
   });
 
+  it("does not take an edited comment for a command: its author did not write what it says now", async () => {
+    const fake = fakeGitHub(createLifecycleWorld());
+    const { probot } = await loadLifecycleApp(fake);
+    const number = await openPromotion("staging");
+    // sam (override team) commented innocently; someone with write access edits it into an override.
+    await deliver(probot, "issue_comment", commentEvent(fake, number, "sam", "looks fine to me"));
+    const comment = fake.state(ENV_REPO).comments.find((c) => c.issue === number && c.user === "sam")!;
+    Object.assign(comment, { body: "/stagegate override approvals reason: edited in", editedAt: fake.clock.iso() });
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number, "edited"));
+    const head = headOf(fake, number);
+    const approvals = fake.state(ENV_REPO).latestRuns(head, fake.app.id).find((r) => r.name === "stagegate/approvals")!;
+    expect(approvals.status).toBe("in_progress");
+    expect(approvals.title).not.toContain("overridden");
+  });
+
   it("waits for a second person when the policy requires one", async () => {
     const fake = fakeGitHub(createLifecycleWorld());
     const { probot } = await loadLifecycleApp(fake);

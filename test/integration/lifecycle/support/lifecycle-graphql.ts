@@ -90,8 +90,8 @@ function pullExtras(world: GraphqlWorld, repo: FakeRepo, pull: FakePull): Node {
     }),
     comments: () => ({
       nodes: [
-        ...pull.comments.map((body, i) => ({ databaseId: i + 1, body, createdAt: pull.createdAt, url: `https://github.com/${repo.fullName}/pull/${pull.number}#c${i}`, author: actor("stagegate[bot]") })),
-        ...state.comments.filter((c) => c.issue === pull.number).map((c) => ({ databaseId: c.id, body: c.body, createdAt: c.createdAt, url: `https://github.com/${repo.fullName}/pull/${pull.number}#issuecomment-${c.id}`, author: actor(c.user) })),
+        ...pull.comments.map((body, i) => ({ databaseId: i + 1, body, createdAt: pull.createdAt, lastEditedAt: null, url: `https://github.com/${repo.fullName}/pull/${pull.number}#c${i}`, author: actor("stagegate[bot]") })),
+        ...state.comments.filter((c) => c.issue === pull.number).map((c) => ({ databaseId: c.id, body: c.body, createdAt: c.createdAt, lastEditedAt: c.editedAt ?? null, url: `https://github.com/${repo.fullName}/pull/${pull.number}#issuecomment-${c.id}`, author: actor(c.user) })),
       ],
     }),
     commits: () => ({ nodes: head ? [{ commit: commitNode(world, repo, head) }] : [] }),

@@ -23,6 +23,8 @@ export interface FakeComment {
   user: string;
   body: string;
   createdAt: string;
+  /** Set when someone edited it (GitHub's lastEditedAt). */
+  editedAt?: string;
 }
 
 export interface FakeCheckRun {
