@@ -84,7 +84,7 @@ function teamSelections(teams: string[], declarations: string[], variables: Reco
     const fields = slugs.map((slug) => {
       declarations.push(`$team${t}: String!`);
       variables[`team${t}`] = slug;
-      return `team${t++}: team(slug: $team${t - 1}) { slug members(first: 100) { nodes { login } } }`;
+      return `team${t++}: team(slug: $team${t - 1}) { slug members(first: 100) { pageInfo { hasNextPage } nodes { login } } }`;
     });
     return `org${o}: organization(login: $org${o}) { login ${fields.join(" ")} }`;
   });
@@ -138,7 +138,7 @@ export interface RawGateFacts {
       status?: { contexts: { context: string; state: string; createdAt: string; targetUrl: string | null }[] } | null;
     } | null;
   } | null;
-  [org: `org${number}`]: { login: string; [team: string]: { slug: string; members: { nodes: RawActor[] } } | null | string } | null | undefined;
+  [org: `org${number}`]: { login: string; [team: string]: { slug: string; members: { pageInfo?: { hasNextPage: boolean }; nodes: RawActor[] } } | null | string } | null | undefined;
 }
 
 /** A pull request with what one query told about it. */
@@ -210,7 +210,9 @@ export function parseGateFacts(raw: RawGateFacts, identity: IdentityOptions): Ga
     const login = (org as { login: string }).login.toLowerCase();
     for (const [field, value] of Object.entries(org)) {
       if (!/^team\d+$/.test(field) || !value || typeof value !== "object") continue;
-      const team = value as { slug: string; members: { nodes: RawActor[] } };
+      const team = value as { slug: string; members: { pageInfo?: { hasNextPage: boolean }; nodes: RawActor[] } };
+      // A team of more than 100 is left out: the source adapter reads it page by page (GitHubSource.listTeamMembers).
+      if (team.members.pageInfo?.hasNextPage) continue;
       result.teams[`${login}/${team.slug.toLowerCase()}`] = team.members.nodes.map((m) => m.login.toLowerCase());
     }
   }

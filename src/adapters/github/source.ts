@@ -19,9 +19,12 @@ const SOURCE_QUERY = `query StagegateSourceChecks($owner: String!, $name: String
     status { contexts { context state createdAt targetUrl } } } } }
 }`;
 
-const TEAM_QUERY = `query StagegateTeam($org: String!, $slug: String!) {
-  organization(login: $org) { team(slug: $slug) { members(first: 100) { nodes { login } } } }
+const TEAM_QUERY = `query StagegateTeam($org: String!, $slug: String!, $after: String) {
+  organization(login: $org) { team(slug: $slug) { members(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { login } } } }
 }`;
+
+/** Pages of 100 team members read at most (10,000 members). */
+const MAX_TEAM_PAGES = 100;
 
 /** Analyses looked through for the source commit's (newest first): a commit built long ago falls back to the default branch. */
 const ANALYSES_SCANNED = 100;
@@ -118,10 +121,17 @@ export class GitHubSource implements SourcePort {
     if (!org || !slug) return [];
     let members: string[] = [];
     try {
-      const raw = await callGitHub({ operation: "listTeamMembers", team }, () =>
-        this.#session.client.graphql<{ organization: { team: { members: { nodes: { login: string }[] } } | null } | null }>(TEAM_QUERY, { org, slug }),
-      );
-      members = (raw.organization?.team?.members.nodes ?? []).map((m) => m.login.toLowerCase());
+      // Every page: an approver past the first 100 members is a member all the same.
+      let after: string | null = null;
+      for (let page = 0; page < MAX_TEAM_PAGES; page++) {
+        const raw: { organization: { team: { members: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { login: string }[] } } | null } | null } = await callGitHub({ operation: "listTeamMembers", team }, () =>
+          this.#session.client.graphql(TEAM_QUERY, { org, slug, after }),
+        );
+        const connection = raw.organization?.team?.members;
+        members.push(...(connection?.nodes ?? []).map((m) => m.login.toLowerCase()));
+        if (!connection?.pageInfo.hasNextPage || !connection.pageInfo.endCursor) break;
+        after = connection.pageInfo.endCursor;
+      }
     } catch (error) {
       // A team the app cannot see has no members as far as the gates know (they say who is missing).
       if (!(error instanceof NotFoundError || error instanceof PermissionError)) throw error;

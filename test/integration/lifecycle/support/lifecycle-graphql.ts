@@ -174,7 +174,20 @@ export function extendRootValue(root: Record<string, unknown>, world: GraphqlWor
       login: repo.owner,
       team: (a: Args) => {
         const team = repo.teams.get(String(a.slug));
-        return team ? { id: team.id, slug: String(a.slug), members: () => ({ nodes: [...team.members].map((login) => ({ login })) }) } : null;
+        return team
+          ? {
+              id: team.id,
+              slug: String(a.slug),
+              // Paged as GitHub pages it: `first` members after the `after` cursor (the index of the last one given).
+              members: (m: Args) => {
+                const all = [...team.members];
+                const from = m.after === undefined || m.after === null ? 0 : Number(m.after) + 1;
+                const page = all.slice(from, from + Number(m.first ?? 100));
+                const end = from + page.length - 1;
+                return { pageInfo: { hasNextPage: end < all.length - 1, endCursor: page.length > 0 ? String(end) : null }, nodes: page.map((login) => ({ login })) };
+              },
+            }
+          : null;
       },
     };
   };
