@@ -119,7 +119,7 @@ export class GitHubSource implements SourcePort {
     if (known) return known;
     const [org, slug] = team.replace(/^@/, "").toLowerCase().split("/");
     if (!org || !slug) return [];
-    let members: string[] = [];
+    const members: string[] = [];
     try {
       // Every page: an approver past the first 100 members is a member all the same.
       let after: string | null = null;
