@@ -95,4 +95,9 @@ describe("redactLogLine", () => {
     const line = JSON.stringify({ a: { b: { c: { clientSecret: "s3cr3t-value", password: "pw", keep: "visible" } } } });
     expect(JSON.parse(redactLogLine(line))).toEqual({ a: { b: { c: { clientSecret: REDACTED, password: REDACTED, keep: "visible" } } } });
   });
+
+  it("finds keys in arrays of objects and after values full of escaped quotes, and leaves text that only looks like a key", () => {
+    const line = JSON.stringify({ issues: ['Unrecognized key: "' + '"'.repeat(5000) + '"'], list: [{ token: "t0ps3cret" }], note: 'said "password":"hunter2" once' });
+    expect(JSON.parse(redactLogLine(line))).toEqual({ issues: ['Unrecognized key: "' + '"'.repeat(5000) + '"'], list: [{ token: REDACTED }], note: 'said "password":"hunter2" once' });
+  });
 });
