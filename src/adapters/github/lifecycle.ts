@@ -12,6 +12,7 @@ import type { Clock } from "../../core/ports/clock.js";
 import { systemClock } from "../../core/ports/clock.js";
 import type { EnvironmentsRepoPort, PromotionPullRequest } from "../../core/ports/environments-repo.js";
 import type { PromotionPlan } from "../../core/plan-types.js";
+import type { CodeScanningResult } from "../../core/ports/source.js";
 import type { RepoSnapshot } from "../../core/snapshot.js";
 import { VERIFIER, type HealthProbe, type LifecycleDeps } from "../../services/lifecycle-deps.js";
 import type { Probes } from "../../services/probes.js";
@@ -31,6 +32,9 @@ import { GitHubPullRequests } from "./pull-requests.js";
 import { GitHubSource } from "./source.js";
 
 /** Default-branch snapshots by repository, shared by the deliveries of one process (bounded). */
+/** How long code scanning alerts read for a source commit are used again (5 minutes). */
+export const CODE_SCANNING_TTL_MS = 5 * 60_000;
+
 export class SnapshotCache {
   #entries = new Map<string, RepoSnapshot>();
   /**
@@ -38,6 +42,11 @@ export class SnapshotCache {
    * only with the head, so a PR evaluated on every event and tick asks for it once per head.
    */
   readonly mergeBases = new Map<string, string>();
+  /**
+   * Code scanning alerts by `owner/name@sha` with when they were read: a PR's gates are evaluated on
+   * every event and tick, and alerts change slowly (kept {@link CODE_SCANNING_TTL_MS}).
+   */
+  readonly codeScanning = new Map<string, { at: number; result: CodeScanningResult }>();
   readonly max: number;
 
   constructor(max = 50) {
@@ -57,6 +66,18 @@ export class SnapshotCache {
     this.#entries.delete(key);
     this.#entries.set(key, snapshot);
     while (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  /** Code scanning alerts read less than {@link CODE_SCANNING_TTL_MS} before `now`. */
+  recentCodeScanning(key: string, now: number): CodeScanningResult | undefined {
+    const hit = this.codeScanning.get(key);
+    return hit && now - hit.at < CODE_SCANNING_TTL_MS ? hit.result : undefined;
+  }
+
+  rememberCodeScanning(key: string, now: number, result: CodeScanningResult): void {
+    this.codeScanning.delete(key);
+    this.codeScanning.set(key, { at: now, result });
+    while (this.codeScanning.size > this.max * 10) this.codeScanning.delete(this.codeScanning.keys().next().value!);
   }
 
   /** Remembers a merge base (bounded like the snapshots, ten times as many). */
@@ -147,7 +168,7 @@ export class GitHubLifecycle {
       checks: this.checks,
       deployments: new GitHubDeployments(this.session, { clock, isProduction: (env) => this.#isProduction(env) }),
       notes: new GitHubNotes(client, repo),
-      source: new GitHubSource(this.session),
+      source: new GitHubSource(this.session, { shared: this.#cache, now: () => clock.now().getTime() }),
       clock,
       log,
       bot: `${options.appSlug}[bot]`,

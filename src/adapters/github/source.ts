@@ -10,6 +10,7 @@ import { NotFoundError, PermissionError } from "../../core/errors.js";
 import { parseRepoRef } from "./client.js";
 import { callGitHub } from "./errors.js";
 import type { FactsSession } from "./facts-session.js";
+import type { SnapshotCache } from "./lifecycle.js";
 import { parseSourceChecks, type RawGateFacts } from "./gate-facts-query.js";
 
 const SOURCE_QUERY = `query StagegateSourceChecks($owner: String!, $name: String!, $sha: GitObjectID!) {
@@ -45,8 +46,11 @@ export class GitHubSource implements SourcePort {
   /** Alerts per `repo@sha`, for the session (a delivery evaluates several gates and PRs of the same artifact). */
   #alerts = new Map<string, Promise<CodeScanningResult>>();
 
-  constructor(session: FactsSession) {
+  #shared: { shared?: SnapshotCache; now?: () => number };
+
+  constructor(session: FactsSession, shared: { shared?: SnapshotCache; now?: () => number } = {}) {
     this.#session = session;
+    this.#shared = shared;
   }
 
   async listCommitChecks(repo: string, sha: string): Promise<SourceCheck[]> {
@@ -85,7 +89,13 @@ export class GitHubSource implements SourcePort {
   listCodeScanningAlerts(repo: string, sha: string): Promise<CodeScanningResult> {
     const key = `${repo}@${sha}`;
     let known = this.#alerts.get(key);
-    if (!known) this.#alerts.set(key, (known = this.#readAlerts(repo, sha)));
+    if (!known) {
+      const { shared, now = Date.now } = this.#shared;
+      const recent = shared?.recentCodeScanning(key, now());
+      known = recent ? Promise.resolve(recent) : this.#readAlerts(repo, sha);
+      if (!recent && shared) void known.then((result) => shared.rememberCodeScanning(key, now(), result), () => undefined);
+      this.#alerts.set(key, known);
+    }
     return known;
   }
 

@@ -44,7 +44,7 @@ async function evaluate(repos: ReturnType<typeof world>, artifact: { scanUrl?: s
   const head = fake.repo(ENV_REPO).pulls.find((p) => p.number === number)!;
   const sha = fake.repo(ENV_REPO).refs.get(head.head)!.oid;
   const gate = fake.state(ENV_REPO).latestRuns(sha, fake.app.id).find((r) => r.name === "stagegate/vulnerabilities")!;
-  return { fake, gate, merged: fake.state(ENV_REPO).merged.has(number) };
+  return { fake, probot, number, gate, merged: fake.state(ENV_REPO).merged.has(number) };
 }
 
 describe("vulnerabilities gate in the GitHub App", () => {
@@ -86,6 +86,20 @@ describe("vulnerabilities gate in the GitHub App", () => {
     const reads = fake.requests.filter((r) => r.kind === "rest" && r.path.startsWith("/repos/acme/checkout/code-scanning/")).map((r) => (r as { path: string; query?: string }).path);
     expect(reads).toEqual(["/repos/acme/checkout/code-scanning/analyses", "/repos/acme/checkout/code-scanning/alerts", "/repos/acme/checkout/code-scanning/alerts"]);
     expect(merged).toBe(true);
+  });
+
+  it("reads the alerts of a source commit again only after 5 minutes (gates are evaluated on every event and tick)", async () => {
+    const repos = world("code-scanning");
+    // A critical alert: the gate fails, the PR stays open and is evaluated again.
+    repos[1]!.codeScanning = { analyses: [{ commitSha: SOURCE_SHA, ref: "refs/heads/main" }], alerts: { "refs/heads/main": [{ id: "js/sql-injection", severity: "critical" }] } };
+    const { fake, probot, number } = await evaluate(repos, {});
+    const reads = () => fake.requests.filter((r) => r.kind === "rest" && r.path.startsWith("/repos/acme/checkout/code-scanning/")).length;
+    expect(reads()).toBe(2);
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number, "edited"));
+    expect(reads()).toBe(2);
+    fake.clock.advance(5 * 60_000 + 1);
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number, "edited"));
+    expect(reads()).toBe(4);
   });
 
   it("falls back to the default branch's alerts when no recent analysis is of the source commit, and says so", async () => {
