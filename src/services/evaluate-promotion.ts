@@ -84,7 +84,7 @@ export async function evaluatePromotion(deps: LifecycleDeps, number: number, opt
   const env = getEnvironment(loaded, evidence.environment);
   if (!env) throw new TerminalError(`PR #${number} promotes into "${evidence.environment}", which stagegate.yaml no longer defines`, { pr: number });
   // The evidence chooses the gates only for a PR that changes what it declares, and nothing else.
-  const untrusted = await promotionIntegrityProblem(deps, pr, evidence, env);
+  const untrusted = await promotionIntegrityProblem(deps, pr, evidence, env, loaded);
   if (untrusted) {
     log.warn({ reason: untrusted }, "promotion PR changes more than its evidence declares: evaluated as a change");
     const change = await evaluateChange(deps, number);

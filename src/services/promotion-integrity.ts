@@ -6,17 +6,16 @@
  *
  * - every file the PR changes is in the declared environment's folder (no other environment, no
  *   stagegate.yaml or policies/, no file outside environments);
- * - each changed file differs from its version at the merge base by the declared swap alone (a previous
- *   digest → the declared digest, with a tag beside it: the audit's own check, isDeclaredSwap), no file
- *   added or removed;
+ * - each changed file is exactly what Stagegate's own plan writes for the declared change on the PR's
+ *   merge base (planPromotion: the same editors, tags and targets), no file added or removed;
  * - a rollback returns to a digest that ran in that environment before (a Stagegate deployment of it
  *   there, or the digest a deployment there replaced).
  *
  * Otherwise the PR is evaluated as a hand-made change (the gates of every environment it touches).
  */
-import { isDeclaredSwap } from "../adapters/git/digest-swap.js";
-import type { Environment } from "../core/config/index.js";
+import type { Environment, LoadedConfig } from "../core/config/index.js";
 import type { Evidence } from "../core/evidence/schema.js";
+import { planPromotion } from "../core/plan/plan.js";
 import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
 import { isConfigPath } from "./evaluate-change.js";
 import type { LifecycleDeps } from "./lifecycle-deps.js";
@@ -24,7 +23,7 @@ import type { LifecycleDeps } from "./lifecycle-deps.js";
 const short = (digest: string) => digest.replace(/^sha256:/, "").slice(0, 12);
 
 /** Why the PR cannot be taken for the promotion its evidence declares; undefined when it can. */
-export async function promotionIntegrityProblem(deps: Pick<LifecycleDeps, "commits" | "deployments">, pr: PromotionPullRequest, evidence: Evidence, env: Environment): Promise<string | undefined> {
+export async function promotionIntegrityProblem(deps: Pick<LifecycleDeps, "commits" | "deployments">, pr: PromotionPullRequest, evidence: Evidence, env: Environment, loaded: LoadedConfig): Promise<string | undefined> {
   const folder = env.path.replace(/^\.\/+/, "").replace(/\/+$/, "");
   const inFolder = (path: string) => folder === "" || folder === "." || path === folder || path.startsWith(`${folder}/`);
   const files = await deps.commits.changedFiles(pr.baseRef, pr.headSha);
@@ -41,16 +40,21 @@ export async function promotionIntegrityProblem(deps: Pick<LifecycleDeps, "commi
   if (files.length === 0) return undefined;
   // From the merge base, as the PR's diff: the default branch may have moved on (another service's digest in the same file).
   const [head, base] = await Promise.all([deps.commits.readSnapshotAt(pr.headSha), deps.commits.mergeBase(pr.baseRef, pr.headSha).then((sha) => deps.commits.readSnapshotAt(sha))]);
-  const previous = evidence.previous.map((p) => p.digest);
+  // What Stagegate writes for the declared change on the merge base, file by file: the PR's files must be exactly that.
+  let expected: Map<string, string>;
+  try {
+    const plan = planPromotion(base, { artifact: evidence.artifact, environment: evidence.environment, kind: evidence.kind, ...(evidence.from ? { from: evidence.from } : {}) }, loaded);
+    expected = new Map(plan.files.map((f) => [f.path, f.after]));
+  } catch (error) {
+    return `its declared change cannot be planned on its merge base (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`;
+  }
   const digest = evidence.artifact.digest;
   for (const path of files) {
-    const before = base.files.get(path);
     const after = head.files.get(path);
     if (after === undefined) return `it deletes ${path}`;
-    if (before === undefined) return `it adds ${path}`;
-    if (before === after) continue;
-    const swapped = previous.some((p) => isDeclaredSwap(Buffer.from(before, "utf8"), Buffer.from(after, "utf8"), p, digest));
-    if (!swapped) return `${path} changes other than by the declared swap to sha256:${short(digest)}`;
+    if (!base.files.has(path)) return `it adds ${path}`;
+    if (after === base.files.get(path)) continue;
+    if (expected.get(path) !== after) return `${path} is not what Stagegate writes to promote sha256:${short(digest)}`;
   }
   return undefined;
 }

@@ -158,3 +158,16 @@ describe("stale approvals in local mode", () => {
     expect(log.split("\n").filter((line) => line.startsWith("dismiss review"))).toEqual([`dismiss review ${review.id} on #${pr!.number}: the head moved`]);
   });
 });
+
+describe("a promotion PR's own changes are trusted as Stagegate planned them", () => {
+  it.each([
+    ["a Kustomization with newTag only", "envs/dev/kustomization.yaml", `kind: Kustomization\nimages:\n  - name: ghcr.io/acme/api\n    newTag: "1.0"\n`],
+    ["a Deployment by tag", "envs/dev/deploy.yaml", `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.0\n`],
+    ["Helm values by tag", "envs/dev/values.yaml", `image:\n  repository: ghcr.io/acme/api\n  tag: "1.0"\n`],
+  ])("pins %s to its first digest and merges it (no previous digest to swap)", async (_name, path, content) => {
+    const files = new Map([["stagegate.yaml", "version: 1\nenvironments:\n  - { name: dev, path: envs/dev, policy: auto }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n"], ["policies/auto.yaml", "version: 1\nmerge: { mode: auto }\n"], [path, content]]);
+    const { deps } = await setup(files);
+    const outcome = await promote({ repo: deps.repo }, { artifact: { service: "api", image: "ghcr.io/acme/api", digest: D("1"), tag: "1.1" }, environment: "dev" });
+    expect((await evaluatePromotion(deps, outcome.pr!.number)).status).toBe("merged");
+  });
+});
