@@ -15,12 +15,11 @@
  */
 import type { Environment, LoadedConfig } from "../core/config/index.js";
 import type { Evidence } from "../core/evidence/schema.js";
+import { shortDigest } from "../core/plan/branch.js";
 import { planPromotion } from "../core/plan/plan.js";
 import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
 import { isConfigPath } from "./evaluate-change.js";
 import type { LifecycleDeps } from "./lifecycle-deps.js";
-
-const short = (digest: string) => digest.replace(/^sha256:/, "").slice(0, 12);
 
 /** Why the PR cannot be taken for the promotion its evidence declares; undefined when it can. */
 export async function promotionIntegrityProblem(deps: Pick<LifecycleDeps, "commits" | "deployments">, pr: PromotionPullRequest, evidence: Evidence, env: Environment, loaded: LoadedConfig): Promise<string | undefined> {
@@ -34,7 +33,7 @@ export async function promotionIntegrityProblem(deps: Pick<LifecycleDeps, "commi
     const target = evidence.artifact.digest;
     const deployments = await deps.deployments.listDeployments({ service: evidence.service });
     const ranThere = deployments.some((d) => d.environment === env.name && (d.digest === target || d.payload.previousDigest === target));
-    if (!ranThere) return `it rolls ${evidence.service} in ${env.name} back to sha256:${short(target)}, which never ran there`;
+    if (!ranThere) return `it rolls ${evidence.service} in ${env.name} back to sha256:${shortDigest(target)}, which never ran there`;
   }
 
   if (files.length === 0) return undefined;
@@ -54,7 +53,7 @@ export async function promotionIntegrityProblem(deps: Pick<LifecycleDeps, "commi
     if (after === undefined) return `it deletes ${path}`;
     if (!base.files.has(path)) return `it adds ${path}`;
     if (after === base.files.get(path)) continue;
-    if (expected.get(path) !== after) return `${path} is not what Stagegate writes to promote sha256:${short(digest)}`;
+    if (expected.get(path) !== after) return `${path} is not what Stagegate writes to promote sha256:${shortDigest(digest)}`;
   }
   return undefined;
 }

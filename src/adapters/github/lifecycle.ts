@@ -168,7 +168,7 @@ export class GitHubLifecycle {
       checks: this.checks,
       deployments: new GitHubDeployments(this.session, { clock, isProduction: (env) => this.#isProduction(env) }),
       notes: new GitHubNotes(client, repo),
-      source: new GitHubSource(this.session, { shared: this.#cache, now: () => clock.now().getTime() }),
+      source: new GitHubSource(this.session, { cache: this.#cache, now: () => clock.now().getTime() }),
       clock,
       log,
       bot: `${options.appSlug}[bot]`,

@@ -46,11 +46,14 @@ export class GitHubSource implements SourcePort {
   /** Alerts per `repo@sha`, for the session (a delivery evaluates several gates and PRs of the same artifact). */
   #alerts = new Map<string, Promise<CodeScanningResult>>();
 
-  #shared: { shared?: SnapshotCache; now?: () => number };
+  /** The process's cache (code scanning alerts kept a few minutes) and its clock. */
+  #cache: SnapshotCache | undefined;
+  #now: () => number;
 
-  constructor(session: FactsSession, shared: { shared?: SnapshotCache; now?: () => number } = {}) {
+  constructor(session: FactsSession, options: { cache?: SnapshotCache; now?: () => number } = {}) {
     this.#session = session;
-    this.#shared = shared;
+    this.#cache = options.cache;
+    this.#now = options.now ?? Date.now;
   }
 
   async listCommitChecks(repo: string, sha: string): Promise<SourceCheck[]> {
@@ -90,10 +93,10 @@ export class GitHubSource implements SourcePort {
     const key = `${repo}@${sha}`;
     let known = this.#alerts.get(key);
     if (!known) {
-      const { shared, now = Date.now } = this.#shared;
-      const recent = shared?.recentCodeScanning(key, now());
+      const cache = this.#cache;
+      const recent = cache?.recentCodeScanning(key, this.#now());
       known = recent ? Promise.resolve(recent) : this.#readAlerts(repo, sha);
-      if (!recent && shared) void known.then((result) => shared.rememberCodeScanning(key, now(), result), () => undefined);
+      if (!recent && cache) void known.then((result) => cache.rememberCodeScanning(key, this.#now(), result), () => undefined);
       this.#alerts.set(key, known);
     }
     return known;

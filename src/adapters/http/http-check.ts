@@ -1,4 +1,4 @@
-import type { GateSpecOf } from "../../core/config/gate-schemas.js";
+import { HEADER_VARIABLE, type GateSpecOf } from "../../core/config/gate-schemas.js";
 import { parseDuration } from "../../core/config/duration.js";
 import type { HttpFact } from "../../core/gates/facts.js";
 import { substitutePlaceholders, type MetricTarget } from "../../core/gates/metric-spec.js";
@@ -30,7 +30,7 @@ export async function fetchHttpCheck(spec: Pick<GateSpecOf<"http">, "url" | "met
     const headers: Record<string, string> = { accept: "application/json, text/plain;q=0.9, */*;q=0.1", "user-agent": "stagegate" };
     for (const [header, variable] of Object.entries(spec.headersFromEnv)) {
       // The schema allows only STAGEGATE_HTTP_*; checked again here, where the value is read.
-      if (!/^STAGEGATE_HTTP_[A-Z0-9_]+$/.test(variable)) return { url, at, error: `header ${header}: ${variable} is not a STAGEGATE_HTTP_* variable: refused` };
+      if (!HEADER_VARIABLE.test(variable)) return { url, at, error: `header ${header}: ${variable} is not a STAGEGATE_HTTP_* variable: refused` };
       const value = env[variable];
       if (value === undefined) return { url, at, error: `header ${header}: environment variable ${variable} is not set in the app` };
       headers[header] = value;

@@ -11,6 +11,9 @@ const base = {
   controls: z.array(z.string().min(1).max(64)).max(50).optional().describe("Compliance control ids this gate satisfies (e.g. SOC2-CC8.1)."),
 };
 
+/** The environment variables an http gate may send as headers: never the app's own credentials (PRIVATE_KEY, WEBHOOK_SECRET…). */
+export const HEADER_VARIABLE = /^STAGEGATE_HTTP_[A-Z0-9_]+$/;
+
 export const upstreamGateSchema = z.strictObject({
   gate: z.literal("upstream").describe("The digest is deployed and verified healthy in every upstream environment."),
   ...base,
@@ -113,7 +116,7 @@ export const httpGateSchema = z.strictObject({
   url: urlSchema.describe("URL to request; {{env}}, {{service}}, {{digest}} substituted."),
   method: z.enum(["GET", "POST", "HEAD"]).default("GET").describe("HTTP method."),
   headersFromEnv: z
-    .record(z.string().max(100), z.string().regex(/^STAGEGATE_HTTP_[A-Z0-9_]+$/, "must name a variable starting with STAGEGATE_HTTP_ (the only ones a policy may send: never the app's own credentials)"))
+    .record(z.string().max(100), z.string().regex(HEADER_VARIABLE, "must name a variable starting with STAGEGATE_HTTP_ (the only ones a policy may send: never the app's own credentials)"))
     .default({})
     .describe("Header name → name of an environment variable of the app holding its value (secrets never live in the repo); only variables named STAGEGATE_HTTP_*, so a policy can never send the app's own credentials (PRIVATE_KEY, WEBHOOK_SECRET…)."),
   expectStatus: z.array(z.number().int().min(100).max(599)).default([200]).describe("Response statuses that count as success."),
