@@ -29,9 +29,22 @@ let dir = "";
 let git: GitCli;
 
 /** Runs the real CLI (bin/stagegate.js) in local mode at a fixed simulated time. */
-async function stagegate(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [BIN, ...args, "--repo", dir], { env: { ...process.env, STAGEGATE_NOW: "2026-03-02T10:00:00Z", NO_COLOR: "1" } });
+async function cliOn(repo: string, args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [BIN, ...args, "--repo", repo], { env: { ...process.env, STAGEGATE_NOW: "2026-03-02T10:00:00Z", NO_COLOR: "1" } });
   return stdout;
+}
+
+async function stagegate(...args: string[]): Promise<string> {
+  return cliOn(dir, args);
+}
+
+/** A local repository of its own (under `root`): FILES with one policy replaced, and the CLI on it. */
+async function repoWithPolicy(name: string, policy: string, yaml: string): Promise<{ dir: string; sg: (...args: string[]) => Promise<string> }> {
+  const repo = join(root, name);
+  const files = new Map(FILES);
+  files.set(`policies/${policy}.yaml`, yaml);
+  await initLocalRepo(repo, files, { clock: { now: () => new Date("2026-03-02T09:00:00Z") } });
+  return { dir: repo, sg: (...args) => cliOn(repo, args) };
 }
 
 beforeAll(async () => {
@@ -105,11 +118,7 @@ describe("two stagegate promote processes at the same moment", () => {
 
 describe("recording the facts local mode needs: source CI results and teams", () => {
   it("lets a fresh user's staging PR pass source-checks and a team approval", async () => {
-    const factsDir = join(root, "facts-repo");
-    const files = new Map(FILES);
-    files.set("policies/staging.yaml", "version: 1\ngates:\n  - gate: upstream\n  - gate: source-checks\n    checks: [build, test-*]\n  - gate: approvals\n    teams: [acme/release]\nmerge: { mode: manual }\n");
-    await initLocalRepo(factsDir, files, { clock: { now: () => new Date("2026-03-02T09:00:00Z") } });
-    const sg = async (...args: string[]) => (await run(process.execPath, [BIN, ...args, "--repo", factsDir], { env: { ...process.env, STAGEGATE_NOW: "2026-03-02T10:00:00Z", NO_COLOR: "1" } })).stdout;
+    const { dir: factsDir, sg } = await repoWithPolicy("facts-repo", "staging", "version: 1\ngates:\n  - gate: upstream\n  - gate: source-checks\n    checks: [build, test-*]\n  - gate: approvals\n    teams: [acme/release]\nmerge: { mode: manual }\n");
     const sha = "c".repeat(40);
     await sg("promote", "--service", "api", "--digest", D("5"), "--source", `acme/api@${sha}`, "--as", "dana");
     await sg("tick");
@@ -154,11 +163,7 @@ describe("recording the facts local mode needs: source CI results and teams", ()
 
 describe("the vulnerabilities gate in local mode", () => {
   it("reads the report `promote --scan-url` links, and fails closed when it cannot (here: a loopback URL the guard refuses)", async () => {
-    const vulnsDir = join(root, "vulns-repo");
-    const files = new Map(FILES);
-    files.set("policies/dev.yaml", "version: 1\ngates:\n  - gate: vulnerabilities\n    max: { critical: 0 }\nmerge: { mode: auto }\n");
-    await initLocalRepo(vulnsDir, files, { clock: { now: () => new Date("2026-03-02T09:00:00Z") } });
-    const sg = async (...args: string[]) => (await run(process.execPath, [BIN, ...args, "--repo", vulnsDir], { env: { ...process.env, STAGEGATE_NOW: "2026-03-02T10:00:00Z", NO_COLOR: "1" } })).stdout;
+    const { dir: vulnsDir, sg } = await repoWithPolicy("vulns-repo", "dev", "version: 1\ngates:\n  - gate: vulnerabilities\n    max: { critical: 0 }\nmerge: { mode: auto }\n");
     await sg("promote", "--service", "api", "--digest", D("6"), "--scan-url", "http://127.0.0.1:9/api.sarif", "--as", "dana");
     expect(await sg("tick")).toMatch(/#1 .*failed: vulnerabilities/);
     const git = new GitCli(vulnsDir);

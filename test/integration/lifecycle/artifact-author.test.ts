@@ -2,31 +2,22 @@
 // their own change, even when the intake does not name them — GitHub's account for the commit's author
 // email is read with the source commit's checks (no extra query).
 import { describe, expect, it } from "vitest";
-import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environments-repo.js";
-import { promote } from "../../../src/services/promote.js";
-import { createTestClient } from "../../support/github/harness.js";
 import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
-import { createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, environmentsFiles, loadLifecycleApp, pullRequestEvent, SOURCE_SHA } from "./support/world.js";
+import { deliver, ENV_REPO, headOf, loadLifecycleApp, openPromotion, pullRequestEvent, SOURCE_SHA, worldWithPolicy } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();
 
 async function approvalsAfter(reviewers: string[], namedAuthor?: string) {
-  const files = environmentsFiles();
-  files["policies/dev.yaml"] = "version: 1\ngates:\n  - gate: approvals\n    count: 1\n    teams: [acme/release-managers]\nmerge:\n  mode: manual\n";
-  const repos = createLifecycleWorld(files);
+  const repos = worldWithPolicy("dev", "version: 1\ngates:\n  - gate: approvals\n    count: 1\n    teams: [acme/release-managers]\nmerge:\n  mode: manual\n");
   // rita (a release manager) wrote the source commit; GitHub knows her by its author email.
   repos[1]!.commits.get(SOURCE_SHA)!.authorLogin = "Rita";
   const fake = fakeGitHub(repos);
   const { probot } = await loadLifecycleApp(fake);
-  const repo = new GitHubEnvironmentsRepo(createTestClient(), { owner: "acme", repo: "environments" });
-  const source = { repo: "acme/checkout", sha: SOURCE_SHA, ...(namedAuthor ? { author: namedAuthor } : {}) };
-  const outcome = await promote({ repo }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest: DIGEST_A, source }, environment: "dev", requestedBy: "alice" });
-  const number = outcome.pr!.number;
+  const number = await openPromotion("dev", { source: { repo: "acme/checkout", sha: SOURCE_SHA, ...(namedAuthor ? { author: namedAuthor } : {}) } });
   for (const reviewer of reviewers) fake.state(ENV_REPO).review(number, reviewer, "APPROVED", fake.clock.iso());
   fake.requests.length = 0;
   await deliver(probot, "pull_request", pullRequestEvent(fake, number));
-  const head = fake.repo(ENV_REPO).refs.get(fake.repo(ENV_REPO).pulls.find((p) => p.number === number)!.head)!.oid;
-  return { gate: fake.state(ENV_REPO).latestRuns(head, fake.app.id).find((r) => r.name === "stagegate/approvals")!, queries: fake.describe() };
+  return { gate: fake.state(ENV_REPO).latestRuns(headOf(fake, number), fake.app.id).find((r) => r.name === "stagegate/approvals")!, queries: fake.describe() };
 }
 
 describe("the artifact's author in the approvals gate", () => {

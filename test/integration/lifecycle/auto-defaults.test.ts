@@ -1,11 +1,8 @@
 // `defaults.auto: merge` makes every environment without its own `auto` merge its promotion PRs once
 // green, as an environment's own `auto: merge` does (the policy's merge mode being manual).
 import { describe, expect, it } from "vitest";
-import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environments-repo.js";
-import { promote } from "../../../src/services/promote.js";
-import { createTestClient } from "../../support/github/harness.js";
 import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
-import { createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, environmentsFiles, loadLifecycleApp, pullRequestEvent, SOURCE_SHA } from "./support/world.js";
+import { createLifecycleWorld, deliver, ENV_REPO, environmentsFiles, loadLifecycleApp, openPromotion, pullRequestEvent } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();
 
@@ -15,10 +12,9 @@ async function promoteToDev(defaults: string, devAuto?: string): Promise<boolean
   files["policies/dev.yaml"] = "version: 1\nmerge:\n  mode: manual\n  method: squash\nverification:\n  statuses: [\"argocd/*\"]\n  timeout: 30m\n";
   const fake = fakeGitHub(createLifecycleWorld(files));
   const { probot } = await loadLifecycleApp(fake);
-  const repo = new GitHubEnvironmentsRepo(createTestClient(), { owner: "acme", repo: "environments" });
-  const outcome = await promote({ repo }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest: DIGEST_A, source: { repo: "acme/checkout", sha: SOURCE_SHA } }, environment: "dev", requestedBy: "alice" });
-  await deliver(probot, "pull_request", pullRequestEvent(fake, outcome.pr!.number));
-  return fake.state(ENV_REPO).merged.has(outcome.pr!.number);
+  const number = await openPromotion("dev");
+  await deliver(probot, "pull_request", pullRequestEvent(fake, number));
+  return fake.state(ENV_REPO).merged.has(number);
 }
 
 describe("defaults.auto", () => {

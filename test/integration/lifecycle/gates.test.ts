@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environments-repo.js";
-import { promote } from "../../../src/services/promote.js";
-import { createTestClient } from "../../support/github/harness.js";
 import type { LifecycleGitHub } from "./support/lifecycle-github.js";
 import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
-import { createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, loadLifecycleApp, pullRequestEvent, SOURCE_SHA } from "./support/world.js";
+import { createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, loadLifecycleApp, openPromotion, pullRequestEvent, SOURCE_SHA } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();
 const HOUR = 3_600_000;
-
-async function openPromotion(environment: string, digest = DIGEST_A): Promise<number> {
-  const repo = new GitHubEnvironmentsRepo(createTestClient(), { owner: "acme", repo: "environments" });
-  const outcome = await promote({ repo }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest, tag: "1.1.0", source: { repo: "acme/checkout", sha: SOURCE_SHA } }, environment, requestedBy: "alice" });
-  return outcome.pr!.number;
-}
 
 /** A deployment of the digest in `env`, verified by Stagegate at `verifiedAt`. */
 function verifiedUpstream(fake: LifecycleGitHub, env: string, verifiedAt: string, digest = DIGEST_A) {
@@ -32,7 +23,7 @@ function checks(fake: LifecycleGitHub, sha: string) {
 describe("gates as check runs", () => {
   it("takes a promotion PR from pending to success as facts arrive, writing only what changed", async () => {
     const fake = fakeGitHub(createLifecycleWorld());
-    const number = await openPromotion("staging");
+    const number = await openPromotion("staging", { tag: "1.1.0" });
     const { probot } = await loadLifecycleApp(fake);
     const head = fake.repo(ENV_REPO).head(`stagegate/staging/checkout/${"a".repeat(12)}`).oid;
     fake.requests.length = 0;

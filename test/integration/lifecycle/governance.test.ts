@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environments-repo.js";
-import { promote } from "../../../src/services/promote.js";
-import { createTestClient, INSTALLATION_ID } from "../../support/github/harness.js";
+import { INSTALLATION_ID } from "../../support/github/harness.js";
 import { getExample } from "../../support/github/webhooks.js";
 import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
-import { checksOn, commentEvent, createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, kustomization, loadLifecycleApp, openHandMadePr, POLICIES, pullRequestEvent, SOURCE_SHA, statusEvent } from "./support/world.js";
+import { checksOn, commentEvent, createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, headOf, kustomization, loadLifecycleApp, openHandMadePr, openPromotion, POLICIES, pullRequestEvent, statusEvent } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();
-
-async function openPromotion(environment: string): Promise<number> {
-  const repo = new GitHubEnvironmentsRepo(createTestClient(), { owner: "acme", repo: "environments" });
-  return (await promote({ repo }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest: DIGEST_A, source: { repo: "acme/checkout", sha: SOURCE_SHA } }, environment, requestedBy: "alice" })).pr!.number;
-}
-
-const headOf = (fake: ReturnType<typeof fakeGitHub>, number: number) => fake.repo(ENV_REPO).head(fake.repo(ENV_REPO).pulls.find((p) => p.number === number)!.head).oid;
 
 describe("gates on every PR", () => {
   it("blocks a hand-made PR to environments/prod with the prod policy (artifact gates apply to the digest it moves)", async () => {

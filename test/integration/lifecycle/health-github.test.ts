@@ -4,11 +4,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environments-repo.js";
-import { promote } from "../../../src/services/promote.js";
-import { createTestClient } from "../../support/github/harness.js";
 import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
-import { createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, environmentsFiles, loadLifecycleApp, pullRequestEvent, SOURCE_SHA, statusEvent } from "./support/world.js";
+import { deliver, DIGEST_A, ENV_REPO, loadLifecycleApp, openPromotion, pullRequestEvent, statusEvent, worldWithPolicy } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();
 let server: Server;
@@ -30,8 +27,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** dev's policy with a readiness check at `url`. */
 function worldWithHealth(url: string, allowPrivateNetwork = true) {
-  const files = environmentsFiles();
-  files["policies/dev.yaml"] = `version: 1
+  return worldWithPolicy("dev", `version: 1
 merge:
   mode: auto
   method: squash
@@ -44,18 +40,16 @@ verification:
     attempts: 3
     interval: 1m
     allowPrivateNetwork: ${allowPrivateNetwork}
-`;
-  return createLifecycleWorld(files);
+`);
 }
 
 /** Promotes checkout into dev, lets the app auto-merge it, and has Argo CD report the sync: the dev deployment's statuses. */
 async function deployToDev(url: string, allowPrivateNetwork = true) {
   const fake = fakeGitHub(worldWithHealth(url, allowPrivateNetwork));
   const { probot } = await loadLifecycleApp(fake);
-  const repo = new GitHubEnvironmentsRepo(createTestClient(), { owner: "acme", repo: "environments" });
-  const outcome = await promote({ repo }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest: DIGEST_A, tag: "1.1.0", source: { repo: "acme/checkout", sha: SOURCE_SHA } }, environment: "dev", requestedBy: "alice" });
-  await deliver(probot, "pull_request", pullRequestEvent(fake, outcome.pr!.number));
-  const merge = fake.state(ENV_REPO).merged.get(outcome.pr!.number)!.sha;
+  const number = await openPromotion("dev", { tag: "1.1.0" });
+  await deliver(probot, "pull_request", pullRequestEvent(fake, number));
+  const merge = fake.state(ENV_REPO).merged.get(number)!.sha;
   await deliver(probot, "status", statusEvent(ENV_REPO, merge, "argocd/shop-dev", "success", "Sync succeeded"));
   return { fake, statuses: () => fake.state(ENV_REPO).deployments[0]!.statuses.map((s) => [s.state, s.description]) };
 }

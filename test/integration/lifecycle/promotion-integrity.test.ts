@@ -3,26 +3,19 @@
 // anyone who can push. Edited into a rollback, or carrying changes beyond the declared swap, the PR is
 // evaluated as a hand-made change (the gates of every environment it touches) and never merged by the bot.
 import { describe, expect, it } from "vitest";
-import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environments-repo.js";
 import { parsePromotionBody, renderPromotionBody } from "../../../src/core/evidence/body.js";
-import { promote } from "../../../src/services/promote.js";
-import { createTestClient } from "../../support/github/harness.js";
 import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
-import { createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, environmentsFiles, kustomization, loadLifecycleApp, pullRequestEvent, SOURCE_SHA } from "./support/world.js";
+import { deliver, DIGEST_A, ENV_REPO, headOf, kustomization, loadLifecycleApp, openPromotion, pullRequestEvent, worldWithPolicy } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();
 
 /** dev: one release manager's approval, merged by Stagegate when green; rollbacks take the fast path (no gates, merged at once). */
 async function openDevPromotion(devPolicy: string) {
-  const files = environmentsFiles();
-  files["policies/dev.yaml"] = devPolicy;
-  const fake = fakeGitHub(createLifecycleWorld(files));
+  const fake = fakeGitHub(worldWithPolicy("dev", devPolicy));
   const { probot } = await loadLifecycleApp(fake);
-  const repo = new GitHubEnvironmentsRepo(createTestClient(), { owner: "acme", repo: "environments" });
-  const outcome = await promote({ repo }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest: DIGEST_A, source: { repo: "acme/checkout", sha: SOURCE_SHA } }, environment: "dev", requestedBy: "alice" });
-  const number = outcome.pr!.number;
+  const number = await openPromotion("dev");
   const pull = fake.repo(ENV_REPO).pulls.find((p) => p.number === number)!;
-  const summary = () => fake.state(ENV_REPO).latestRuns(fake.repo(ENV_REPO).refs.get(pull.head)!.oid, fake.app.id).find((r) => r.name === "stagegate");
+  const summary = () => fake.state(ENV_REPO).latestRuns(headOf(fake, number), fake.app.id).find((r) => r.name === "stagegate");
   return { fake, probot, number, pull, summary, merged: () => fake.state(ENV_REPO).merged.has(number) };
 }
 
@@ -39,7 +32,7 @@ describe("a promotion PR that changes more than its evidence declares", () => {
     expect(merged()).toBe(false);
     // Judged as the change it is: dev's approvals gate, still waiting.
     expect(summary()).toMatchObject({ conclusion: null, status: "in_progress" });
-    const approvals = fake.state(ENV_REPO).latestRuns(fake.repo(ENV_REPO).refs.get(pull.head)!.oid, fake.app.id).find((r) => r.name === "stagegate/dev/approvals" || r.name === "stagegate/approvals");
+    const approvals = fake.state(ENV_REPO).latestRuns(headOf(fake, number), fake.app.id).find((r) => r.name === "stagegate/dev/approvals" || r.name === "stagegate/approvals");
     expect(approvals?.conclusion ?? approvals?.status).not.toBe("success");
   });
 
@@ -48,8 +41,7 @@ describe("a promotion PR that changes more than its evidence declares", () => {
     fake.repo(ENV_REPO).push(pull.head, { "environments/prod/checkout/kustomization.yaml": kustomization("prod", DIGEST_A) }, "also prod");
     await deliver(probot, "pull_request", pullRequestEvent(fake, number, "synchronize"));
     expect(merged()).toBe(false);
-    const head = fake.repo(ENV_REPO).refs.get(pull.head)!.oid;
-    const names = fake.state(ENV_REPO).latestRuns(head, fake.app.id).map((r) => r.name);
+    const names = fake.state(ENV_REPO).latestRuns(headOf(fake, number), fake.app.id).map((r) => r.name);
     // prod's gates (upstream, approvals, window) are reported on the PR.
     expect(names.some((n) => n.includes("approvals"))).toBe(true);
   });

@@ -1,26 +1,19 @@
 // Approvals given on an older head are dismissed on GitHub (dismissStale, the default): the approvals
 // gate already does not count them, and dismissed they no longer show the PR as approved.
 import { describe, expect, it } from "vitest";
-import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environments-repo.js";
-import { promote } from "../../../src/services/promote.js";
-import { createTestClient } from "../../support/github/harness.js";
 import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
-import { createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, environmentsFiles, loadLifecycleApp, pullRequestEvent, SOURCE_SHA } from "./support/world.js";
+import { deliver, ENV_REPO, headOf, loadLifecycleApp, openPromotion, pullRequestEvent, worldWithPolicy } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();
 
 async function setup(dismissStale: boolean) {
-  const files = environmentsFiles();
-  files["policies/dev.yaml"] = `version: 1\ngates:\n  - gate: approvals\n    count: 1\n    teams: [acme/release-managers]\n    dismissStale: ${dismissStale}\nmerge:\n  mode: manual\n`;
-  const fake = fakeGitHub(createLifecycleWorld(files));
+  const fake = fakeGitHub(worldWithPolicy("dev", `version: 1\ngates:\n  - gate: approvals\n    count: 1\n    teams: [acme/release-managers]\n    dismissStale: ${dismissStale}\nmerge:\n  mode: manual\n`));
   const { probot } = await loadLifecycleApp(fake);
-  const repo = new GitHubEnvironmentsRepo(createTestClient(), { owner: "acme", repo: "environments" });
-  const outcome = await promote({ repo }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest: DIGEST_A, source: { repo: "acme/checkout", sha: SOURCE_SHA } }, environment: "dev", requestedBy: "alice" });
-  const number = outcome.pr!.number;
+  const number = await openPromotion("dev");
   const pull = fake.repo(ENV_REPO).pulls.find((p) => p.number === number)!;
   const state = fake.state(ENV_REPO);
   // rita approves the first head; then the branch moves (a new commit on the PR).
-  const first = fake.repo(ENV_REPO).refs.get(pull.head)!.oid;
+  const first = headOf(fake, number);
   state.review(number, "rita", "APPROVED", fake.clock.iso(), first);
   // (A commit that changes nothing more: the PR still changes only what its evidence declares.)
   const second = fake.repo(ENV_REPO).push(pull.head, {}, "retrigger").oid;

@@ -4,11 +4,8 @@
 // mirror without reading back is a deployer's, never a verdict (which would skip verification).
 import { describe, expect, it } from "vitest";
 import { creatorOfBotStatus, UNKNOWN_DEPLOYER } from "../../../src/adapters/github/deployment-payload.js";
-import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environments-repo.js";
-import { promote } from "../../../src/services/promote.js";
-import { createTestClient } from "../../support/github/harness.js";
 import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
-import { createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, loadLifecycleApp, pullRequestEvent, SOURCE_SHA, statusEvent } from "./support/world.js";
+import { createLifecycleWorld, deliver, ENV_REPO, loadLifecycleApp, openPromotion, pullRequestEvent, statusEvent } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();
 
@@ -16,10 +13,9 @@ describe("mirrored deployer statuses", () => {
   it("ignores a context that would not read back as itself: the deployment is not verified by it", async () => {
     const fake = fakeGitHub(createLifecycleWorld());
     const { probot } = await loadLifecycleApp(fake);
-    const repo = new GitHubEnvironmentsRepo(createTestClient(), { owner: "acme", repo: "environments" });
-    const outcome = await promote({ repo }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest: DIGEST_A, source: { repo: "acme/checkout", sha: SOURCE_SHA } }, environment: "dev", requestedBy: "alice" });
-    await deliver(probot, "pull_request", pullRequestEvent(fake, outcome.pr!.number));
-    const merge = fake.state(ENV_REPO).merged.get(outcome.pr!.number)!.sha;
+    const number = await openPromotion("dev");
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number));
+    const merge = fake.state(ENV_REPO).merged.get(number)!.sha;
     // dev's policy verifies on statuses named argocd/*: this one matches, but holds a space.
     await deliver(probot, "status", statusEvent(ENV_REPO, merge, "argocd/shop dev", "success", "Sync succeeded"));
     await deliver(probot, "status", statusEvent(ENV_REPO, merge, `argocd/${"x".repeat(120)}`, "success", "Sync succeeded"));

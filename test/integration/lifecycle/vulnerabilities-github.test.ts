@@ -2,12 +2,9 @@
 // (scanUrl) and the open code scanning alerts of the source commit's analysed ref, read through the
 // REST API as the fake serves it from GitHub's OpenAPI examples.
 import { describe, expect, it } from "vitest";
-import { GitHubEnvironmentsRepo } from "../../../src/adapters/github/environments-repo.js";
-import { promote } from "../../../src/services/promote.js";
 import type { Probes } from "../../../src/services/probes.js";
-import { createTestClient } from "../../support/github/harness.js";
 import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
-import { createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, environmentsFiles, loadLifecycleApp, pullRequestEvent, SOURCE_SHA } from "./support/world.js";
+import { deliver, ENV_REPO, headOf, loadLifecycleApp, openPromotion, pullRequestEvent, SOURCE_SHA, worldWithPolicy } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();
 
@@ -18,8 +15,7 @@ const SARIF = (levels: string[]) => ({
 
 /** dev's policy with a vulnerabilities gate (no critical or high findings), auto-merge otherwise. */
 function world(source: "any" | "report" | "code-scanning" = "any") {
-  const files = environmentsFiles();
-  files["policies/dev.yaml"] = `version: 1
+  return worldWithPolicy("dev", `version: 1
 gates:
   - gate: vulnerabilities
     source: ${source}
@@ -30,20 +26,15 @@ merge:
 verification:
   statuses: ["argocd/*"]
   timeout: 30m
-`;
-  return createLifecycleWorld(files);
+`);
 }
 
 async function evaluate(repos: ReturnType<typeof world>, artifact: { scanUrl?: string }, probes?: Probes) {
   const fake = fakeGitHub(repos);
   const { probot } = await loadLifecycleApp(fake, probes ? { probes } : {});
-  const repo = new GitHubEnvironmentsRepo(createTestClient(), { owner: "acme", repo: "environments" });
-  const outcome = await promote({ repo }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest: DIGEST_A, source: { repo: "acme/checkout", sha: SOURCE_SHA }, ...artifact }, environment: "dev", requestedBy: "alice" });
-  const number = outcome.pr!.number;
+  const number = await openPromotion("dev", artifact);
   await deliver(probot, "pull_request", pullRequestEvent(fake, number));
-  const head = fake.repo(ENV_REPO).pulls.find((p) => p.number === number)!;
-  const sha = fake.repo(ENV_REPO).refs.get(head.head)!.oid;
-  const gate = fake.state(ENV_REPO).latestRuns(sha, fake.app.id).find((r) => r.name === "stagegate/vulnerabilities")!;
+  const gate = fake.state(ENV_REPO).latestRuns(headOf(fake, number), fake.app.id).find((r) => r.name === "stagegate/vulnerabilities")!;
   return { fake, probot, number, gate, merged: fake.state(ENV_REPO).merged.has(number) };
 }
 

@@ -4,10 +4,13 @@
  * source repository; plus helpers to load the lifecycle handlers and deliver real webhook payloads.
  */
 import { FakeRepo } from "../../../support/github/fake-state.js";
-import { createTestProbot, INSTALLATION_ID } from "../../../support/github/harness.js";
+import { createTestClient, createTestProbot, INSTALLATION_ID } from "../../../support/github/harness.js";
 import { getExample, retarget } from "../../../support/github/webhooks.js";
 import { registerLifecycleHandlers } from "../../../../src/handlers/register-lifecycle.js";
 import { SnapshotCache } from "../../../../src/adapters/github/lifecycle.js";
+import { GitHubEnvironmentsRepo } from "../../../../src/adapters/github/environments-repo.js";
+import type { Artifact } from "../../../../src/core/artifact.js";
+import { promote } from "../../../../src/services/promote.js";
 import type { Probes } from "../../../../src/services/probes.js";
 import type { LifecycleGitHub } from "./lifecycle-github.js";
 
@@ -105,6 +108,29 @@ export function environmentsFiles(): Record<string, string> {
     files[`environments/${env}/ledger/kustomization.yaml`] = kustomization(env, DIGEST_OLD, "ghcr.io/acme/ledger");
   }
   return files;
+}
+
+/** The world with one policy file (`policies/<name>.yaml`) replaced. */
+export function worldWithPolicy(name: string, yaml: string): FakeRepo[] {
+  const files = environmentsFiles();
+  files[`policies/${name}.yaml`] = yaml;
+  return createLifecycleWorld(files);
+}
+
+/**
+ * Opens a promotion PR through the real promote service, as alice asked for it: checkout at DIGEST_A
+ * built from SOURCE_SHA unless `artifact` says otherwise. Returns its number.
+ */
+export async function openPromotion(environment: string, artifact: Partial<Artifact> = {}): Promise<number> {
+  const repo = new GitHubEnvironmentsRepo(createTestClient(), { owner: "acme", repo: "environments" });
+  const outcome = await promote({ repo }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest: DIGEST_A, source: { repo: "acme/checkout", sha: SOURCE_SHA }, ...artifact }, environment, requestedBy: "alice" });
+  return outcome.pr!.number;
+}
+
+/** The head commit of PR `number` in the environments repo. */
+export function headOf(fake: LifecycleGitHub, number: number): string {
+  const repo = fake.repo(ENV_REPO);
+  return repo.refs.get(repo.pulls.find((p) => p.number === number)!.head)!.oid;
 }
 
 /** The environments repo (teams: release-managers = rita, rob; sre = sam, sue) and the source repo. */
