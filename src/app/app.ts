@@ -6,6 +6,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import type { GitHubClient, RepoRef } from "../adapters/github/client.js";
 import { parseRepoRef } from "../adapters/github/client.js";
 import { callGitHub } from "../adapters/github/errors.js";
+import type { EvidenceSeal } from "../core/evidence/seal.js";
 import type { Logger } from "../core/logger.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
 import type { LifecycleHandlerOptions } from "../handlers/lifecycle-context.js";
@@ -29,6 +30,8 @@ export type StagegateAppOptions = Pick<AppEnv, "STAGEGATE_INTAKE_SECRET" | "STAG
   notifier?: LifecycleHandlerOptions["notifier"];
   /** The dashboard issue on tick passes (STAGEGATE_DASHBOARD, default on). */
   dashboard?: boolean;
+  /** Seals the evidence block of every PR the app opens and requires it of those it reads (server.ts: evidenceSealFromEnv). */
+  seal?: EvidenceSeal;
 };
 
 /** Installation lookups are cached: one `GET /repos/{o}/{r}/installation` per repository per 10 minutes. */
@@ -68,6 +71,7 @@ export function createStagegateApp(options: StagegateAppOptions): ApplicationFun
       metrics: options.metrics,
       ...(options.provenance ? { provenance: options.provenance } : {}),
       ...(options.notifier ? { notifier: options.notifier } : {}),
+      ...(options.seal ? { seal: options.seal } : {}),
       ...(options.dashboard !== undefined ? { dashboard: options.dashboard } : {}),
     });
     if (options.STAGEGATE_INTAKE_SECRET) {

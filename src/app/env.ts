@@ -6,6 +6,20 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { repoSchema } from "../core/config/common.js";
+import { parseSealKey } from "../core/evidence/seal.js";
+
+/** True when `value` parses as an evidence seal key (core/evidence/seal.ts). */
+function isSealKey(value: string): boolean {
+  try {
+    parseSealKey(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An evidence seal key variable: 32 bytes or more once decoded (the message says how to make one, never the value). */
+const sealKey = (name: string) => z.string().refine(isSealKey, `${name} must hold at least 32 bytes (hex, base64:…, or text): openssl rand -hex 32`);
 
 const levels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
@@ -15,6 +29,12 @@ export const appEnvSchema = z
     PRIVATE_KEY: z.string().optional().describe("PEM private key of the App (or base64 of it)."),
     PRIVATE_KEY_PATH: z.string().optional().describe("Path of the App's .pem private key."),
     WEBHOOK_SECRET: z.string({ error: "WEBHOOK_SECRET is required: the webhook secret set in the GitHub App's settings" }).min(16, "WEBHOOK_SECRET must be at least 16 characters"),
+    STAGEGATE_EVIDENCE_KEY: sealKey("STAGEGATE_EVIDENCE_KEY").optional().describe("Key that seals promotion PRs' evidence blocks (32+ bytes: hex, base64:…, or text). Default: derived from the App's private key."),
+    STAGEGATE_EVIDENCE_PREVIOUS_KEYS: z
+      .string()
+      .refine((value) => value.split(",").every((part) => !part.trim() || isSealKey(part)), "STAGEGATE_EVIDENCE_PREVIOUS_KEYS: each comma-separated key must hold at least 32 bytes")
+      .optional()
+      .describe("Earlier evidence keys, comma-separated: blocks sealed with them still verify while a key is rotated."),
     STAGEGATE_INTAKE_SECRET: z.string().min(32, "STAGEGATE_INTAKE_SECRET must be at least 32 characters (HMAC key of POST /stagegate/intake)").optional(),
     STAGEGATE_ENVIRONMENTS_REPO: repoSchema.optional().describe("Default environments repository (owner/name) for intake from other repositories."),
     GHE_HOST: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "GHE_HOST must be a host name such as github.example.com").optional(),

@@ -6,6 +6,7 @@ import type { Context } from "probot";
 import type { GitHubClient, RepoRef } from "../adapters/github/client.js";
 import { ConfigError, ConflictError, NotFoundError, PermissionError, RetryableError, StagegateError, TerminalError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import type { EvidenceSeal } from "../core/evidence/seal.js";
 import type { Notifier } from "../core/ports/notifier.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
 
@@ -17,11 +18,16 @@ export interface HandlerDeps {
   metrics?: StagegateMetrics;
   /** Notification channels (`opened` for the PRs an intake opens); default none. */
   notifier?: Notifier;
+  /** Seals the evidence blocks of the PRs an intake opens (core/evidence/seal.ts); server.ts always sets it. */
+  seal?: EvidenceSeal;
 }
 
-/** The app-wide services an intake passes on (metrics, notifier): only those that are set. */
-export function intakeServices(deps: Pick<HandlerDeps, "metrics" | "notifier">): Pick<HandlerDeps, "metrics" | "notifier"> {
-  return { ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.notifier ? { notifier: deps.notifier } : {}) };
+/** The app-wide services every intake passes on. */
+export type AppServices = Pick<HandlerDeps, "metrics" | "notifier" | "seal">;
+
+/** The app-wide services an intake passes on (metrics, notifier, seal): only those that are set. */
+export function intakeServices(deps: AppServices): AppServices {
+  return { ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.notifier ? { notifier: deps.notifier } : {}), ...(deps.seal ? { seal: deps.seal } : {}) };
 }
 
 /** A child logger bound to the delivery, event and repository (never tokens or payload bodies). */

@@ -13,6 +13,7 @@ import { parseRepoRef } from "../adapters/github/client.js";
 import { NotFoundError, PermissionError, RetryableError } from "../core/errors.js";
 import { formatIssues, httpIntakeSchema } from "../core/intake/payloads.js";
 import type { Logger } from "../core/logger.js";
+import type { EvidenceSeal } from "../core/evidence/seal.js";
 import type { Notifier } from "../core/ports/notifier.js";
 import { describeFailure, intakeServices } from "./handler-support.js";
 import { runIntake } from "./intake.js";
@@ -34,6 +35,8 @@ export interface IntakeRouteOptions {
   metrics?: StagegateMetrics;
   /** Notification channels (`opened` for the PRs an intake opens); default none. */
   notifier?: Notifier;
+  /** Seals the evidence block of the PRs an intake opens. */
+  seal?: EvidenceSeal;
 }
 
 /** `sha256=<hex>` signature of a request (what senders compute). */

@@ -15,6 +15,7 @@ import { findServiceByImage, getTargetEnvironments, requireService, resolveTagDi
 import type { ArtifactPayload } from "../core/intake/payloads.js";
 import type { Logger } from "../core/logger.js";
 import type { RepoSnapshot } from "../core/snapshot.js";
+import type { EvidenceSeal } from "../core/evidence/seal.js";
 import type { Notifier } from "../core/ports/notifier.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
 import { emitNotification, intakeOpenedEvent } from "../services/notify-event.js";
@@ -42,6 +43,8 @@ export interface IntakeDeps {
   metrics?: StagegateMetrics;
   /** Sends `opened` for each promotion PR the intake opens, to the channels of the environment's policy; default none. */
   notifier?: Notifier;
+  /** Seals the evidence block of the PRs it opens. */
+  seal?: EvidenceSeal;
 }
 
 /** Result per target environment. */
@@ -107,7 +110,7 @@ export async function runIntake(deps: IntakeDeps, artifact: IntakeArtifact, targ
     if (!digest) throw new TerminalError("the artifact has no digest");
     const { environment: _env, requestedBy, service: _service, digest: _digest, ...rest } = artifact;
     const promoted = { ...rest, service: service.name, image: artifact.image ?? service.image, digest };
-    const outcome = await promote({ repo, log: envLog, ...(deps.metrics ? { metrics: deps.metrics } : {}) }, { artifact: promoted, environment: env.name, ...(requestedBy ? { requestedBy } : {}) }, { loaded, snapshot });
+    const outcome = await promote({ repo, log: envLog, ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.seal ? { seal: deps.seal } : {}) }, { artifact: promoted, environment: env.name, ...(requestedBy ? { requestedBy } : {}) }, { loaded, snapshot });
     // Only a PR this call opened: an intake repeated for the same artifact finds it open and stays quiet.
     if (outcome.status === "opened" && outcome.pr) {
       const event = intakeOpenedEvent(new Date(), promoted, env.name, outcome.pr, { repository: formatRepoRef(repoRef), ...(requestedBy ? { requestedBy } : {}) });

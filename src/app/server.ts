@@ -7,6 +7,7 @@ import { Probot, ProbotOctokit, Server } from "probot";
 import { appJwtCheck, createObservability, githubReachabilityCheck, handleTermination, isGithubReadinessEnabled, loggerOptions } from "../observability/index.js";
 import { NotificationDispatcher } from "../adapters/notify/index.js";
 import { readTrustedRootFile } from "../adapters/sigstore/index.js";
+import { evidenceSealFromEnv } from "../core/evidence/seal.js";
 import type { Logger } from "../core/logger.js";
 import { createStagegateApp } from "./app.js";
 import { getBaseUrl, type AppEnv } from "./env.js";
@@ -23,6 +24,8 @@ export async function startServer(env: AppEnv): Promise<Server> {
   const notifier = new NotificationDispatcher({ env: process.env, log: log.child({ name: "notify" }) as unknown as Logger });
   // A configured but unreadable trusted root is a start-up error, like a bad private key.
   const provenance = env.STAGEGATE_SIGSTORE_TRUSTED_ROOT ? { trust: readTrustedRootFile(env.STAGEGATE_SIGSTORE_TRUSTED_ROOT) } : undefined;
+  // Every promotion PR's evidence block is sealed, and only sealed blocks choose the gates (core/evidence/seal.ts).
+  const seal = evidenceSealFromEnv({ STAGEGATE_EVIDENCE_KEY: env.STAGEGATE_EVIDENCE_KEY, STAGEGATE_EVIDENCE_PREVIOUS_KEYS: env.STAGEGATE_EVIDENCE_PREVIOUS_KEYS }, env.privateKey)!;
   const server = new Server({
     host: env.HOST,
     port: env.PORT,
@@ -42,7 +45,7 @@ export async function startServer(env: AppEnv): Promise<Server> {
   await server.load((app, options) => {
     ops.instrumentWebhooks(app.webhooks);
     options.addHandler(ops.handler);
-    return createStagegateApp({ ...env, metrics: ops.metrics, notifier, dashboard: env.STAGEGATE_DASHBOARD === "on", ...(provenance ? { provenance } : {}) })(app, options);
+    return createStagegateApp({ ...env, metrics: ops.metrics, notifier, seal, dashboard: env.STAGEGATE_DASHBOARD === "on", ...(provenance ? { provenance } : {}) })(app, options);
   });
   await server.start();
   const stop = async () => {

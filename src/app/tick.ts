@@ -161,6 +161,7 @@ export function wireLifecycle(
     metrics?: StagegateMetrics | undefined;
     provenance?: LifecycleHandlerOptions["provenance"];
     notifier?: LifecycleHandlerOptions["notifier"];
+    seal?: LifecycleHandlerOptions["seal"];
     /** Keep the "Stagegate dashboard" issue up to date on every tick pass (default true). */
     dashboard?: boolean;
   },
@@ -170,6 +171,7 @@ export function wireLifecycle(
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.provenance ? { provenance: options.provenance } : {}),
     ...(options.notifier ? { notifier: options.notifier } : {}),
+    ...(options.seal ? { seal: options.seal } : {}),
   });
   const { interval, token } = readTickEnv(options.env ?? process.env);
   const run = () => runTickPass(app, shared, options.log, { dashboard: options.dashboard ?? true });

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { Octokit } from "@octokit/rest";
 import type { GitHubClient, RepoRef } from "../adapters/github/client.js";
 import { TerminalError } from "../core/errors.js";
+import { evidenceSealFromEnv, type EvidenceSeal } from "../core/evidence/seal.js";
 
 export type CliEnv = Record<string, string | undefined>;
 
@@ -29,4 +30,19 @@ export async function gitHubClient(env: CliEnv, repo: RepoRef): Promise<GitHubCl
   const [{ Probot }, { createInstallationResolver }] = await Promise.all([import("probot"), import("../app/app.js")]);
   const probot = new Probot({ appId: env.APP_ID, privateKey, baseUrl, logLevel: "warn" });
   return createInstallationResolver(probot)(repo);
+}
+
+/**
+ * The seal of the evidence blocks the CLI writes to GitHub, as the App's: STAGEGATE_EVIDENCE_KEY, else
+ * the key the App's private key gives (APP_ID + PRIVATE_KEY/PRIVATE_KEY_PATH), else none (a token alone:
+ * the App then evaluates the PR as a hand-made change). Throws a TerminalError for a key too short.
+ */
+export async function cliEvidenceSeal(env: CliEnv): Promise<EvidenceSeal | undefined> {
+  const key = env.STAGEGATE_EVIDENCE_KEY ? undefined : (env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, "utf8") : undefined));
+  const { decodePrivateKey } = await import("../app/env.js");
+  try {
+    return evidenceSealFromEnv(env, key ? decodePrivateKey(key) : undefined);
+  } catch (error) {
+    throw new TerminalError((error as Error).message);
+  }
 }

@@ -6,18 +6,18 @@
 import type { Context, Probot } from "probot";
 import { parseRepoRef } from "../adapters/github/client.js";
 import { postComment, reactToComment } from "../adapters/github/feedback.js";
-import { describeFailure, getClient, getDeliveryLog, intakeServices, type HandlerDeps } from "../app/handler-support.js";
+import { describeFailure, getClient, getDeliveryLog, intakeServices, type AppServices } from "../app/handler-support.js";
 import { describeOutcomes, runIntake } from "../app/intake.js";
 import { assertPromoter } from "../app/promoters.js";
 import { getPolicyName } from "../core/config/loaded.js";
 import { parsePromoteCommand } from "../core/intake/command.js";
 
 /** Registers the handler. */
-export function registerIssueComment(app: Probot, options: Pick<HandlerDeps, "metrics" | "notifier"> = {}): void {
+export function registerIssueComment(app: Probot, options: AppServices = {}): void {
   app.on("issue_comment.created", (context) => handleIssueComment(context, options));
 }
 
-export async function handleIssueComment(context: Context<"issue_comment">, options: Pick<HandlerDeps, "metrics" | "notifier"> = {}): Promise<void> {
+export async function handleIssueComment(context: Context<"issue_comment">, options: AppServices = {}): Promise<void> {
   const { payload } = context;
   const log = getDeliveryLog(context, { issue: payload.issue.number, commentId: payload.comment.id });
   if (payload.action !== "created") return log.debug({ action: payload.action }, "ignored: comment not created");

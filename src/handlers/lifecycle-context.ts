@@ -42,6 +42,8 @@ export interface LifecycleHandlerOptions {
   provenance?: GitHubLifecycleOptions["provenance"];
   /** Policy-driven notifications; default none. */
   notifier?: GitHubLifecycleOptions["notifier"];
+  /** Seals evidence blocks and requires the seal of those read (core/evidence/seal.ts); server.ts always sets it. */
+  seal?: GitHubLifecycleOptions["seal"];
 }
 
 /** Who the app is. */
@@ -83,7 +85,7 @@ export class LifecycleApp {
 
   /** Ports of `repo` for this delivery. */
   async open(client: GitHubClient, repo: RepoRef, log: Logger): Promise<GitHubLifecycle> {
-    const { clock, health, probes, metrics, provenance, notifier } = this.options;
+    const { clock, health, probes, metrics, provenance, notifier, seal } = this.options;
     const { appId, slug } = await this.identity();
     return new GitHubLifecycle(client, repo, {
       appId,
@@ -97,6 +99,7 @@ export class LifecycleApp {
       ...(metrics ? { metrics } : {}),
       ...(provenance ? { provenance } : {}),
       ...(notifier ? { notifier } : {}),
+      ...(seal ? { seal } : {}),
     });
   }
 }

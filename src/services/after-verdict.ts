@@ -8,7 +8,7 @@ import { parsePromotionBranch, promotionBranch, shortDigest } from "../core/plan
 import type { Deployment } from "../core/ports/deployments.js";
 import type { RepoSnapshot } from "../core/snapshot.js";
 import { VERIFIER, type LifecycleDeps } from "./lifecycle-deps.js";
-import { promote, type PromoteOutcome } from "./promote.js";
+import { promote, type PromoteDeps, type PromoteOutcome } from "./promote.js";
 import { deploymentEvent, emitNotification } from "./notify-event.js";
 
 /** Check reported on the failed deployment's commit when a rollback is refused. */
@@ -58,7 +58,7 @@ export async function ensureNextStages(deps: LifecycleDeps, deployment: Deployme
     }
     const artifact = deployment.payload.artifact ?? { service: deployment.service, image: loaded.config.services.find((s) => s.name === deployment.service)!.image, digest: deployment.digest };
     const outcome = await promote(
-      { repo: deps.repo, ...(deps.log ? { log: deps.log } : {}), ...(deps.metrics ? { metrics: deps.metrics } : {}) },
+      promoteDeps(deps),
       { artifact, environment: stage.environment, from: deployment.environment, ...(deployment.payload.requestedBy ? { requestedBy: deployment.payload.requestedBy } : {}) },
       { snapshot, loaded },
     );
@@ -107,7 +107,7 @@ export async function ensureRollback(deps: LifecycleDeps, deployment: Deployment
   const tag = previous?.payload.artifact?.tag ?? deployment.payload.previousTag;
   const artifact = previous?.payload.artifact ?? { service: service.name, image: service.image, digest: decision.digest, ...(tag ? { tag } : {}) };
   const outcome = await promote(
-    { repo: deps.repo, ...(deps.log ? { log: deps.log } : {}), ...(deps.metrics ? { metrics: deps.metrics } : {}) },
+    promoteDeps(deps),
     { artifact, environment: env.name, kind: "rollback", reason: decision.reason, requestedBy: VERIFIER },
     { snapshot: restrictToFiles(snapshot, env.path, decision.files), loaded },
   );
@@ -131,4 +131,9 @@ async function closeDownstream(deps: LifecycleDeps, deployment: Deployment, load
     closed.push(pr.number);
   }
   return closed;
+}
+
+/** What promote() needs of the lifecycle's dependencies: the repository, and the log, metrics and seal when set. */
+function promoteDeps(deps: LifecycleDeps): PromoteDeps {
+  return { repo: deps.repo, ...(deps.log ? { log: deps.log } : {}), ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.seal ? { seal: deps.seal } : {}) };
 }

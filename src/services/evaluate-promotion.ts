@@ -1,10 +1,10 @@
 import { getEnvironment, getPolicy, type LoadedConfig, type Policy } from "../core/config/index.js";
 import { TerminalError } from "../core/errors.js";
-import { parsePromotionBody } from "../core/evidence/body.js";
+import { parsePromotionBody, sealProblem } from "../core/evidence/body.js";
 import type { Evidence } from "../core/evidence/schema.js";
 import { evaluateGates, type GateResult, type OverrideFact, type SummaryResult } from "../core/gates/index.js";
 import { changedChecks, isGreen } from "../core/lifecycle/checks.js";
-import { silentLogger } from "../core/logger.js";
+import { silentLogger, type Logger } from "../core/logger.js";
 import { gatesFor, SUMMARY_CHECK } from "../core/plan/index.js";
 import type { CheckReport } from "../core/ports/checks.js";
 import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
@@ -78,6 +78,9 @@ export async function evaluatePromotion(deps: LifecycleDeps, number: number, opt
   if (pr.state !== "open") return base;
   const parsed = parsePromotionBody(pr.body);
   if (!parsed.ok) return { ...base, status: "not-stagegate" };
+  // A block Stagegate did not seal (rewritten, or from elsewhere) vouches for nothing, not even who asked: refused outright.
+  const unsealed = deps.seal ? sealProblem(parsed, deps.seal) : undefined;
+  if (unsealed) return refuseUnsealed(deps, base, unsealed, log);
   const evidence = parsed.evidence;
   const snapshot = await deps.repo.readSnapshot();
   const loaded = loadSnapshotConfig(snapshot);
@@ -122,6 +125,31 @@ export async function evaluatePromotion(deps: LifecycleDeps, number: number, opt
   const merged = await mergePromotion(deps, { pr, evidence, results, summary, mergedBy: botOf(deps), method: policy.merge.method });
   emitNotification(deps, loaded, promotionEvent(deps, "merged", evidence, pr, { summary: `merged by ${botOf(deps)} (all gates passed)`, actor: botOf(deps) }));
   return { ...outcome, status: "merged", merged };
+}
+
+/**
+ * A Stagegate PR whose evidence block fails the seal: no gate is evaluated (the block may lie about the
+ * environment, the kind or who asked, and the PR's own author is Stagegate, so a change evaluation could
+ * not exclude the requester either). The required `stagegate` check fails and says why and what to do.
+ */
+async function refuseUnsealed(deps: LifecycleDeps, base: EvaluateOutcome, problem: string, log: Logger): Promise<EvaluateOutcome> {
+  const summary: SummaryResult = {
+    gate: "stagegate",
+    conclusion: "failure",
+    summary: "evidence block not sealed by Stagegate: refused",
+    details: [
+      `This pull request's ${problem}.`,
+      "",
+      "The hidden evidence block says what is promoted, where, and who asked; Stagegate seals it when it opens the pull request, so that it cannot be edited to pick weaker gates or to let the requester approve their own promotion. Edit the text around it, never the block.",
+      "",
+      "To promote this artifact: close this pull request, delete its branch, and promote again (the intake or `/stagegate promote`): Stagegate opens a fresh, sealed one.",
+    ].join("\n"),
+    evidence: { gates: {} },
+  };
+  const changed = changedChecks(await deps.checks.listChecks(base.pr.headSha), [toCheckReport(SUMMARY_CHECK, summary)]);
+  if (changed.length > 0) await deps.checks.writeChecks(base.pr.headSha, changed);
+  log.warn({ reason: problem }, "promotion PR's evidence block is not sealed by this Stagegate: refused");
+  return { ...base, status: "untrusted", summary, written: changed.map((c) => c.name), note: `its evidence is refused: ${problem}` };
 }
 
 /**

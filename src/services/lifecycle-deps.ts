@@ -1,5 +1,6 @@
 import { formatDiagnostic, loadConfiguration, type LoadedConfig } from "../core/config/index.js";
 import type { Policy } from "../core/config/index.js";
+import type { EvidenceSeal } from "../core/evidence/seal.js";
 import type { ProvenanceProbe } from "../core/provenance/types.js";
 import type { Notifier } from "../core/ports/notifier.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
@@ -55,6 +56,12 @@ export interface LifecycleDeps {
   probes?: Probes;
   /** The app's Prometheus metrics (observability/metrics.ts); default noopMetrics. */
   metrics?: StagegateMetrics;
+  /**
+   * Seals the evidence blocks of the PRs Stagegate opens, and is required of the blocks it reads: a
+   * block without a matching seal does not choose the gates nor vouch for who asked (core/evidence/seal.ts).
+   * The App always has one; local mode only with STAGEGATE_EVIDENCE_KEY.
+   */
+  seal?: EvidenceSeal;
 }
 
 /** The creator name of Stagegate's own deployment statuses: the verified/failed verdicts. */

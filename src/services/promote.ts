@@ -1,7 +1,8 @@
 import type { PromotionRequestInput } from "../core/artifact.js";
 import { formatDiagnostic, loadConfiguration, type LoadedConfig } from "../core/config/index.js";
 import { ConfigError } from "../core/errors.js";
-import { parsePromotionBody } from "../core/evidence/body.js";
+import { parsePromotionBody, sealProblem } from "../core/evidence/body.js";
+import type { EvidenceSeal } from "../core/evidence/seal.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import { isSameLane, parsePromotionBranch, planPromotion, shortDigest, type PlanContext } from "../core/plan/index.js";
 import type { PromotionPlan } from "../core/plan-types.js";
@@ -15,6 +16,8 @@ export interface PromoteDeps {
   log?: Logger;
   /** The app's metrics: each outcome is counted (stagegate_promotions_total); default none. */
   metrics?: StagegateMetrics;
+  /** Seals the evidence block of the PRs it opens, and makes unsealed blocks of other PRs count for nothing (core/evidence/seal.ts). */
+  seal?: EvidenceSeal;
 }
 
 export interface PromoteOptions {
@@ -56,7 +59,7 @@ export async function promote(deps: PromoteDeps, request: PromotionRequestInput,
   const log = (deps.log ?? silentLogger).child({ service: request.artifact?.service, environment: request.environment, kind: request.kind ?? "promotion" });
   const snapshot = options.snapshot ?? (await deps.repo.readSnapshot());
   const loaded = options.loaded ?? loadOrThrow(snapshot);
-  const plan = planPromotion(snapshot, request, loaded, options.context);
+  const plan = planPromotion(snapshot, request, loaded, deps.seal ? { ...options.context, seal: deps.seal } : options.context);
   if (plan.status !== "changed") {
     log.info({ status: plan.status, reason: plan.message, baseOid: plan.baseOid }, "promotion not needed");
     recordPromoteOutcome(deps, request.environment, plan.status);
@@ -64,7 +67,7 @@ export async function promote(deps: PromoteDeps, request: PromotionRequestInput,
   }
 
   const open = await deps.repo.listOpenPromotions();
-  const newer = findNewerInLane(plan, open);
+  const newer = findNewerInLane(plan, open, deps.seal);
   if (newer) {
     log.info({ newer: newer.number, branch: plan.branch }, "promotion skipped: a newer artifact is already proposed");
     recordPromoteOutcome(deps, request.environment, "superseded");
@@ -80,7 +83,7 @@ export async function promote(deps: PromoteDeps, request: PromotionRequestInput,
     if (opened.lane) {
       // Fresh view of the lane from the opening itself: concurrent deliveries of other artifacts see each other.
       view = opened.lane;
-      const racer = findNewerInLane(plan, view);
+      const racer = findNewerInLane(plan, view, deps.seal);
       if (racer) {
         log.info({ newer: racer.number, pr: pr.number }, "a newer artifact was proposed concurrently; closing this promotion");
         await deps.repo.closePromotion(pr.number, supersedeComment(plan, racer));
@@ -112,12 +115,17 @@ function loadOrThrow(snapshot: RepoSnapshot): LoadedConfig {
   throw new ConfigError(result.diagnostics.map(formatDiagnostic), { oid: snapshot.oid });
 }
 
-/** Open PRs of the same lane whose evidence shows an artifact created after ours (both dates known). */
-function findNewerInLane(plan: PromotionPlan, open: readonly PromotionPullRequest[]): PromotionPullRequest | undefined {
+/**
+ * Open PRs of the same lane whose evidence shows an artifact created after ours (both dates known).
+ * With a seal, only sealed evidence counts: a block rewritten with a later date must not hold back a
+ * real promotion.
+ */
+function findNewerInLane(plan: PromotionPlan, open: readonly PromotionPullRequest[], seal: EvidenceSeal | undefined): PromotionPullRequest | undefined {
   const ours = Date.parse(plan.request.artifact.createdAt ?? "");
   if (Number.isNaN(ours)) return undefined;
   return sameLane(plan, open).find((p) => {
     const evidence = parsePromotionBody(p.body);
+    if (evidence.ok && seal && sealProblem(evidence, seal)) return false;
     const theirs = evidence.ok ? Date.parse(evidence.evidence.artifact.createdAt ?? "") : Number.NaN;
     return theirs > ours && evidence.ok && evidence.evidence.artifact.digest !== plan.request.artifact.digest;
   });

@@ -1,5 +1,5 @@
 import { getEnvironment, getService } from "../core/config/index.js";
-import { parsePromotionBody } from "../core/evidence/body.js";
+import { parsePromotionBody, sealProblem } from "../core/evidence/body.js";
 import type { Evidence } from "../core/evidence/schema.js";
 import { parseTrailers, getTrailer } from "../core/evidence/trailers.js";
 import { diffDeployedDigests, readDeployedDigests, getDeployed } from "../core/lifecycle/digests.js";
@@ -138,7 +138,14 @@ async function readMerged(deps: LifecycleDeps, number: number): Promise<MergedPu
   try {
     const pr = await deps.pulls.getPullRequest(number);
     const parsed = parsePromotionBody(pr.body);
-    return parsed.ok ? { pr, evidence: parsed.evidence } : undefined;
+    if (!parsed.ok) return undefined;
+    // A block Stagegate did not seal vouches for nothing (who asked, the artifact's author): the trailers speak instead.
+    const problem = deps.seal ? sealProblem(parsed, deps.seal) : undefined;
+    if (problem) {
+      deps.log?.warn({ pr: number, reason: problem }, "merged PR's evidence is not sealed by this Stagegate: recorded from the commit's trailers");
+      return undefined;
+    }
+    return { pr, evidence: parsed.evidence };
   } catch {
     return undefined; // a PR number in a hand-written trailer that does not exist: fall back to the trailers
   }

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { StagegateError, TerminalError } from "../../core/errors.js";
+import { evidenceSealFromEnv, type EvidenceSeal } from "../../core/evidence/seal.js";
 import type { Clock } from "../../core/ports/clock.js";
 import { fetchHealth } from "../../services/health-probe.js";
 import { GitCli } from "./git-cli.js";
@@ -8,7 +9,7 @@ import type { HealthProbe, LifecycleDeps } from "../../services/lifecycle-deps.j
 import { openLocalRepo, type LocalAdapter } from "./local-adapter.js";
 
 /** The lifecycle services' dependencies over a local repository: every port from the local adapter. */
-export function toLifecycleDeps(adapter: LocalAdapter, options: { log?: Logger; health?: HealthProbe } = {}): LifecycleDeps {
+export function toLifecycleDeps(adapter: LocalAdapter, options: { log?: Logger; health?: HealthProbe; seal?: EvidenceSeal } = {}): LifecycleDeps {
   return {
     repo: adapter.repo,
     commits: adapter.commits,
@@ -20,11 +21,12 @@ export function toLifecycleDeps(adapter: LocalAdapter, options: { log?: Logger; 
     clock: adapter.clock,
     ...(options.log ? { log: options.log } : {}),
     ...(options.health ? { health: options.health } : {}),
+    ...(options.seal ? { seal: options.seal } : {}),
   };
 }
 
 /** Opens a local repository for the lifecycle (CLI local mode). */
-export function openLocalLifecycle(dir: string, options: { clock: Clock; log?: Logger; health?: HealthProbe }): { adapter: LocalAdapter; deps: LifecycleDeps } {
+export function openLocalLifecycle(dir: string, options: { clock: Clock; log?: Logger; health?: HealthProbe; seal?: EvidenceSeal }): { adapter: LocalAdapter; deps: LifecycleDeps } {
   const adapter = openLocalRepo(dir, { clock: options.clock });
   return { adapter, deps: toLifecycleDeps(adapter, options) };
 }
@@ -39,6 +41,18 @@ export function resolveClock(now: string | undefined, envNow: string | undefined
   const t = Date.parse(value);
   if (Number.isNaN(t)) throw new TerminalError(`--now/STAGEGATE_NOW: "${value}" is not an ISO 8601 date-time`);
   return { now: () => new Date(t) };
+}
+
+/**
+ * Local mode seals evidence blocks only with STAGEGATE_EVIDENCE_KEY (there is no App key to derive one
+ * from): with it, the PRs it opens are sealed and only sealed ones choose their gates, as in the App.
+ */
+export function localSeal(env: Readonly<Record<string, string | undefined>>): EvidenceSeal | undefined {
+  try {
+    return evidenceSealFromEnv(env);
+  } catch (error) {
+    throw new TerminalError((error as Error).message);
+  }
 }
 
 /** Options every local-mode command takes. */
@@ -61,7 +75,8 @@ export async function runLocalCommand(options: LocalCommandOptions, action: (ctx
       throw new TerminalError(bare ? `--repo ${options.repo}: a bare repository; local mode needs a working tree (git clone ${options.repo})` : `--repo ${options.repo}: not a git repository`);
     }
     const clock = resolveClock(options.now, process.env["STAGEGATE_NOW"]);
-    const lines = await action(openLocalLifecycle(root, { clock, health: fetchHealth }));
+    const seal = localSeal(process.env);
+    const lines = await action(openLocalLifecycle(root, { clock, health: fetchHealth, ...(seal ? { seal } : {}) }));
     for (const line of lines) process.stdout.write(`${line}\n`);
     return 0;
   } catch (error) {

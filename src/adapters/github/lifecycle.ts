@@ -17,6 +17,7 @@ import type { RepoSnapshot } from "../../core/snapshot.js";
 import { VERIFIER, type HealthProbe, type LifecycleDeps } from "../../services/lifecycle-deps.js";
 import type { Probes } from "../../services/probes.js";
 import type { StagegateMetrics } from "../../observability/metrics.js";
+import type { EvidenceSeal } from "../../core/evidence/seal.js";
 import type { Notifier } from "../../core/ports/notifier.js";
 import { createProvenanceProbe, githubAttestations, type ProvenanceTrust } from "../sigstore/index.js";
 import { GitHubChecks } from "./checks.js";
@@ -105,6 +106,8 @@ export interface GitHubLifecycleOptions {
   provenance?: ProvenanceTrust;
   /** Policy-driven notifications (Slack, Teams, signed webhook); default none. */
   notifier?: Notifier;
+  /** Seals evidence blocks and requires the seal of those read (core/evidence/seal.ts). */
+  seal?: EvidenceSeal;
 }
 
 /** Teams (`org/slug`, lowercase) named by any policy: asked for in the facts query whatever the environment. */
@@ -176,6 +179,7 @@ export class GitHubLifecycle {
       ...(options.probes ? { probes: options.probes } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.notifier ? { notifier: options.notifier } : {}),
+      ...(options.seal ? { seal: options.seal } : {}),
       // Attestations are listed with this installation's token (the source repo is in the same installation).
       ...(options.provenance ? { provenance: createProvenanceProbe({ attestations: githubAttestations(client), ...options.provenance }) } : {}),
     };

@@ -12,7 +12,8 @@ import { describeFailure } from "../../app/handler-support.js";
 import { describeOutcomes, runIntake, type IntakeResult } from "../../app/intake.js";
 import { artifactPayloadSchema, formatIssues } from "../../core/intake/payloads.js";
 import { silentLogger } from "../../core/logger.js";
-import { gitHubClient } from "../github-auth.js";
+import type { EvidenceSeal } from "../../core/evidence/seal.js";
+import { cliEvidenceSeal, gitHubClient } from "../github-auth.js";
 
 export interface PromoteGithubOptions {
   repo: string;
@@ -64,14 +65,18 @@ export async function runPromoteGithub(options: PromoteGithubOptions, io: CliIo)
     return 1;
   }
   let result: IntakeResult;
+  let seal: EvidenceSeal | undefined;
   try {
     const client = await gitHubClient(io.env, repo);
-    result = await runIntake({ client, log: silentLogger }, { ...parsed.data, ...(io.env.GITHUB_ACTOR ? { requestedBy: io.env.GITHUB_ACTOR } : {}) }, { environmentsRepo: repo });
+    seal = await cliEvidenceSeal(io.env);
+    result = await runIntake({ client, log: silentLogger, ...(seal ? { seal } : {}) }, { ...parsed.data, ...(io.env.GITHUB_ACTOR ? { requestedBy: io.env.GITHUB_ACTOR } : {}) }, { environmentsRepo: repo });
   } catch (error) {
     const failure = describeFailure(error);
     io.err(`${failure.title}: ${failure.message}`);
     return failure.kind === "refused" ? 1 : failure.kind === "bug" ? 1 : 75;
   }
+  // The App (which always seals) refuses a PR whose block it cannot verify: say so where it was opened.
+  if (!seal && result.outcomes.some((o) => o.status === "opened")) io.err("warning: the PR's evidence block is not sealed (set STAGEGATE_EVIDENCE_KEY to the App's key, or use the App's credentials): the App will fail its stagegate check");
   if (options.json) io.out(JSON.stringify(result, null, 2));
   else io.out(`${result.service} ${result.digest} → ${repo.owner}/${repo.repo}\n${describeOutcomes(result)}`);
   return 0;

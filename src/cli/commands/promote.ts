@@ -43,7 +43,7 @@ export function register(program: Command): void {
         const source = options.source ? /^([^@\s]+)@([a-f0-9]{40})$/.exec(options.source) : undefined;
         if (options.source && !source) throw new TerminalError(`--source must be owner/repo@<40-hex sha>`);
         const outcome = await promote(
-          { repo: deps.repo },
+          { repo: deps.repo, ...(deps.seal ? { seal: deps.seal } : {}) },
           {
             artifact: { service: service.name, image: service.image, digest: options.digest, ...(options.tag ? { tag: options.tag } : {}), ...(source ? { source: { repo: source[1]!, sha: source[2]! } } : {}), ...(options.scanUrl ? { scanUrl: options.scanUrl } : {}) },
             environment,

@@ -1,42 +1,60 @@
 import { createHash } from "node:crypto";
 import { EVIDENCE_VERSION, evidenceSchema, type Evidence } from "./schema.js";
 import { cell, code, escapeText, link, plural } from "./markdown.js";
+import type { EvidenceSeal } from "./seal.js";
 
 /**
  * The PR body of a promotion: a human-readable summary followed by one machine-readable block,
  *
- *     <!-- stagegate:evidence v1 sha256:<hex of the JSON line> 
+ *     <!-- stagegate:evidence v1 sha256:<hex of the JSON line> hmac-sha256:<seal>
  *     {"version":1,...}
  *     -->
  *
  * An HTML comment is invisible on GitHub and survives people editing the text around it. The JSON
  * is one line with `<`, `>` and `&` escaped, so no value can close the comment; the checksum tells
- * a block edited by hand (or mangled) from one Stagegate wrote.
+ * a block mangled by an edit around it from one Stagegate wrote. Anyone who can edit the PR can
+ * recompute a checksum: the seal (seal.ts, an HMAC under a key only Stagegate holds) is what tells a
+ * block Stagegate wrote from one rewritten by hand ({@link sealProblem}). It is written when the
+ * deployment has a key (the App always does) and absent otherwise.
  */
 const BLOCK_TAG = "stagegate:evidence";
 const BLOCK = /<!--[ \t]*stagegate:evidence\b([^\r\n]*)\r?\n([\s\S]*?)-->/g;
-const HEADER = /^[ \t]+v(\d+)[ \t]+sha256:([a-f0-9]{64})[ \t]*$/;
+const HEADER = /^[ \t]+v(\d+)[ \t]+sha256:([a-f0-9]{64})(?:[ \t]+hmac-sha256:([a-f0-9]{64}))?[ \t]*$/;
 /** Files listed in the human part; the block always has all of them. */
 const MAX_LISTED_FILES = 50;
 
 export interface RenderOptions {
   /** Web URL of the GitHub server, for commit and compare links (GHES). */
   serverUrl?: string;
+  /** Seals the block (the App's key); without it the block has a checksum only. */
+  seal?: EvidenceSeal;
 }
 
 export type ParseEvidenceResult =
-  | { ok: true; evidence: Evidence }
+  /** `json` is the block's JSON line and `mac` its seal, when it has one (for {@link sealProblem}). */
+  | { ok: true; evidence: Evidence; json: string; mac?: string }
   | { ok: false; error: "missing" | "invalid"; message: string };
 
 /** Renders the PR body for a promotion or rollback. Deterministic: same evidence, same bytes. */
 export function renderPromotionBody(evidence: Evidence, options: RenderOptions = {}): string {
-  return `${renderHumanPart(evidence, options.serverUrl ?? "https://github.com")}\n\n${renderEvidenceBlock(evidence)}\n`;
+  return `${renderHumanPart(evidence, options.serverUrl ?? "https://github.com")}\n\n${renderEvidenceBlock(evidence, options.seal)}\n`;
 }
 
-/** The machine-readable block alone (also used where the human part is written elsewhere). */
-export function renderEvidenceBlock(evidence: Evidence): string {
+/** The machine-readable block alone (also used where the human part is written elsewhere), sealed when `seal` is given. */
+export function renderEvidenceBlock(evidence: Evidence, seal?: EvidenceSeal): string {
   const json = toSafeJson(evidence);
-  return `<!-- ${BLOCK_TAG} v${EVIDENCE_VERSION} sha256:${sha256(json)}\n${json}\n-->`;
+  return `<!-- ${BLOCK_TAG} v${EVIDENCE_VERSION} sha256:${sha256(json)}${seal ? ` hmac-sha256:${seal.seal(json)}` : ""}\n${json}\n-->`;
+}
+
+/**
+ * Why a parsed block cannot be taken for one this Stagegate wrote: it has no seal, or its seal does
+ * not match (the block was rewritten, or sealed under a key this deployment does not hold). Undefined
+ * when the seal verifies. Callers without a key do not ask.
+ */
+export function sealProblem(parsed: { json: string; mac?: string }, seal: EvidenceSeal): string | undefined {
+  if (parsed.mac === undefined) return "its evidence block carries no seal (written by hand, or by a Stagegate without this deployment's key)";
+  if (!seal.verify(parsed.json, parsed.mac)) return "its evidence block's seal does not match (the block was rewritten after Stagegate wrote it)";
+  return undefined;
 }
 
 /**
@@ -66,7 +84,7 @@ export function parsePromotionBody(body: string | null | undefined): ParseEviden
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
     return invalid(`the evidence block does not match the evidence schema: ${issues.join("; ")}`);
   }
-  return { ok: true, evidence: parsed.data };
+  return { ok: true, evidence: parsed.data, json, ...(head[3] ? { mac: head[3] } : {}) };
 }
 
 function missing(): ParseEvidenceResult {

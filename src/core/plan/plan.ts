@@ -11,12 +11,15 @@ import { promotionBranch, shortDigest } from "./branch.js";
 import { renderCommitMessage, renderTitle } from "./message.js";
 import { buildEvidence, planChecks, planLabels, planReviewers } from "./metadata.js";
 import { renderPromotionBody } from "../evidence/body.js";
+import type { EvidenceSeal } from "../evidence/seal.js";
 
 /** What the caller knows beyond the snapshot (e.g. from deployments): source commits of previous digests. */
 export interface PlanContext {
   previousArtifacts?: readonly PreviousArtifact[];
   /** Web URL of the GitHub server for links in the PR body (GHES). */
   serverUrl?: string;
+  /** Seals the PR body's evidence block (the App's key: core/evidence/seal.ts). */
+  seal?: EvidenceSeal;
   /** The file editor; the editors' setImageDigest unless a caller (a test) injects another. */
   edit?: (fileName: string, content: string, request: EditRequest) => EditResult;
 }
@@ -112,7 +115,7 @@ export function planPromotion(snapshot: RepoSnapshot, input: PromotionRequestInp
     baseOid: snapshot.oid,
     baseRef: snapshot.ref,
     title: renderTitle(request),
-    body: renderPromotionBody(evidence, context.serverUrl ? { serverUrl: context.serverUrl } : {}),
+    body: renderPromotionBody(evidence, { ...(context.serverUrl ? { serverUrl: context.serverUrl } : {}), ...(context.seal ? { seal: context.seal } : {}) }),
     commitMessage: renderCommitMessage(request, evidence.files, previousDigests),
     files: changes,
     skipped,

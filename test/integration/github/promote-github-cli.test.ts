@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runPromoteGithub } from "../../../src/cli/commands/promote-remote.js";
+import { parsePromotionBody, sealProblem } from "../../../src/core/evidence/body.js";
+import { hmacSeal } from "../../../src/core/evidence/seal.js";
 import { DIGEST_A } from "../../support/github/fixtures.js";
 import { createWorld, useFakeGitHub } from "../../support/github/harness.js";
 
@@ -45,6 +47,21 @@ describe("stagegate promote-github", () => {
     const half = io();
     expect(await runPromoteGithub({ repo: "acme/environments", service: "checkout", digest: DIGEST_A, sourceRepo: "acme/checkout" }, half.io)).toBe(1);
     expect(half.err).toEqual(["--source-repo and --source-sha go together (and --source-author with them)"]);
+  });
+
+  it("seals the evidence block with STAGEGATE_EVIDENCE_KEY as the App does; warns when it cannot seal", async () => {
+    const fake = fakeGitHub(createWorld());
+    const key = "ab".repeat(32);
+    const sealed = io({ GITHUB_TOKEN: "ghs_ci", STAGEGATE_EVIDENCE_KEY: key });
+    expect(await runPromoteGithub({ repo: "acme/environments", service: "checkout", digest: DIGEST_A, to: "staging" }, sealed.io)).toBe(0);
+    expect(sealed.err).toEqual([]);
+    const parsed = parsePromotionBody(fake.repo("acme/environments").openPulls()[0]!.body);
+    if (!parsed.ok) throw new Error("no evidence block");
+    expect(sealProblem(parsed, hmacSeal([Buffer.from(key, "hex")]))).toBeUndefined();
+
+    const plain = io();
+    expect(await runPromoteGithub({ repo: "acme/environments", service: "checkout", digest: `sha256:${"c".repeat(64)}`, to: "staging" }, plain.io)).toBe(0);
+    expect(plain.err).toEqual([expect.stringContaining("not sealed")]);
   });
 
   it("refuses to run without credentials", async () => {

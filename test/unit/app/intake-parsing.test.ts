@@ -27,6 +27,15 @@ describe("parseAppEnv", () => {
     expect(parseAppEnv({ ...base, STAGEGATE_ENVIRONMENTS_REPO: "../x" })).toMatchObject({ ok: false, errors: [expect.stringMatching(/^STAGEGATE_ENVIRONMENTS_REPO: /)] });
     expect(parseAppEnv({ ...base, PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: "/nope" }, () => { throw new Error("ENOENT"); })).toMatchObject({ ok: false, errors: [expect.stringContaining("cannot read /nope")] });
   });
+
+  it("accepts an evidence key of 32 bytes or more and names the variable (never the value) when one is short", () => {
+    const base = { APP_ID: "12", WEBHOOK_SECRET: "w".repeat(20), PRIVATE_KEY: PEM };
+    expect(parseAppEnv({ ...base, STAGEGATE_EVIDENCE_KEY: "ab".repeat(32), STAGEGATE_EVIDENCE_PREVIOUS_KEYS: `${"cd".repeat(32)},${"ef".repeat(32)}` })).toMatchObject({ ok: true, env: { STAGEGATE_EVIDENCE_KEY: "ab".repeat(32) } });
+    const short = parseAppEnv({ ...base, STAGEGATE_EVIDENCE_KEY: "s3cret-but-short" });
+    expect(short).toMatchObject({ ok: false, errors: [expect.stringMatching(/^STAGEGATE_EVIDENCE_KEY: .*at least 32 bytes/)] });
+    expect(JSON.stringify(short)).not.toContain("s3cret-but-short");
+    expect(parseAppEnv({ ...base, STAGEGATE_EVIDENCE_PREVIOUS_KEYS: `${"cd".repeat(32)},short` })).toMatchObject({ ok: false, errors: [expect.stringMatching(/^STAGEGATE_EVIDENCE_PREVIOUS_KEYS: /)] });
+  });
 });
 
 describe("parsePromoteCommand", () => {

@@ -90,7 +90,7 @@ describe("renderPromotionBody", () => {
     const block = body.slice(body.indexOf("<!-- stagegate:evidence"));
     expect(block.indexOf("-->")).toBe(block.length - 4);
     expect(body.slice(0, body.indexOf("<!-- stagegate:evidence"))).not.toContain("@acme/everyone");
-    expect(parsePromotionBody(body)).toEqual({ ok: true, evidence: hostile });
+    expect(parsePromotionBody(body)).toEqual({ ok: true, evidence: hostile, json: expect.any(String) });
   });
 });
 
@@ -98,7 +98,7 @@ describe("parsePromotionBody", () => {
   it("round-trips any valid evidence (property)", () => {
     fc.assert(
       fc.property(evidenceArbitrary, (e) => {
-        expect(parsePromotionBody(renderPromotionBody(e))).toEqual({ ok: true, evidence: e });
+        expect(parsePromotionBody(renderPromotionBody(e))).toEqual({ ok: true, evidence: e, json: expect.any(String) });
       }),
       { numRuns: 300 },
     );
@@ -126,7 +126,7 @@ describe("parsePromotionBody", () => {
 
   it("still parses when people edit around the block, with CRLF line endings", () => {
     const body = renderPromotionBody(evidence).replace("### Gates", "Looks good to me!\n\n### Gates").replace(/\n/g, "\r\n");
-    expect(parsePromotionBody(`Note from release manager\r\n\r\n${body}\r\nthanks`)).toEqual({ ok: true, evidence });
+    expect(parsePromotionBody(`Note from release manager\r\n\r\n${body}\r\nthanks`)).toEqual({ ok: true, evidence, json: expect.any(String) });
   });
 
   it.each([

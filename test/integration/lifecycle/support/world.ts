@@ -3,6 +3,7 @@
  * dev → staging, dev → perf, (staging + perf) → prod, a reversible and a forward-only service, and a
  * source repository; plus helpers to load the lifecycle handlers and deliver real webhook payloads.
  */
+import type { EvidenceSeal } from "../../../../src/core/evidence/seal.js";
 import { FakeRepo } from "../../../support/github/fake-state.js";
 import { createTestClient, createTestProbot, INSTALLATION_ID } from "../../../support/github/harness.js";
 import { getExample, retarget } from "../../../support/github/webhooks.js";
@@ -118,12 +119,13 @@ export function worldWithPolicy(name: string, yaml: string): FakeRepo[] {
 }
 
 /**
- * Opens a promotion PR through the real promote service, as alice asked for it: checkout at DIGEST_A
- * built from SOURCE_SHA unless `artifact` says otherwise. Returns its number.
+ * Opens a promotion PR through the real promote service, as alice asked for it (or `options.requestedBy`):
+ * checkout at DIGEST_A built from SOURCE_SHA unless `artifact` says otherwise, its evidence sealed with
+ * `options.seal` when given. Returns its number.
  */
-export async function openPromotion(environment: string, artifact: Partial<Artifact> = {}): Promise<number> {
+export async function openPromotion(environment: string, artifact: Partial<Artifact> = {}, options: { seal?: EvidenceSeal; requestedBy?: string } = {}): Promise<number> {
   const repo = new GitHubEnvironmentsRepo(createTestClient(), { owner: "acme", repo: "environments" });
-  const outcome = await promote({ repo }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest: DIGEST_A, source: { repo: "acme/checkout", sha: SOURCE_SHA }, ...artifact }, environment, requestedBy: "alice" });
+  const outcome = await promote({ repo, ...(options.seal ? { seal: options.seal } : {}) }, { artifact: { service: "checkout", image: "ghcr.io/acme/checkout", digest: DIGEST_A, source: { repo: "acme/checkout", sha: SOURCE_SHA }, ...artifact }, environment, requestedBy: options.requestedBy ?? "alice" });
   return outcome.pr!.number;
 }
 
@@ -146,11 +148,11 @@ export function createLifecycleWorld(files = environmentsFiles()): FakeRepo[] {
 }
 
 /** A Probot with the lifecycle handlers, on the fake's clock, with a fresh snapshot cache. */
-export async function loadLifecycleApp(fake: LifecycleGitHub, options: { snapshots?: SnapshotCache; probes?: Probes } = {}) {
+export async function loadLifecycleApp(fake: LifecycleGitHub, options: { snapshots?: SnapshotCache; probes?: Probes; seal?: EvidenceSeal } = {}) {
   const probot = createTestProbot();
   let shared: ReturnType<typeof registerLifecycleHandlers> | undefined;
   await probot.load((app) => {
-    shared = registerLifecycleHandlers(app, { appId: fake.app.id, appSlug: fake.app.slug, clock: fake.clock, snapshots: options.snapshots ?? new SnapshotCache(), ...(options.probes ? { probes: options.probes } : {}) });
+    shared = registerLifecycleHandlers(app, { appId: fake.app.id, appSlug: fake.app.slug, clock: fake.clock, snapshots: options.snapshots ?? new SnapshotCache(), ...(options.probes ? { probes: options.probes } : {}), ...(options.seal ? { seal: options.seal } : {}) });
   });
   return { probot, shared: shared! };
 }

@@ -1,0 +1,84 @@
+/**
+ * The seal of an evidence block: an HMAC-SHA256 over the block's JSON line, keyed with a secret only
+ * the Stagegate deployment holds. The block's checksum tells a mangled block from an intact one, but
+ * anyone who can edit the PR body can recompute it; the seal cannot be recomputed without the key, so
+ * a block edited after Stagegate wrote it (a `requestedBy` removed to approve one's own promotion, a
+ * `kind` changed to take the rollback fast path) no longer chooses the gates (evaluate-promotion.ts).
+ *
+ * Keys: STAGEGATE_EVIDENCE_KEY (32 bytes or more, hex or base64 or text), else one derived from the
+ * GitHub App's private key with HKDF-SHA256 (so every replica of one App agrees without another
+ * secret). Earlier keys (STAGEGATE_EVIDENCE_PREVIOUS_KEYS) still verify, so a key can be rotated
+ * while promotion PRs sealed with the old one are open; new blocks are sealed with the first key.
+ */
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+
+/** Seals evidence JSON and checks seals. */
+export interface EvidenceSeal {
+  /** The seal of a block's JSON line (lowercase hex). */
+  seal(json: string): string;
+  /** True when `mac` is the seal of `json` under one of the keys. */
+  verify(json: string, mac: string): boolean;
+}
+
+/** Shortest key accepted: HMAC-SHA256 keys under 32 bytes weaken the MAC (RFC 2104 §3). */
+export const MIN_SEAL_KEY_BYTES = 32;
+
+/** What is signed: the block's version and JSON, so a MAC of one version is not one of another. */
+function sealedText(json: string): string {
+  return `stagegate:evidence v1\n${json}`;
+}
+
+/** A seal over HMAC-SHA256: the first key seals, every key verifies. Throws on a short or missing key. */
+export function hmacSeal(keys: readonly Buffer[]): EvidenceSeal {
+  if (keys.length === 0) throw new Error("an evidence seal needs at least one key");
+  for (const key of keys) if (key.length < MIN_SEAL_KEY_BYTES) throw new Error(`an evidence seal key must be at least ${MIN_SEAL_KEY_BYTES} bytes (it is ${key.length})`);
+  const mac = (key: Buffer, json: string) => createHmac("sha256", key).update(sealedText(json), "utf8").digest();
+  return {
+    seal: (json) => mac(keys[0]!, json).toString("hex"),
+    verify: (json, presented) => {
+      if (!/^[a-f0-9]{64}$/.test(presented)) return false;
+      const given = Buffer.from(presented, "hex");
+      return keys.some((key) => timingSafeEqual(mac(key, json), given));
+    },
+  };
+}
+
+/**
+ * The key a GitHub App's private key gives (HKDF-SHA256, a fixed salt and purpose): the same on every
+ * replica, unrelated to any other use of the key. Whitespace around the PEM does not change it.
+ */
+export function sealKeyFromPrivateKey(pem: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", Buffer.from(pem.trim(), "utf8"), "stagegate", "evidence-seal v1", 32));
+}
+
+/**
+ * A key as given in an environment variable: `hex:<hex>` or `base64:<base64>`, else 64+ hex digits,
+ * else the text's UTF-8 bytes. Throws when it is shorter than {@link MIN_SEAL_KEY_BYTES}.
+ */
+export function parseSealKey(value: string, name = "STAGEGATE_EVIDENCE_KEY"): Buffer {
+  const text = value.trim();
+  let key: Buffer;
+  if (text.startsWith("hex:")) key = Buffer.from(text.slice(4), "hex");
+  else if (text.startsWith("base64:")) key = Buffer.from(text.slice(7), "base64");
+  else if (/^(?:[a-fA-F0-9]{2}){32,}$/.test(text)) key = Buffer.from(text, "hex");
+  else key = Buffer.from(text, "utf8");
+  if (key.length < MIN_SEAL_KEY_BYTES) throw new Error(`${name} must hold at least ${MIN_SEAL_KEY_BYTES} bytes (openssl rand -hex 32)`);
+  return key;
+}
+
+/**
+ * The seal an environment configures: STAGEGATE_EVIDENCE_KEY (and STAGEGATE_EVIDENCE_PREVIOUS_KEYS,
+ * comma-separated), else one derived from `privateKey` when given; undefined when there is neither
+ * (local mode without a key: blocks are neither sealed nor required to be).
+ */
+export function evidenceSealFromEnv(env: Readonly<Record<string, string | undefined>>, privateKey?: string): EvidenceSeal | undefined {
+  const previous = (env["STAGEGATE_EVIDENCE_PREVIOUS_KEYS"] ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => parseSealKey(part, "each of STAGEGATE_EVIDENCE_PREVIOUS_KEYS"));
+  const configured = env["STAGEGATE_EVIDENCE_KEY"];
+  if (configured) return hmacSeal([parseSealKey(configured), ...previous]);
+  if (privateKey) return hmacSeal([sealKeyFromPrivateKey(privateKey), ...previous]);
+  return undefined;
+}

@@ -1,0 +1,110 @@
+// The evidence block's checksum is no signature: whoever can edit a promotion PR can rewrite the block and
+// recompute it. With a seal (an HMAC under the deployment's key), a rewritten block no longer chooses the
+// gates: the requester who deletes `requestedBy` to approve their own promotion gets a failing `stagegate`
+// check (the required one) saying the block is not sealed, and the PR is never merged by Stagegate.
+import { describe, expect, it } from "vitest";
+import { parsePromotionBody, renderPromotionBody } from "../../../src/core/evidence/body.js";
+import { hmacSeal } from "../../../src/core/evidence/seal.js";
+import { createTestClient } from "../../support/github/harness.js";
+import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
+import { deliver, ENV_REPO, headOf, loadLifecycleApp, openPromotion, pullRequestEvent, pushEvent, worldWithPolicy } from "./support/world.js";
+
+const fakeGitHub = useLifecycleGitHub();
+
+const KEY = Buffer.alloc(32, 7);
+const OTHER_KEY = Buffer.alloc(32, 9);
+
+/** dev: one release manager's approval (rita, rob), never the requester's; merged by Stagegate when green. */
+const DEV_POLICY = "version: 1\ngates:\n  - gate: approvals\n    count: 1\n    teams: [acme/release-managers]\nmerge:\n  mode: auto\n";
+
+/** A dev promotion rita (a release manager) asked for, sealed with `openedWith`, under an app holding KEY. */
+async function ritasPromotion(openedWith = hmacSeal([KEY])) {
+  const fake = fakeGitHub(worldWithPolicy("dev", DEV_POLICY));
+  const { probot } = await loadLifecycleApp(fake, { seal: hmacSeal([KEY]) });
+  const number = await openPromotion("dev", {}, { seal: openedWith, requestedBy: "rita" });
+  const pull = fake.repo(ENV_REPO).pulls.find((p) => p.number === number)!;
+  const run = (name: string) => fake.state(ENV_REPO).latestRuns(headOf(fake, number), fake.app.id).find((r) => r.name === name);
+  const evaluate = (action = "edited") => deliver(probot, "pull_request", pullRequestEvent(fake, number, action));
+  const approve = (login: string) => fake.state(ENV_REPO).review(number, login, "APPROVED", fake.clock.iso());
+  return { fake, number, pull, run, evaluate, approve, merged: () => fake.state(ENV_REPO).merged.has(number) };
+}
+
+describe("sealed evidence blocks", () => {
+  it("a PR Stagegate opened carries a seal the app verifies: approved by another release manager, it is merged", async () => {
+    const { pull, evaluate, approve, merged, run } = await ritasPromotion();
+    const parsed = parsePromotionBody(pull.body);
+    expect(parsed).toMatchObject({ ok: true, evidence: { requestedBy: "rita" }, mac: expect.stringMatching(/^[a-f0-9]{64}$/) });
+    approve("rita");
+    await evaluate();
+    // The requester's own approval does not count.
+    expect(merged()).toBe(false);
+    expect(run("stagegate/approvals")?.conclusion ?? run("stagegate/approvals")?.status).not.toBe("success");
+    approve("rob");
+    await evaluate();
+    expect(merged()).toBe(true);
+  });
+
+  it("the requester who deletes requestedBy from the block (checksum recomputed) cannot approve their own promotion", async () => {
+    const { pull, evaluate, approve, merged, run } = await ritasPromotion();
+    const parsed = parsePromotionBody(pull.body);
+    if (!parsed.ok) throw new Error("no evidence block");
+    const { requestedBy: _dropped, ...rest } = parsed.evidence;
+    pull.body = renderPromotionBody(rest);
+    // The checksum is right: only the missing seal gives the edit away.
+    expect(parsePromotionBody(pull.body)).toMatchObject({ ok: true });
+    approve("rita");
+    await evaluate();
+    expect(merged()).toBe(false);
+    // Refused: the required check fails and says why and what to do; no gate passed on rita's word.
+    expect(run("stagegate")).toMatchObject({ conclusion: "failure", title: "evidence block not sealed by Stagegate: refused" });
+    expect(run("stagegate")?.summary).toMatch(/carries no seal[\s\S]*close this pull request/);
+    expect(run("stagegate/approvals")?.conclusion).not.toBe("success");
+  });
+
+  it("keeping the old seal on a rewritten block does not help: the seal no longer matches", async () => {
+    const { pull, evaluate, approve, merged, run } = await ritasPromotion();
+    const parsed = parsePromotionBody(pull.body);
+    if (!parsed.ok || !parsed.mac) throw new Error("no sealed block");
+    const { requestedBy: _dropped, ...rest } = parsed.evidence;
+    const forged = renderPromotionBody(rest).replace(/(sha256:[a-f0-9]{64})\n/, `$1 hmac-sha256:${parsed.mac}\n`);
+    pull.body = forged;
+    expect(parsePromotionBody(pull.body)).toMatchObject({ ok: true, mac: parsed.mac });
+    approve("rita");
+    await evaluate();
+    expect(merged()).toBe(false);
+    expect(run("stagegate")?.summary ?? "").toMatch(/seal does not match/);
+  });
+
+  it("a block sealed under another deployment's key is not this deployment's evidence", async () => {
+    const { evaluate, approve, merged, run } = await ritasPromotion(hmacSeal([OTHER_KEY]));
+    approve("rob");
+    await evaluate("opened");
+    expect(merged()).toBe(false);
+    expect(run("stagegate")?.summary ?? "").toMatch(/seal does not match/);
+  });
+
+  it("an earlier key still verifies while a key is rotated, and new blocks are sealed with the new one", async () => {
+    const fake = fakeGitHub(worldWithPolicy("dev", DEV_POLICY));
+    const { probot } = await loadLifecycleApp(fake, { seal: hmacSeal([OTHER_KEY, KEY]) });
+    const number = await openPromotion("dev", {}, { seal: hmacSeal([KEY]), requestedBy: "rita" });
+    fake.state(ENV_REPO).review(number, "rob", "APPROVED", fake.clock.iso());
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number));
+    expect(fake.state(ENV_REPO).merged.has(number)).toBe(true);
+  });
+
+  // The requester recorded on a deployment is copied to the next stage's promotion (and its approvals gate).
+  it("merged by hand (a Stagegate-PR trailer written in) after its block was rewritten, the deployment does not take the block's word for who asked", async () => {
+    const { fake, number, pull } = await ritasPromotion();
+    const { probot } = await loadLifecycleApp(fake, { seal: hmacSeal([KEY]) });
+    const parsed = parsePromotionBody(pull.body);
+    if (!parsed.ok) throw new Error("no evidence block");
+    pull.body = renderPromotionBody({ ...parsed.evidence, requestedBy: "mallory" });
+    const before = fake.repo(ENV_REPO).head().oid;
+    await createTestClient().request("PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge", { owner: "acme", repo: "environments", pull_number: number, merge_method: "squash", commit_title: `${pull.title} (#${number})`, commit_message: `Stagegate-PR: #${number}\n` });
+    const after = fake.repo(ENV_REPO).head().oid;
+    await deliver(probot, "push", pushEvent(fake, before, after, ["environments/dev/checkout/kustomization.yaml"]));
+    const [deployment] = fake.state(ENV_REPO).deployments;
+    expect(deployment).toMatchObject({ environment: "dev", payload: { service: "checkout", pr: number } });
+    expect(JSON.stringify(deployment!.payload)).not.toContain("mallory");
+  });
+});
