@@ -3,11 +3,11 @@
 // gates: the requester who deletes `requestedBy` to approve their own promotion gets a failing `stagegate`
 // check (the required one) saying the block is not sealed, and the PR is never merged by Stagegate.
 import { describe, expect, it } from "vitest";
-import { parsePromotionBody, renderPromotionBody } from "../../../src/core/evidence/body.js";
+import { parsePromotionBody, renderPromotionBody, sealProblem } from "../../../src/core/evidence/body.js";
 import { hmacSeal } from "../../../src/core/evidence/seal.js";
 import { createTestClient } from "../../support/github/harness.js";
 import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
-import { deliver, ENV_REPO, headOf, loadLifecycleApp, openPromotion, pullRequestEvent, pushEvent, worldWithPolicy } from "./support/world.js";
+import { createLifecycleWorld, deliver, ENV_REPO, headOf, loadLifecycleApp, openPromotion, pullRequestEvent, pushEvent, statusEvent, worldWithPolicy } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();
 
@@ -106,5 +106,24 @@ describe("sealed evidence blocks", () => {
     const [deployment] = fake.state(ENV_REPO).deployments;
     expect(deployment).toMatchObject({ environment: "dev", payload: { service: "checkout", pr: number } });
     expect(JSON.stringify(deployment!.payload)).not.toContain("mallory");
+  });
+
+  it("the next stages' PRs, opened when dev's deployment is verified, are sealed too, and keep the requester", async () => {
+    const fake = fakeGitHub(createLifecycleWorld());
+    const seal = hmacSeal([KEY]);
+    const { probot } = await loadLifecycleApp(fake, { seal });
+    // dev's policy in this world: no gates, merged by Stagegate.
+    const number = await openPromotion("dev", {}, { seal, requestedBy: "rita" });
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number));
+    const merge = fake.state(ENV_REPO).merged.get(number)!.sha;
+    await deliver(probot, "status", statusEvent(ENV_REPO, merge, "argocd/shop-dev", "success", "Sync succeeded, healthy"));
+    const next = fake.repo(ENV_REPO).openPulls();
+    expect(next.map((p) => p.head).sort()).toEqual([`stagegate/perf/checkout/${"a".repeat(12)}`, `stagegate/staging/checkout/${"a".repeat(12)}`]);
+    for (const pull of next) {
+      const parsed = parsePromotionBody(pull.body);
+      if (!parsed.ok) throw new Error(parsed.message);
+      expect(parsed.evidence.requestedBy).toBe("rita");
+      expect(sealProblem(parsed, seal)).toBeUndefined();
+    }
   });
 });

@@ -2,6 +2,7 @@
  * Test wiring for GitHub: a fake GitHub per test (contract-checked, removed after the test), an Octokit
  * client for adapter tests, and a Probot instance with retries and throttling disabled for handler tests.
  */
+import type { EvidenceSeal } from "../../../src/core/evidence/seal.js";
 import { generateKeyPairSync } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Octokit } from "@octokit/rest";
@@ -61,6 +62,8 @@ export interface AppUnderTestOptions {
   now?: () => number;
   /** Receives the app's notifications (server.ts passes the dispatcher). */
   notifier?: Notifier;
+  /** Seals evidence blocks (server.ts always passes one). */
+  seal?: EvidenceSeal;
 }
 
 /** Loads the Stagegate app into a test Probot; returns the probot and the HTTP handlers it registered. */
@@ -77,6 +80,7 @@ export async function loadStagegateApp(options: AppUnderTestOptions = {}): Promi
       ...(options.intakeSecret ? { STAGEGATE_INTAKE_SECRET: options.intakeSecret } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.notifier ? { notifier: options.notifier } : {}),
+      ...(options.seal ? { seal: options.seal } : {}),
     }),
     { cwd: process.cwd(), addHandler: (handler) => void handlers.push(handler) },
   );
