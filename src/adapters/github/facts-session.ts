@@ -15,6 +15,7 @@ import { formatRepoRef } from "./client.js";
 import { callGitHub } from "./errors.js";
 import type { GateFactsPlan, GateFactsResult, IdentityOptions, RawGateFacts } from "./gate-facts-query.js";
 import { buildGateFactsQuery, parseGateFacts } from "./gate-facts-query.js";
+import { earlierCursors, readEarlierActivity } from "./earlier-activity.js";
 
 /** Everything the adapters of one delivery share. */
 export class FactsSession {
@@ -44,6 +45,14 @@ export class FactsSession {
     const raw = await callGitHub({ operation: "gateFacts", repo: formatRepoRef(this.repo), pr: plan.number }, () => this.client.graphql<RawGateFacts>(query, variables));
     const facts = parseGateFacts(raw, this.identity);
     if (!facts.pr) throw new NotFoundError(`pull request #${plan.number} not found in ${formatRepoRef(this.repo)}`, { pr: plan.number });
+    // A busy PR: the reviews and comments before the last 100 of each, in follow-up queries.
+    const cursors = earlierCursors(raw.repository?.pullRequest);
+    if (cursors.reviews || cursors.comments) {
+      const earlier = await readEarlierActivity(this.client, this.repo, plan.number, cursors);
+      facts.reviews = [...earlier.reviews, ...facts.reviews];
+      facts.comments = [...earlier.comments, ...facts.comments];
+      if (earlier.truncated) this.log.warn({ pr: plan.number, reviews: facts.reviews.length, comments: facts.comments.length }, "pull request has more reviews or comments than are read: the oldest are left out");
+    }
     this.#pulls.set(plan.number, facts);
     this.#checks.set(facts.pr.headSha, facts.checks);
     if (facts.deployments) this.#deployments = facts.deployments;

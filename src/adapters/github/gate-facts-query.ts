@@ -33,13 +33,16 @@ export interface GateFactsPlan {
 }
 
 const CHECK_RUN_FIELDS = "databaseId name status conclusion title summary text externalId startedAt completedAt detailsUrl";
+/** Fields of a review and of a comment, shared with the query of earlier pages (earlier-activity.ts). */
+export const REVIEW_FIELDS = "databaseId state submittedAt body authorAssociation author { login } commit { oid }";
+export const COMMENT_FIELDS = "databaseId body createdAt lastEditedAt url author { login }";
 const PR_FIELDS = `id number url title body state isDraft headRefName headRefOid baseRefName baseRefOid createdAt mergedAt
       mergeCommit { oid }
       author { login }
       labels(first: 20) { nodes { name } }
       files(first: 100) { totalCount nodes { path } }
-      reviews(last: 100) { nodes { databaseId state submittedAt body authorAssociation author { login } commit { oid } } }
-      comments(last: 100) { nodes { databaseId body createdAt lastEditedAt url author { login } } }
+      reviews(last: 100) { pageInfo { hasPreviousPage startCursor } nodes { ${REVIEW_FIELDS} } }
+      comments(last: 100) { pageInfo { hasPreviousPage startCursor } nodes { ${COMMENT_FIELDS} } }
       commits(last: 1) { nodes { commit { oid checkSuites(first: 5, filterBy: { appId: $appId }) { nodes { app { databaseId } checkRuns(first: 100, filterBy: { checkType: LATEST }) { nodes { ${CHECK_RUN_FIELDS} } } } } } } }`;
 
 /** Fields of a deployment node, shared with the deployments adapter's own query. */
@@ -94,6 +97,31 @@ interface RawActor {
   login: string;
 }
 
+export interface RawReview {
+  databaseId: number | null;
+  state: string;
+  submittedAt: string | null;
+  body: string;
+  authorAssociation: string;
+  author: RawActor | null;
+  commit: { oid: string } | null;
+}
+
+export interface RawComment {
+  databaseId: number | null;
+  body: string;
+  createdAt: string;
+  lastEditedAt: string | null;
+  url: string;
+  author: RawActor | null;
+}
+
+/** The last page of a connection; `hasPreviousPage` says earlier items were left out (earlier-activity.ts reads them). */
+export interface RawConnection<T> {
+  pageInfo?: { hasPreviousPage: boolean; startCursor: string | null };
+  nodes: T[];
+}
+
 export interface RawFactsPullRequest {
   id: string;
   number: number;
@@ -112,8 +140,8 @@ export interface RawFactsPullRequest {
   author: RawActor | null;
   labels: { nodes: { name: string }[] } | null;
   files: { totalCount: number; nodes: { path: string }[] | null } | null;
-  reviews: { nodes: { databaseId: number | null; state: string; submittedAt: string | null; body: string; authorAssociation: string; author: RawActor | null; commit: { oid: string } | null }[] } | null;
-  comments: { nodes: { databaseId: number | null; body: string; createdAt: string; lastEditedAt: string | null; url: string; author: RawActor | null }[] };
+  reviews: RawConnection<RawReview> | null;
+  comments: RawConnection<RawComment>;
   commits: { nodes: { commit: { oid: string; checkSuites: { nodes: { app: { databaseId: number | null } | null; checkRuns: { nodes: RawCheckRun[] } | null }[] } | null } }[] };
 }
 
@@ -191,14 +219,8 @@ export function parseGateFacts(raw: RawGateFacts, identity: IdentityOptions): Ga
   const result: GateFactsResult = {
     defaultHeadOid: repository?.defaultBranchRef?.target.oid,
     pr: pr ? toFactsPullRequest(pr) : undefined,
-    reviews: (pr?.reviews?.nodes ?? []).flatMap((r) => {
-      const state = REVIEW_STATES[r.state];
-      if (!state || !r.author || !r.submittedAt) return []; // pending reviews have no submittedAt
-      const review: PullRequestReview = { id: String(r.databaseId ?? ""), user: r.author.login, state, commitSha: r.commit?.oid ?? "", submittedAt: r.submittedAt, ...(r.body ? { body: r.body } : {}) };
-      if (ASSOCIATIONS.has(r.authorAssociation)) review.authorAssociation = r.authorAssociation as NonNullable<PullRequestReview["authorAssociation"]>;
-      return [review];
-    }),
-    comments: (pr?.comments.nodes ?? []).map((c) => ({ id: String(c.databaseId ?? ""), user: c.author?.login ?? "ghost", body: c.body, createdAt: c.createdAt, url: c.url, ...(c.lastEditedAt ? { edited: true } : {}) })),
+    reviews: toReviews(pr?.reviews?.nodes ?? []),
+    comments: toComments(pr?.comments.nodes ?? []),
     checks: latestChecks(headCommit?.oid === pr?.headRefOid ? (headCommit?.checkSuites?.nodes ?? []) : [], identity.appId),
     deployments: repository?.deployments ? parseDeployments(repository.deployments.nodes, identity) : undefined,
     sourceChecks: raw.source === undefined ? undefined : parseSourceChecks(raw.source, identity.appId),
@@ -217,6 +239,22 @@ export function parseGateFacts(raw: RawGateFacts, identity: IdentityOptions): Ga
     }
   }
   return result;
+}
+
+/** Reviews in the ports' shape (pending ones, without submittedAt, left out). */
+export function toReviews(nodes: readonly RawReview[]): PullRequestReview[] {
+  return nodes.flatMap((r) => {
+    const state = REVIEW_STATES[r.state];
+    if (!state || !r.author || !r.submittedAt) return [];
+    const review: PullRequestReview = { id: String(r.databaseId ?? ""), user: r.author.login, state, commitSha: r.commit?.oid ?? "", submittedAt: r.submittedAt, ...(r.body ? { body: r.body } : {}) };
+    if (ASSOCIATIONS.has(r.authorAssociation)) review.authorAssociation = r.authorAssociation as NonNullable<PullRequestReview["authorAssociation"]>;
+    return [review];
+  });
+}
+
+/** Comments in the ports' shape (with their URL). */
+export function toComments(nodes: readonly RawComment[]): (PullRequestComment & { url: string })[] {
+  return nodes.map((c) => ({ id: String(c.databaseId ?? ""), user: c.author?.login ?? "ghost", body: c.body, createdAt: c.createdAt, url: c.url, ...(c.lastEditedAt ? { edited: true } : {}) }));
 }
 
 function toFactsPullRequest(pr: RawFactsPullRequest): FactsPullRequest {

@@ -70,6 +70,19 @@ function commitNode(world: GraphqlWorld, repo: FakeRepo, commit: FakeCommit): No
   };
 }
 
+/**
+ * A page of a connection as GitHub returns one, for `first`/`after` and `last`/`before` (cursors are
+ * opaque to the client: here, the item's index).
+ */
+export function connection(list: readonly Node[], args: Args): Node {
+  let from = typeof args.after === "string" ? Number(args.after) + 1 : 0;
+  let to = typeof args.before === "string" ? Number(args.before) : list.length;
+  if (typeof args.first === "number") to = Math.min(to, from + args.first);
+  if (typeof args.last === "number") from = Math.max(from, to - args.last);
+  const nodes = list.slice(from, to);
+  return { totalCount: list.length, nodes, pageInfo: { hasPreviousPage: from > 0, hasNextPage: to < list.length, startCursor: nodes.length > 0 ? String(from) : null, endCursor: nodes.length > 0 ? String(to - 1) : null } };
+}
+
 function pullExtras(world: GraphqlWorld, repo: FakeRepo, pull: FakePull): Node {
   const state = world.state(repo);
   const headOid = repo.refs.get(pull.head)?.oid ?? state.merged.get(pull.number)?.sha;
@@ -85,15 +98,19 @@ function pullExtras(world: GraphqlWorld, repo: FakeRepo, pull: FakePull): Node {
     mergeCommit: merged ? { oid: merged.sha } : null,
     author: actor(state.authors.get(pull.number) ?? "stagegate[bot]"),
     files: () => ({ totalCount: files.length, nodes: files.map((path) => ({ path })) }),
-    reviews: () => ({
-      nodes: (state.reviews.get(pull.number) ?? []).map((r) => ({ databaseId: r.id, state: r.state, submittedAt: r.submittedAt, body: "", authorAssociation: r.association, author: actor(r.user), commit: { oid: r.commitOid } })),
-    }),
-    comments: () => ({
-      nodes: [
-        ...pull.comments.map((body, i) => ({ databaseId: i + 1, body, createdAt: pull.createdAt, lastEditedAt: null, url: `https://github.com/${repo.fullName}/pull/${pull.number}#c${i}`, author: actor("stagegate[bot]") })),
-        ...state.comments.filter((c) => c.issue === pull.number).map((c) => ({ databaseId: c.id, body: c.body, createdAt: c.createdAt, lastEditedAt: c.editedAt ?? null, url: `https://github.com/${repo.fullName}/pull/${pull.number}#issuecomment-${c.id}`, author: actor(c.user) })),
-      ],
-    }),
+    reviews: (args: Args) =>
+      connection(
+        (state.reviews.get(pull.number) ?? []).map((r) => ({ databaseId: r.id, state: r.state, submittedAt: r.submittedAt, body: "", authorAssociation: r.association, author: actor(r.user), commit: { oid: r.commitOid } })),
+        args,
+      ),
+    comments: (args: Args) =>
+      connection(
+        [
+          ...pull.comments.map((body, i) => ({ databaseId: i + 1, body, createdAt: pull.createdAt, lastEditedAt: null, url: `https://github.com/${repo.fullName}/pull/${pull.number}#c${i}`, author: actor("stagegate[bot]") })),
+          ...state.comments.filter((c) => c.issue === pull.number).map((c) => ({ databaseId: c.id, body: c.body, createdAt: c.createdAt, lastEditedAt: c.editedAt ?? null, url: `https://github.com/${repo.fullName}/pull/${pull.number}#issuecomment-${c.id}`, author: actor(c.user) })),
+        ],
+        args,
+      ),
     commits: () => ({ nodes: head ? [{ commit: commitNode(world, repo, head) }] : [] }),
   };
 }
