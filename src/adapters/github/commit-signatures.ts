@@ -166,11 +166,24 @@ export async function readGitHubSignatures(client: GitHubClient, repo: RepoRef, 
 }
 
 /**
- * Sets each record's signature to GitHub's verdict (`--verify github`). A promotion commit GitHub does
+ * Whether the audit shows or judges a commit's signature: a promotion commit (Stagegate's trailers: the
+ * signature findings), or a commit of the branch's own history that changed what runs (the rows'
+ * signature column; every one of them when the digests could not be computed). Base updates merged
+ * into PR branches and commits that changed nothing that runs are not asked about.
+ */
+function needsSignature(record: HistoryRecord): boolean {
+  if (hasTrailer(record.trailers, TRAILER.service)) return true;
+  return record.firstParent && (record.changes === undefined || record.changes.length > 0);
+}
+
+/**
+ * Sets each record's signature to GitHub's verdict (`--verify github`), for the records whose signature
+ * the audit uses ({@link needsSignature}). A promotion commit GitHub does
  * not have is marked as not checkable (E, with the reason), never left blank: the audit was asked to
  * verify every one. Returns the warnings to show (every commit missing: probably the wrong repository).
  */
-export async function verifyOnGitHub(records: HistoryRecord[], client: GitHubClient, repo: RepoRef): Promise<string[]> {
+export async function verifyOnGitHub(all: HistoryRecord[], client: GitHubClient, repo: RepoRef): Promise<string[]> {
+  const records = all.filter(needsSignature);
   const signatures = await readGitHubSignatures(client, repo, records.map((r) => r.sha));
   let absent = 0;
   for (const record of records) {

@@ -112,6 +112,25 @@ describe("stagegate audit --verify github", () => {
     expect(refused.isDone()).toBe(true);
   });
 
+  it("asks only about the commits whose signature the audit uses: not a commit that changed nothing that runs", async () => {
+    const choresRepo = join(dir, "chores");
+    const builder = new HistoryBuilder([{ name: "prod" }], [{ name: "api", image: "ghcr.io/acme/api" }]);
+    const t0 = Date.parse("2024-06-03T00:00:00Z");
+    builder.init(new Date(t0), { prod: { api: digestOf(1) } });
+    builder.promote({ env: "prod", service: "api", digest: digestOf(2), at: new Date(t0 + 3_600_000), style: "merge", approvers: ["alice"] });
+    builder.chore(new Date(t0 + 7_200_000));
+    builder.promote({ env: "prod", service: "api", digest: digestOf(3), at: new Date(t0 + 10_800_000), style: "squash", approvers: ["alice"] });
+    builder.write(choresRepo);
+    execFileSync("git", ["remote", "add", "origin", "https://github.com/acme/envs.git"], { cwd: choresRepo });
+    const chore = execFileSync("git", ["log", "-1", "--format=%H", "--grep=^docs$", "main"], { cwd: choresRepo }).toString().trim();
+    const asked = fakeGitHub();
+    const { history, result } = await auditRepository({ repo: choresRepo, verify: "github" }, undefined, { env: { GITHUB_TOKEN: "ghs_test" } });
+    // init, the merge and its promotion commit, the squash; not the docs commit.
+    expect(asked.flat()).toHaveLength(history.records.length - 1);
+    expect(asked.flat()).not.toContain(chore);
+    expect(result.rows.every((row) => row.signature !== undefined)).toBe(true);
+  });
+
   it("says when no commit is in the repository GitHub was asked about", async () => {
     const saved = states;
     states = new Map();
