@@ -38,7 +38,12 @@ export async function gitHubClient(env: CliEnv, repo: RepoRef): Promise<GitHubCl
  * the App then evaluates the PR as a hand-made change). Throws a TerminalError for a key too short.
  */
 export async function cliEvidenceSeal(env: CliEnv): Promise<EvidenceSeal | undefined> {
-  const key = env.STAGEGATE_EVIDENCE_KEY ? undefined : (env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, "utf8") : undefined));
+  let key: string | undefined;
+  try {
+    key = env.STAGEGATE_EVIDENCE_KEY ? undefined : (env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, "utf8") : undefined));
+  } catch (error) {
+    throw new TerminalError(`PRIVATE_KEY_PATH: cannot read ${env.PRIVATE_KEY_PATH}: ${(error as Error).message}`);
+  }
   const { decodePrivateKey } = await import("../app/env.js");
   try {
     return evidenceSealFromEnv(env, key ? decodePrivateKey(key) : undefined);

@@ -64,6 +64,13 @@ describe("stagegate promote-github", () => {
     expect(plain.err).toEqual([expect.stringContaining("not sealed")]);
   });
 
+  it("names an unreadable PRIVATE_KEY_PATH (the seal's key) instead of failing as a bug", async () => {
+    fakeGitHub(createWorld());
+    const cli = io({ GITHUB_TOKEN: "ghs_ci", PRIVATE_KEY_PATH: "/nonexistent/app.pem" });
+    expect(await runPromoteGithub({ repo: "acme/environments", service: "checkout", digest: DIGEST_A, to: "staging" }, cli.io)).toBe(1);
+    expect(cli.err.join("\n")).toContain("cannot read /nonexistent/app.pem");
+  });
+
   it("refuses to run without credentials", async () => {
     fakeGitHub(createWorld());
     const cli = io({});
