@@ -5,7 +5,7 @@
  * (when `isMeasurementDue`), the tick takes the next. Measurements live in the check run that shows the
  * analysis (core/gates/measurement-store.ts), so a replica, a restart or a local clone resumes them.
  */
-import { fetchHttpCheck, fetchScanReport, measurePrometheus, type ScanReportResult } from "../adapters/http/index.js";
+import { fetchHttpCheck, fetchScanReport, measurePrometheus, type ScanReportAccess, type ScanReportResult } from "../adapters/http/index.js";
 import type { GateSpec, GateSpecOf } from "../core/config/index.js";
 import type { HttpFact, MeasurementFact, MetricFacts } from "../core/gates/facts.js";
 import { appendMeasurement, encodeMeasurementBlock, maxRetained, metricFingerprint, readMeasurementBlock, type MeasurementRecord } from "../core/gates/measurement-store.js";
@@ -23,7 +23,7 @@ export interface Probes {
   /** The http gate's request through the SSRF guard; never throws (the fact carries the error). */
   fetchHttpCheck(spec: GateSpecOf<"http">, target: MetricTarget, options: { now: Date }): Promise<HttpFact>;
   /** The scan report an artifact links (vulnerabilities gate), parsed JSON; never throws. Default: the real fetch. */
-  fetchScanReport?(url: string): Promise<ScanReportResult>;
+  fetchScanReport?(url: string, access?: ScanReportAccess): Promise<ScanReportResult>;
 }
 
 /** Prometheus queries inside an evaluation wait at most this long (a webhook is being answered). */
@@ -33,7 +33,7 @@ export const PROBE_TIMEOUT_MS = 10_000;
 export const defaultProbes: Probes = {
   measurePrometheus: (spec, options) => measurePrometheus(spec, options),
   fetchHttpCheck: (spec, target, options) => fetchHttpCheck(spec, target, { now: () => options.now }),
-  fetchScanReport: (url) => fetchScanReport(url),
+  fetchScanReport: (url, access) => fetchScanReport(url, access),
 };
 
 /** What the probes found for the gates of one evaluation. */

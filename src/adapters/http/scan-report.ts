@@ -4,7 +4,13 @@
  * artifact), at most 32 MiB, parsed as JSON. Never throws: what went wrong is the result. Reports of an
  * immutable artifact do not change, so a report read is kept for 10 minutes (50 at most): a PR's gates
  * are evaluated on every event and tick.
+ *
+ * A report on an origin the policy names (`report.origins` of a vulnerabilities gate) may be read with
+ * headers from STAGEGATE_HTTP_* variables and from a private address: `access` says so. The headers go
+ * to that origin only (fetchGuarded drops them on a redirect elsewhere), and their values never reach a
+ * message or the cache key.
  */
+import { HEADER_VARIABLE } from "../../core/config/gate-schemas.js";
 import { fetchGuarded, type FetchFn } from "./fetch-limited.js";
 import type { LookupFn } from "./ssrf.js";
 
@@ -19,6 +25,14 @@ export interface ScanReportDeps {
   fetch?: FetchFn;
   lookup?: LookupFn;
   now?: () => number;
+  /** Where header values come from (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** How to read a report on an origin the policy names: headers (variable names) and private addresses. */
+export interface ScanReportAccess {
+  headersFromEnv: Readonly<Record<string, string>>;
+  allowPrivateNetwork: boolean;
 }
 
 const cache = new Map<string, { at: number; document: unknown }>();
@@ -28,13 +42,24 @@ export function clearScanReportCache(): void {
   cache.clear();
 }
 
-export async function fetchScanReport(url: string, deps: ScanReportDeps = {}): Promise<ScanReportResult> {
+export async function fetchScanReport(url: string, access?: ScanReportAccess, deps: ScanReportDeps = {}): Promise<ScanReportResult> {
   const now = deps.now ?? Date.now;
-  const cached = cache.get(url);
+  // What was read with credentials is not served to a read without them (nor the reverse).
+  const key = access ? `${url}\u0000${Object.keys(access.headersFromEnv).sort().join(",")}\u0000${access.allowPrivateNetwork}` : url;
+  const cached = cache.get(key);
   if (cached && now() - cached.at < TTL_MS) return { document: cached.document };
+  const headers: Record<string, string> = { accept: "application/sarif+json, application/json" };
+  const env = deps.env ?? process.env;
+  for (const [header, variable] of Object.entries(access?.headersFromEnv ?? {})) {
+    // The schema allows only STAGEGATE_HTTP_*; checked again where the value is read.
+    if (!HEADER_VARIABLE.test(variable)) return { error: `header ${header}: ${variable} is not a STAGEGATE_HTTP_* variable: refused` };
+    const value = env[variable];
+    if (value === undefined) return { error: `header ${header}: environment variable ${variable} is not set in the app` };
+    headers[header] = value;
+  }
   let answer: Awaited<ReturnType<typeof fetchGuarded>>;
   try {
-    answer = await fetchGuarded(url, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES, allowPrivateNetwork: false, headers: { accept: "application/sarif+json, application/json" }, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.lookup ? { lookup: deps.lookup } : {}) });
+    answer = await fetchGuarded(url, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES, allowPrivateNetwork: access?.allowPrivateNetwork ?? false, headers, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.lookup ? { lookup: deps.lookup } : {}) });
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }
@@ -45,8 +70,8 @@ export async function fetchScanReport(url: string, deps: ScanReportDeps = {}): P
   } catch {
     return { error: "is not JSON (expected a SARIF 2.1.0 or Trivy JSON report)" };
   }
-  cache.delete(url);
-  cache.set(url, { at: now(), document });
+  cache.delete(key);
+  cache.set(key, { at: now(), document });
   if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
   return { document };
 }

@@ -40,6 +40,25 @@ const severityLimits = z.strictObject({
   low: z.number().int().min(0).optional().describe("Maximum low findings."),
 });
 
+/** Environment variables sent as headers: only STAGEGATE_HTTP_*, never the app's own credentials. */
+const headersFromEnvSchema = z.record(
+  z.string().max(100),
+  z.string().regex(HEADER_VARIABLE, "must name a variable starting with STAGEGATE_HTTP_ (the only ones a policy may send: never the app's own credentials)"),
+);
+
+/** `scheme://host[:port]`, nothing after it. */
+const originSchema = z
+  .string()
+  .max(300)
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value, { message: "must be an origin: http(s)://host[:port], no path or trailing slash" });
+
+/** How a vulnerabilities gate reads a linked report that needs credentials or lives on the internal network. */
+const reportAccessSchema = z.strictObject({
+  origins: z.array(originSchema).min(1).max(20).describe("Origins (http(s)://host[:port]) of the scan reports this applies to. A report the artifact links elsewhere is read as before: public addresses only, no headers."),
+  headersFromEnv: headersFromEnvSchema.default({}).describe("Header name → environment variable of the app holding its value (STAGEGATE_HTTP_* only), sent only to these origins (and dropped on a redirect elsewhere)."),
+  allowPrivateNetwork: z.boolean().default(false).describe("Let these origins resolve to loopback or private addresses (an internal scanner); link-local and metadata addresses are always refused."),
+});
+
 export const vulnerabilitiesGateSchema = z.strictObject({
   gate: z.literal("vulnerabilities").describe("Scan findings per severity are within limits."),
   ...base,
@@ -47,6 +66,7 @@ export const vulnerabilitiesGateSchema = z.strictObject({
   source: z.enum(["report", "code-scanning", "any"]).default("any").describe("Where findings come from: the SARIF/Trivy report linked from the artifact, code scanning alerts of the source repo, or whichever is available."),
   ignore: z.array(z.string().min(1).max(100)).default([]).describe("Finding ids (CVE-…, GHSA-…, rule ids) accepted by the team."),
   requireReport: z.boolean().default(true).describe("Fail when no report is available (otherwise neutral)."),
+  report: reportAccessSchema.optional().describe("Credentials (and private-network access) for linked reports on named origins: the URL comes from whoever sent the artifact, so a secret is only ever sent to the origins listed here."),
 });
 
 export const prometheusProviderSchema = z.strictObject({
@@ -115,8 +135,7 @@ export const httpGateSchema = z.strictObject({
   ...base,
   url: urlSchema.describe("URL to request; {{env}}, {{service}}, {{digest}} substituted."),
   method: z.enum(["GET", "POST", "HEAD"]).default("GET").describe("HTTP method."),
-  headersFromEnv: z
-    .record(z.string().max(100), z.string().regex(HEADER_VARIABLE, "must name a variable starting with STAGEGATE_HTTP_ (the only ones a policy may send: never the app's own credentials)"))
+  headersFromEnv: headersFromEnvSchema
     .default({})
     .describe("Header name → name of an environment variable of the app holding its value (secrets never live in the repo); only variables named STAGEGATE_HTTP_*, so a policy can never send the app's own credentials (PRIVATE_KEY, WEBHOOK_SECRET…)."),
   expectStatus: z.array(z.number().int().min(100).max(599)).default([200]).describe("Response statuses that count as success."),

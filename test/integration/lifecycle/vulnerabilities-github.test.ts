@@ -55,6 +55,47 @@ describe("vulnerabilities gate in the GitHub App", () => {
     expect(merged).toBe(false);
   });
 
+  it("reads a report on an origin the policy names with its credentials and from the internal network", async () => {
+    const repos = worldWithPolicy("dev", `version: 1
+gates:
+  - gate: vulnerabilities
+    source: report
+    max: { critical: 0, high: 0 }
+    report:
+      origins: [https://scans.acme.example]
+      headersFromEnv: { Authorization: STAGEGATE_HTTP_SCAN_TOKEN }
+      allowPrivateNetwork: true
+`);
+    const asked: [string, unknown][] = [];
+    const probes: Probes = {
+      measurePrometheus: () => Promise.reject(new Error("unused")),
+      fetchHttpCheck: () => Promise.reject(new Error("unused")),
+      fetchScanReport: (url, access) => (asked.push([url, access]), Promise.resolve({ document: SARIF(["4.0"]) })),
+    };
+    const { gate } = await evaluate(repos, { scanUrl: "https://scans.acme.example/checkout/aaaa.sarif" }, probes);
+    expect(gate).toMatchObject({ conclusion: "success" });
+    expect(asked).toEqual([["https://scans.acme.example/checkout/aaaa.sarif", { headersFromEnv: { Authorization: "STAGEGATE_HTTP_SCAN_TOKEN" }, allowPrivateNetwork: true }]]);
+  });
+
+  it("reads a report linked elsewhere (whoever sent the artifact chose the URL) with neither the token nor the internal network", async () => {
+    const asked: [string, unknown][] = [];
+    const probes: Probes = {
+      measurePrometheus: () => Promise.reject(new Error("unused")),
+      fetchHttpCheck: () => Promise.reject(new Error("unused")),
+      fetchScanReport: (url, access) => (asked.push([url, access]), Promise.resolve({ document: SARIF(["4.0"]) })),
+    };
+    await evaluate(worldWithPolicy("dev", `version: 1
+gates:
+  - gate: vulnerabilities
+    source: report
+    max: { critical: 0 }
+    report:
+      origins: [https://scans.acme.example]
+      headersFromEnv: { Authorization: STAGEGATE_HTTP_SCAN_TOKEN }
+`), { scanUrl: "https://collector.attacker.example/x.sarif" }, probes);
+    expect(asked).toEqual([["https://collector.attacker.example/x.sarif", undefined]]);
+  });
+
   it("fails closed when the linked report cannot be fetched, even with code scanning alerts to fall back on", async () => {
     const repos = world("any");
     repos[1]!.codeScanning = { analyses: [{ commitSha: SOURCE_SHA, ref: "refs/heads/main" }], alerts: { "refs/heads/main": [] } };
