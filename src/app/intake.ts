@@ -110,7 +110,7 @@ export async function runIntake(deps: IntakeDeps, artifact: IntakeArtifact, targ
     if (!digest) throw new TerminalError("the artifact has no digest");
     const { environment: _env, requestedBy, service: _service, digest: _digest, ...rest } = artifact;
     const promoted = { ...rest, service: service.name, image: artifact.image ?? service.image, digest };
-    const outcome = await promote({ repo, log: envLog, ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.seal ? { seal: deps.seal } : {}) }, { artifact: promoted, environment: env.name, ...(requestedBy ? { requestedBy } : {}) }, { loaded, snapshot });
+    const outcome = await promote({ repo, log: envLog, ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.seal ? { seal: deps.seal.bind(formatRepoRef(repoRef)) } : {}) }, { artifact: promoted, environment: env.name, ...(requestedBy ? { requestedBy } : {}) }, { loaded, snapshot });
     // Only a PR this call opened: an intake repeated for the same artifact finds it open and stays quiet.
     if (outcome.status === "opened" && outcome.pr) {
       const event = intakeOpenedEvent(new Date(), promoted, env.name, outcome.pr, { repository: formatRepoRef(repoRef), ...(requestedBy ? { requestedBy } : {}) });

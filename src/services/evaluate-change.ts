@@ -1,6 +1,5 @@
 import { formatDiagnostic, getPolicy, loadConfiguration, type Diagnostic, type Environment, type GateSpec, type LoadedConfig } from "../core/config/index.js";
 import { ConfigError } from "../core/errors.js";
-import { parsePromotionBody } from "../core/evidence/body.js";
 import { toDeploymentFact } from "../core/gates/deployment-facts.js";
 import { evaluateGates, summarizeGates, type GateFacts, type GateResult, type SummaryResult } from "../core/gates/index.js";
 import { gateName } from "../core/gates/types.js";
@@ -163,6 +162,8 @@ export interface EvaluatePullRequestOptions {
  */
 export async function evaluatePullRequest(deps: LifecycleDeps, number: number, options: EvaluatePullRequestOptions): Promise<EvaluateOutcome | ChangeOutcome> {
   const pr = await deps.pulls.getPullRequest(number);
-  const promotion = pr.branch.startsWith(BRANCH_PREFIX) && options.isStagegate(pr.author) && parsePromotionBody(pr.body).ok;
+  // Stagegate's own PR is judged as a promotion even when its block is missing or mangled: evaluatePromotion
+  // refuses it then (judged as a change, the requester would be unknown and could approve it).
+  const promotion = pr.branch.startsWith(BRANCH_PREFIX) && options.isStagegate(pr.author);
   return promotion ? evaluatePromotion(deps, number) : evaluateChange(deps, number);
 }

@@ -5,7 +5,7 @@ import type { Evidence } from "../core/evidence/schema.js";
 import { evaluateGates, type GateResult, type OverrideFact, type SummaryResult } from "../core/gates/index.js";
 import { changedChecks, isGreen } from "../core/lifecycle/checks.js";
 import { silentLogger, type Logger } from "../core/logger.js";
-import { gatesFor, SUMMARY_CHECK } from "../core/plan/index.js";
+import { BRANCH_PREFIX, gatesFor, promotionBranch, SUMMARY_CHECK } from "../core/plan/index.js";
 import type { CheckReport } from "../core/ports/checks.js";
 import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
 import type { PullRequestComment } from "../core/ports/pull-requests.js";
@@ -14,7 +14,7 @@ import { gatherGateFacts } from "./gate-facts.js";
 import { promotionIntegrityProblem } from "./promotion-integrity.js";
 import { recordWrittenGates } from "./lifecycle-metrics.js";
 import { keepStableHttpChecks, probeGates, withMeasurementBlocks } from "./probes.js";
-import { botOf, loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
+import { botOf, isStagegateLogin, loadSnapshotConfig, type LifecycleDeps } from "./lifecycle-deps.js";
 import { mergePromotion, type MergeOutcome } from "./merge-promotion.js";
 import { emitNotification, gateEvents, promotionEvent } from "./notify-event.js";
 
@@ -76,12 +76,19 @@ export async function evaluatePromotion(deps: LifecycleDeps, number: number, opt
   const pr = await deps.pulls.getPullRequest(number);
   const base: EvaluateOutcome = { status: "not-open", pr, results: [], written: [], escalated: [] };
   if (pr.state !== "open") return base;
+  // Only Stagegate's own PRs on its branches are judged by an evidence block: one copied into a PR
+  // someone else opened (even sealed) makes it no promotion. Those are changes (evaluateChange).
+  if (!pr.branch.startsWith(BRANCH_PREFIX) || !isStagegateLogin(deps, pr.author)) return { ...base, status: "not-stagegate" };
   const parsed = parsePromotionBody(pr.body);
-  if (!parsed.ok) return { ...base, status: "not-stagegate" };
+  // Stagegate's PR whose block was deleted or mangled: refused, never judged as a change (who asked would be unknown).
+  if (!parsed.ok) return refuseEvidence(deps, base, `${parsed.message}`, log);
   // A block Stagegate did not seal (rewritten, or from elsewhere) vouches for nothing, not even who asked: refused outright.
   const unsealed = deps.seal ? sealProblem(parsed, deps.seal) : undefined;
-  if (unsealed) return refuseUnsealed(deps, base, unsealed, log);
+  if (unsealed) return refuseEvidence(deps, base, `its ${unsealed}`, log);
   const evidence = parsed.evidence;
+  // A sealed block pasted from another lane's PR (another environment, kind or artifact) declares a branch that is not this one.
+  const declared = promotionBranch(evidence.kind, evidence.environment, evidence.service, evidence.artifact.digest);
+  if (declared !== pr.branch) return refuseEvidence(deps, base, `its evidence block declares the change of branch ${declared}, not of ${pr.branch}`, log);
   const snapshot = await deps.repo.readSnapshot();
   const loaded = loadSnapshotConfig(snapshot);
   const env = getEnvironment(loaded, evidence.environment);
@@ -128,17 +135,18 @@ export async function evaluatePromotion(deps: LifecycleDeps, number: number, opt
 }
 
 /**
- * A Stagegate PR whose evidence block fails the seal: no gate is evaluated (the block may lie about the
- * environment, the kind or who asked, and the PR's own author is Stagegate, so a change evaluation could
- * not exclude the requester either). The required `stagegate` check fails and says why and what to do.
+ * A Stagegate PR whose evidence block is missing, unreadable, not sealed by this Stagegate or declares
+ * another branch's change: no gate is evaluated (the block may lie about the environment, the kind or
+ * who asked, and the PR's own author is Stagegate, so a change evaluation could not exclude the
+ * requester either). The required `stagegate` check fails and says why and what to do.
  */
-async function refuseUnsealed(deps: LifecycleDeps, base: EvaluateOutcome, problem: string, log: Logger): Promise<EvaluateOutcome> {
+async function refuseEvidence(deps: LifecycleDeps, base: EvaluateOutcome, problem: string, log: Logger): Promise<EvaluateOutcome> {
   const summary: SummaryResult = {
     gate: "stagegate",
     conclusion: "failure",
-    summary: "evidence block not sealed by Stagegate: refused",
+    summary: "evidence block not as Stagegate wrote it: refused",
     details: [
-      `This pull request's ${problem}.`,
+      `This pull request is refused: ${problem}.`,
       "",
       "The hidden evidence block says what is promoted, where, and who asked; Stagegate seals it when it opens the pull request, so that it cannot be edited to pick weaker gates or to let the requester approve their own promotion. Edit the text around it, never the block.",
       "",
@@ -148,7 +156,7 @@ async function refuseUnsealed(deps: LifecycleDeps, base: EvaluateOutcome, proble
   };
   const changed = changedChecks(await deps.checks.listChecks(base.pr.headSha), [toCheckReport(SUMMARY_CHECK, summary)]);
   if (changed.length > 0) await deps.checks.writeChecks(base.pr.headSha, changed);
-  log.warn({ reason: problem }, "promotion PR's evidence block is not sealed by this Stagegate: refused");
+  log.warn({ reason: problem }, "promotion PR's evidence block is not as Stagegate wrote it: refused");
   return { ...base, status: "untrusted", summary, written: changed.map((c) => c.name), note: `its evidence is refused: ${problem}` };
 }
 

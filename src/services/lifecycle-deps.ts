@@ -71,6 +71,12 @@ export function botOf(deps: LifecycleDeps): string {
   return deps.bot ?? VERIFIER;
 }
 
+/** Whether `login` is Stagegate's own (`slug` or `slug[bot]`, any case: GraphQL and REST spell bots differently). */
+export function isStagegateLogin(deps: LifecycleDeps, login: string | undefined): boolean {
+  const strip = (s: string) => s.toLowerCase().replace(/\[bot\]$/, "");
+  return login !== undefined && strip(login) === strip(botOf(deps));
+}
+
 /** Adapters may hand out the same snapshot object for the same commit; validating it once is enough. */
 const loadedBySnapshot = new WeakMap<RepoSnapshot, LoadedConfig>();
 

@@ -179,7 +179,8 @@ export class GitHubLifecycle {
       ...(options.probes ? { probes: options.probes } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.notifier ? { notifier: options.notifier } : {}),
-      ...(options.seal ? { seal: options.seal } : {}),
+      // Bound to this repository: a block sealed for another one does not verify here.
+      ...(options.seal ? { seal: options.seal.bind(formatRepoRef(repo)) } : {}),
       // Attestations are listed with this installation's token (the source repo is in the same installation).
       ...(options.provenance ? { provenance: createProvenanceProbe({ attestations: githubAttestations(client), ...options.provenance }) } : {}),
     };

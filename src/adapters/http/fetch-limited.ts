@@ -8,6 +8,12 @@ export interface GuardedRequest {
   timeoutMs: number;
   maxBytes: number;
   allowPrivateNetwork: boolean;
+  /**
+   * Grant `allowPrivateNetwork` to the first URL's origin only: a redirect elsewhere is checked as a
+   * public request (the URL came from someone else, and an open redirect on the trusted host must not
+   * reach the internal network).
+   */
+  privateNetworkFirstOriginOnly?: boolean;
   /** Redirects followed, each re-checked by the SSRF guard (default 3). */
   maxRedirects?: number;
   fetch?: FetchFn;
@@ -57,10 +63,12 @@ export async function fetchGuarded(url: string, request: GuardedRequest): Promis
   const origin = new URL(url).origin;
   try {
     for (let hop = 0; ; hop++) {
-      await assertSafeUrl(current, { allowPrivateNetwork: request.allowPrivateNetwork, ...(request.lookup ? { lookup: request.lookup } : {}) });
+      const sameOrigin = new URL(current).origin === origin;
+      const allowPrivateNetwork = request.allowPrivateNetwork && (sameOrigin || !request.privateNetworkFirstOriginOnly);
+      await assertSafeUrl(current, { allowPrivateNetwork, ...(request.lookup ? { lookup: request.lookup } : {}) });
       // A redirect to another origin gets none of the caller's headers but accept and user-agent (a
       // token for the gate's host must not reach wherever it redirects to), as browsers drop Authorization.
-      const headers = new URL(current).origin === origin ? (request.headers ?? {}) : Object.fromEntries(Object.entries(request.headers ?? {}).filter(([name]) => SAFE_ON_REDIRECT.has(name.toLowerCase())));
+      const headers = sameOrigin ? (request.headers ?? {}) : Object.fromEntries(Object.entries(request.headers ?? {}).filter(([name]) => SAFE_ON_REDIRECT.has(name.toLowerCase())));
       let response: Response;
       try {
         response = await doFetch(current, { method: request.method ?? "GET", headers, redirect: "manual", signal: controller.signal });

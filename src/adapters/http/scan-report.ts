@@ -10,6 +10,7 @@
  * to that origin only (fetchGuarded drops them on a redirect elsewhere), and their values never reach a
  * message or the cache key.
  */
+import { createHash } from "node:crypto";
 import { HEADER_VARIABLE } from "../../core/config/gate-schemas.js";
 import { fetchGuarded, type FetchFn } from "./fetch-limited.js";
 import type { LookupFn } from "./ssrf.js";
@@ -44,10 +45,6 @@ export function clearScanReportCache(): void {
 
 export async function fetchScanReport(url: string, access?: ScanReportAccess, deps: ScanReportDeps = {}): Promise<ScanReportResult> {
   const now = deps.now ?? Date.now;
-  // What was read with credentials is not served to a read without them (nor the reverse).
-  const key = access ? `${url}\u0000${Object.keys(access.headersFromEnv).sort().join(",")}\u0000${access.allowPrivateNetwork}` : url;
-  const cached = cache.get(key);
-  if (cached && now() - cached.at < TTL_MS) return { document: cached.document };
   const headers: Record<string, string> = { accept: "application/sarif+json, application/json" };
   const env = deps.env ?? process.env;
   for (const [header, variable] of Object.entries(access?.headersFromEnv ?? {})) {
@@ -57,9 +54,14 @@ export async function fetchScanReport(url: string, access?: ScanReportAccess, de
     if (value === undefined) return { error: `header ${header}: environment variable ${variable} is not set in the app` };
     headers[header] = value;
   }
+  // A report is served from the cache only to a read with the same credentials and network access:
+  // never one read with a token to a read without it, or with another one (a digest, not the values).
+  const key = access ? `${url}\u0000${access.allowPrivateNetwork}\u0000${createHash("sha256").update(JSON.stringify(Object.entries(headers).sort())).digest("hex")}` : url;
+  const cached = cache.get(key);
+  if (cached && now() - cached.at < TTL_MS) return { document: cached.document };
   let answer: Awaited<ReturnType<typeof fetchGuarded>>;
   try {
-    answer = await fetchGuarded(url, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES, allowPrivateNetwork: access?.allowPrivateNetwork ?? false, headers, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.lookup ? { lookup: deps.lookup } : {}) });
+    answer = await fetchGuarded(url, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES, allowPrivateNetwork: access?.allowPrivateNetwork ?? false, privateNetworkFirstOriginOnly: true, headers, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.lookup ? { lookup: deps.lookup } : {}) });
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }

@@ -10,7 +10,7 @@
  * secret). Earlier keys (STAGEGATE_EVIDENCE_PREVIOUS_KEYS) still verify, so a key can be rotated
  * while promotion PRs sealed with the old one are open; new blocks are sealed with the first key.
  */
-import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { createHmac, createPrivateKey, hkdfSync, timingSafeEqual } from "node:crypto";
 
 /** Seals evidence JSON and checks seals. */
 export interface EvidenceSeal {
@@ -18,22 +18,30 @@ export interface EvidenceSeal {
   seal(json: string): string;
   /** True when `mac` is the seal of `json` under one of the keys. */
   verify(json: string, mac: string): boolean;
+  /**
+   * The same keys for one repository (`owner/name`): a block sealed for one repository does not verify
+   * in another, so a block from a repository where someone can get Stagegate to open PRs cannot be
+   * pasted into another organisation's PR (the key derived from the App's private key is the same in
+   * every installation).
+   */
+  bind(repository: string): EvidenceSeal;
 }
 
 /** Shortest key accepted: HMAC-SHA256 keys under 32 bytes weaken the MAC (RFC 2104 §3). */
 export const MIN_SEAL_KEY_BYTES = 32;
 
-/** What is signed: the block's version and JSON, so a MAC of one version is not one of another. */
-function sealedText(json: string): string {
-  return `stagegate:evidence v1\n${json}`;
+/** What is signed: the block's version, the repository it is bound to, and the JSON. */
+function sealedText(json: string, repository: string | undefined): string {
+  return repository === undefined ? `stagegate:evidence v1\n${json}` : `stagegate:evidence v1\nrepository ${repository.toLowerCase()}\n${json}`;
 }
 
-/** A seal over HMAC-SHA256: the first key seals, every key verifies. Throws on a short or missing key. */
-export function hmacSeal(keys: readonly Buffer[]): EvidenceSeal {
+/** A seal over HMAC-SHA256: the first key seals, every key verifies; bound to `repository` when given. Throws on a short or missing key. */
+export function hmacSeal(keys: readonly Buffer[], repository?: string): EvidenceSeal {
   if (keys.length === 0) throw new Error("an evidence seal needs at least one key");
   for (const key of keys) if (key.length < MIN_SEAL_KEY_BYTES) throw new Error(`an evidence seal key must be at least ${MIN_SEAL_KEY_BYTES} bytes (it is ${key.length})`);
-  const mac = (key: Buffer, json: string) => createHmac("sha256", key).update(sealedText(json), "utf8").digest();
+  const mac = (key: Buffer, json: string) => createHmac("sha256", key).update(sealedText(json, repository), "utf8").digest();
   return {
+    bind: (scope) => hmacSeal(keys, scope),
     seal: (json) => mac(keys[0]!, json).toString("hex"),
     verify: (json, presented) => {
       if (!/^[a-f0-9]{64}$/.test(presented)) return false;
@@ -48,16 +56,25 @@ export function hmacSeal(keys: readonly Buffer[]): EvidenceSeal {
  * replica, unrelated to any other use of the key. Whitespace around the PEM does not change it.
  */
 export function sealKeyFromPrivateKey(pem: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", Buffer.from(pem.trim(), "utf8"), "stagegate", "evidence-seal v1", 32));
+  // The key itself, not its text: CRLF line ends or PKCS#1 against PKCS#8 PEM give the same seal key.
+  let material: Buffer;
+  try {
+    material = createPrivateKey(pem).export({ type: "pkcs8", format: "der" });
+  } catch {
+    material = Buffer.from(pem.trim(), "utf8");
+  }
+  return Buffer.from(hkdfSync("sha256", material, "stagegate", "evidence-seal v1", 32));
 }
 
 /**
  * A key as given in an environment variable: `hex:<hex>` or `base64:<base64>`, else 64+ hex digits,
- * else the text's UTF-8 bytes. Throws when it is shorter than {@link MIN_SEAL_KEY_BYTES}.
+ * else the text's UTF-8 bytes. Throws when it is shorter than {@link MIN_SEAL_KEY_BYTES} or `hex:` is
+ * followed by anything but pairs of hex digits (Node would silently stop at the first bad one).
  */
 export function parseSealKey(value: string, name = "STAGEGATE_EVIDENCE_KEY"): Buffer {
   const text = value.trim();
   let key: Buffer;
+  if (text.startsWith("hex:") && !/^(?:[a-fA-F0-9]{2})+$/.test(text.slice(4))) throw new Error(`${name}: hex: must be followed by pairs of hex digits`);
   if (text.startsWith("hex:")) key = Buffer.from(text.slice(4), "hex");
   else if (text.startsWith("base64:")) key = Buffer.from(text.slice(7), "base64");
   else if (/^(?:[a-fA-F0-9]{2}){32,}$/.test(text)) key = Buffer.from(text, "hex");

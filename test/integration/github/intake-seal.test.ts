@@ -21,7 +21,7 @@ function sealOfOnlyPr(fake: ReturnType<typeof fakeGitHub>): string | undefined {
   expect(pulls).toHaveLength(1);
   const parsed = parsePromotionBody(pulls[0]!.body);
   if (!parsed.ok) return parsed.message;
-  return sealProblem(parsed, seal);
+  return sealProblem(parsed, seal.bind("acme/environments"));
 }
 
 describe("the intake paths seal the evidence block", () => {

@@ -57,7 +57,8 @@ describe("stagegate promote-github", () => {
     expect(sealed.err).toEqual([]);
     const parsed = parsePromotionBody(fake.repo("acme/environments").openPulls()[0]!.body);
     if (!parsed.ok) throw new Error("no evidence block");
-    expect(sealProblem(parsed, hmacSeal([Buffer.from(key, "hex")]))).toBeUndefined();
+    expect(sealProblem(parsed, hmacSeal([Buffer.from(key, "hex")]).bind("acme/environments"))).toBeUndefined();
+    expect(sealProblem(parsed, hmacSeal([Buffer.from(key, "hex")]).bind("acme/other"))).toMatch(/does not match/);
 
     const plain = io();
     expect(await runPromoteGithub({ repo: "acme/environments", service: "checkout", digest: `sha256:${"c".repeat(64)}`, to: "staging" }, plain.io)).toBe(0);

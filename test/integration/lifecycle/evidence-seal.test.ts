@@ -7,7 +7,9 @@ import { parsePromotionBody, renderPromotionBody, sealProblem } from "../../../s
 import { hmacSeal } from "../../../src/core/evidence/seal.js";
 import { createTestClient } from "../../support/github/harness.js";
 import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
-import { createLifecycleWorld, deliver, ENV_REPO, headOf, loadLifecycleApp, openPromotion, pullRequestEvent, pushEvent, statusEvent, worldWithPolicy } from "./support/world.js";
+import { silentLogger } from "../../../src/core/logger.js";
+import { runTickPass } from "../../../src/app/tick.js";
+import { createLifecycleWorld, deliver, DIGEST_A, ENV_REPO, headOf, kustomization, loadLifecycleApp, openHandMadePr, openPromotion, pullRequestEvent, pushEvent, statusEvent, worldWithPolicy } from "./support/world.js";
 
 const fakeGitHub = useLifecycleGitHub();
 
@@ -18,7 +20,7 @@ const OTHER_KEY = Buffer.alloc(32, 9);
 const DEV_POLICY = "version: 1\ngates:\n  - gate: approvals\n    count: 1\n    teams: [acme/release-managers]\nmerge:\n  mode: auto\n";
 
 /** A dev promotion rita (a release manager) asked for, sealed with `openedWith`, under an app holding KEY. */
-async function ritasPromotion(openedWith = hmacSeal([KEY])) {
+async function ritasPromotion(openedWith = hmacSeal([KEY]).bind(ENV_REPO)) {
   const fake = fakeGitHub(worldWithPolicy("dev", DEV_POLICY));
   const { probot } = await loadLifecycleApp(fake, { seal: hmacSeal([KEY]) });
   const number = await openPromotion("dev", {}, { seal: openedWith, requestedBy: "rita" });
@@ -56,7 +58,7 @@ describe("sealed evidence blocks", () => {
     await evaluate();
     expect(merged()).toBe(false);
     // Refused: the required check fails and says why and what to do; no gate passed on rita's word.
-    expect(run("stagegate")).toMatchObject({ conclusion: "failure", title: "evidence block not sealed by Stagegate: refused" });
+    expect(run("stagegate")).toMatchObject({ conclusion: "failure", title: "evidence block not as Stagegate wrote it: refused" });
     expect(run("stagegate")?.summary).toMatch(/carries no seal[\s\S]*close this pull request/);
     expect(run("stagegate/approvals")?.conclusion).not.toBe("success");
   });
@@ -76,7 +78,7 @@ describe("sealed evidence blocks", () => {
   });
 
   it("a block sealed under another deployment's key is not this deployment's evidence", async () => {
-    const { evaluate, approve, merged, run } = await ritasPromotion(hmacSeal([OTHER_KEY]));
+    const { evaluate, approve, merged, run } = await ritasPromotion(hmacSeal([OTHER_KEY]).bind(ENV_REPO));
     approve("rob");
     await evaluate("opened");
     expect(merged()).toBe(false);
@@ -86,7 +88,7 @@ describe("sealed evidence blocks", () => {
   it("an earlier key still verifies while a key is rotated, and new blocks are sealed with the new one", async () => {
     const fake = fakeGitHub(worldWithPolicy("dev", DEV_POLICY));
     const { probot } = await loadLifecycleApp(fake, { seal: hmacSeal([OTHER_KEY, KEY]) });
-    const number = await openPromotion("dev", {}, { seal: hmacSeal([KEY]), requestedBy: "rita" });
+    const number = await openPromotion("dev", {}, { seal: hmacSeal([KEY]).bind(ENV_REPO), requestedBy: "rita" });
     fake.state(ENV_REPO).review(number, "rob", "APPROVED", fake.clock.iso());
     await deliver(probot, "pull_request", pullRequestEvent(fake, number));
     expect(fake.state(ENV_REPO).merged.has(number)).toBe(true);
@@ -113,7 +115,7 @@ describe("sealed evidence blocks", () => {
     const seal = hmacSeal([KEY]);
     const { probot } = await loadLifecycleApp(fake, { seal });
     // dev's policy in this world: no gates, merged by Stagegate.
-    const number = await openPromotion("dev", {}, { seal, requestedBy: "rita" });
+    const number = await openPromotion("dev", {}, { seal: seal.bind(ENV_REPO), requestedBy: "rita" });
     await deliver(probot, "pull_request", pullRequestEvent(fake, number));
     const merge = fake.state(ENV_REPO).merged.get(number)!.sha;
     await deliver(probot, "status", statusEvent(ENV_REPO, merge, "argocd/shop-dev", "success", "Sync succeeded, healthy"));
@@ -123,7 +125,51 @@ describe("sealed evidence blocks", () => {
       const parsed = parsePromotionBody(pull.body);
       if (!parsed.ok) throw new Error(parsed.message);
       expect(parsed.evidence.requestedBy).toBe("rita");
-      expect(sealProblem(parsed, seal)).toBeUndefined();
+      expect(sealProblem(parsed, seal.bind(ENV_REPO))).toBeUndefined();
     }
+  });
+
+  it("the requester who deletes the whole block is refused too, not judged as a change they could approve", async () => {
+    const { pull, evaluate, approve, merged, run } = await ritasPromotion();
+    pull.body = "Just bumping checkout, nothing to see.";
+    approve("rita");
+    await evaluate();
+    expect(merged()).toBe(false);
+    expect(run("stagegate")).toMatchObject({ conclusion: "failure", title: "evidence block not as Stagegate wrote it: refused" });
+    expect(run("stagegate")?.summary).toContain("no Stagegate evidence block");
+  });
+
+  it("a sealed block of another lane pasted in (here the same artifact as a rollback) declares another branch: refused", async () => {
+    const { pull, evaluate, merged, run } = await ritasPromotion();
+    const parsed = parsePromotionBody(pull.body);
+    if (!parsed.ok) throw new Error("no evidence block");
+    // A block Stagegate really sealed, as one could copy from a rollback PR of the same digest.
+    pull.body = renderPromotionBody({ ...parsed.evidence, kind: "rollback" }, { seal: hmacSeal([KEY]).bind(ENV_REPO) });
+    await evaluate();
+    expect(merged()).toBe(false);
+    expect(run("stagegate")?.summary).toMatch(/declares the change of branch stagegate\/rollback\/dev\/checkout\/a{12}, not of stagegate\/dev\/checkout\/a{12}/);
+  });
+
+  it("a block sealed for another repository (the App's key is the same in every installation) is refused", async () => {
+    const { evaluate, merged, run, approve } = await ritasPromotion(hmacSeal([KEY]).bind("mallory/environments"));
+    approve("rob");
+    await evaluate("opened");
+    expect(merged()).toBe(false);
+    expect(run("stagegate")?.summary).toMatch(/seal does not match/);
+  });
+
+  it("a tick pass does not take a hand-made PR on a stagegate/ branch with a copied sealed block for a promotion", async () => {
+    const fake = fakeGitHub(worldWithPolicy("dev", "version: 1\nmerge:\n  mode: auto\n  method: squash\n"));
+    const seal = hmacSeal([KEY]);
+    const { probot, shared } = await loadLifecycleApp(fake, { seal });
+    const genuine = await openPromotion("dev", {}, { seal: seal.bind(ENV_REPO), requestedBy: "rita" });
+    const original = fake.repo(ENV_REPO).pulls.find((p) => p.number === genuine)!;
+    original.state = "CLOSED";
+    // dana's own PR, on the closed PR's branch, carrying its sealed block: seal, branch and files all match.
+    const number = openHandMadePr(fake, "dana", original.head, { "environments/dev/checkout/kustomization.yaml": kustomization("dev", DIGEST_A) });
+    const copied = original.body;
+    fake.repo(ENV_REPO).pulls.find((p) => p.number === number)!.body = copied;
+    await runTickPass(probot, shared, silentLogger);
+    expect(fake.state(ENV_REPO).merged.has(number)).toBe(false);
   });
 });

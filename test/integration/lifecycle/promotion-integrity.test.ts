@@ -1,7 +1,8 @@
 // A promotion PR's evidence block chooses its gates only while the PR changes what the block declares:
-// the block is editable by anyone who can edit the PR (its checksum is no signature), and its branch by
-// anyone who can push. Edited into a rollback, or carrying changes beyond the declared swap, the PR is
-// evaluated as a hand-made change (the gates of every environment it touches) and never merged by the bot.
+// the block is editable by anyone who can edit the PR (sealed when the App has a key: evidence-seal.test.ts),
+// and its branch by anyone who can push. Edited into a rollback, its block declares another branch and the
+// PR is refused; carrying changes beyond the declared swap, it is evaluated as a hand-made change (the
+// gates of every environment it touches). Either way it is never merged by the bot.
 import { describe, expect, it } from "vitest";
 import { parsePromotionBody, renderPromotionBody } from "../../../src/core/evidence/body.js";
 import { useLifecycleGitHub } from "./support/use-lifecycle-github.js";
@@ -30,8 +31,9 @@ describe("a promotion PR that changes more than its evidence declares", () => {
     expect(parsePromotionBody(pull.body)).toMatchObject({ ok: true, evidence: { kind: "rollback" } });
     await deliver(probot, "pull_request", pullRequestEvent(fake, number, "edited"));
     expect(merged()).toBe(false);
-    // Judged as the change it is: dev's approvals gate, still waiting.
-    expect(summary()).toMatchObject({ conclusion: null, status: "in_progress" });
+    // A rollback's block declares the rollback branch, not this one: refused (even without a seal), no gate passes.
+    expect(summary()).toMatchObject({ conclusion: "failure", title: "evidence block not as Stagegate wrote it: refused" });
+    expect(summary()?.summary).toContain("declares the change of branch stagegate/rollback/dev/checkout/");
     const approvals = fake.state(ENV_REPO).latestRuns(headOf(fake, number), fake.app.id).find((r) => r.name === "stagegate/dev/approvals" || r.name === "stagegate/approvals");
     expect(approvals?.conclusion ?? approvals?.status).not.toBe("success");
   });

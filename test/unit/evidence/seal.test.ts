@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parsePromotionBody, renderEvidenceBlock, renderPromotionBody, sealProblem, type Evidence } from "../../../src/core/evidence/index.js";
 import { evidenceSealFromEnv, hmacSeal, parseSealKey, sealKeyFromPrivateKey } from "../../../src/core/evidence/seal.js";
@@ -35,6 +35,14 @@ describe("hmacSeal", () => {
     expect(seal.verify('{"a":1}', mac.slice(2))).toBe(false);
   });
 
+  it("binds a seal to a repository: sealed for one, it does not verify for another (nor unbound)", () => {
+    const seal = hmacSeal([KEY]);
+    const mac = seal.bind("acme/environments").seal("x");
+    expect(seal.bind("Acme/Environments").verify("x", mac)).toBe(true);
+    expect(seal.bind("mallory/environments").verify("x", mac)).toBe(false);
+    expect(seal.verify("x", mac)).toBe(false);
+  });
+
   it("refuses keys under 32 bytes and an empty key list", () => {
     expect(() => hmacSeal([Buffer.alloc(31)])).toThrow(/at least 32 bytes/);
     expect(() => hmacSeal([])).toThrow(/at least one key/);
@@ -48,12 +56,17 @@ describe("seal keys", () => {
     expect(parseSealKey(`base64:${Buffer.alloc(48, 3).toString("base64")}`)).toEqual(Buffer.alloc(48, 3));
     expect(parseSealKey("correct horse battery staple and some more words")).toHaveLength(48);
     expect(() => parseSealKey("short")).toThrow(/STAGEGATE_EVIDENCE_KEY must hold at least 32 bytes/);
+    expect(() => parseSealKey(`hex:${"ab".repeat(31)}zz${"ab".repeat(8)}`)).toThrow(/pairs of hex digits/);
   });
 
   it("derives the same key from the same App private key (whitespace aside), another from another", () => {
     const pem = (generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs1", format: "pem" }) as string);
     const other = (generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs1", format: "pem" }) as string);
     expect(sealKeyFromPrivateKey(pem)).toEqual(sealKeyFromPrivateKey(`\n${pem}\n\n`));
+    // The key, not its text: CRLF line ends and the PKCS#8 form of the same key give the same seal key.
+    expect(sealKeyFromPrivateKey(pem)).toEqual(sealKeyFromPrivateKey(pem.replace(/\n/g, "\r\n")));
+    const pkcs8 = createPrivateKey(pem).export({ type: "pkcs8", format: "pem" }) as string;
+    expect(sealKeyFromPrivateKey(pem)).toEqual(sealKeyFromPrivateKey(pkcs8));
     expect(sealKeyFromPrivateKey(pem)).toHaveLength(32);
     expect(sealKeyFromPrivateKey(pem).equals(sealKeyFromPrivateKey(other))).toBe(false);
     // The derived key is not the PEM's bytes.

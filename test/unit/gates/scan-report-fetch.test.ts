@@ -63,7 +63,8 @@ describe("reports on an origin the policy names (report.origins)", () => {
 
   it("drops the headers on a redirect to another origin", async () => {
     const { fetch, calls, headers } = fakeFetch((url) => (url.startsWith("https://scans.internal/") ? new Response(null, { status: 302, headers: { location: "https://elsewhere.example.com/a.json" } }) : new Response("{}", { status: 200 })));
-    expect(await fetchScanReport("https://scans.internal/a.json", access, { fetch, lookup: privateLookup, env })).toEqual({ document: {} });
+    const lookup = async (host: string) => (host === "scans.internal" ? privateLookup() : publicLookup());
+    expect(await fetchScanReport("https://scans.internal/a.json", access, { fetch, lookup: lookup as never, env })).toEqual({ document: {} });
     expect(calls).toEqual(["https://scans.internal/a.json", "https://elsewhere.example.com/a.json"]);
     expect(headers[1]?.authorization).toBeUndefined();
   });
@@ -75,11 +76,23 @@ describe("reports on an origin the policy names (report.origins)", () => {
     expect(calls).toEqual([]);
   });
 
-  it("does not serve a report read with credentials to a read without them", async () => {
+  it("does not serve a report read with credentials to a read without them, or with other ones", async () => {
     const { fetch, calls } = fakeFetch(() => new Response("{}", { status: 200 }));
     await fetchScanReport("https://scans.example.com/a.json", access, { fetch, lookup: publicLookup, env });
     await fetchScanReport("https://scans.example.com/a.json", undefined, { fetch, lookup: publicLookup, env });
-    expect(calls).toHaveLength(2);
+    await fetchScanReport("https://scans.example.com/a.json", access, { fetch, lookup: publicLookup, env: { STAGEGATE_HTTP_SCAN_TOKEN: "Bearer other" } });
+    expect(calls).toHaveLength(3);
+    // The same credentials again: from the cache.
+    await fetchScanReport("https://scans.example.com/a.json", access, { fetch, lookup: publicLookup, env });
+    expect(calls).toHaveLength(3);
+  });
+
+  it("an open redirect on the trusted origin does not reach the internal network elsewhere", async () => {
+    const lookup = async (host: string) => [{ address: host === "scans.acme.example" ? "93.184.216.34" : "10.0.0.9", family: 4 }];
+    const { fetch, calls } = fakeFetch((url) => (url.startsWith("https://scans.acme.example/") ? new Response(null, { status: 302, headers: { location: "http://internal-admin.corp/secrets" } }) : new Response("{}", { status: 200 })));
+    const result = await fetchScanReport("https://scans.acme.example/a.json", access, { fetch, lookup: lookup as never, env });
+    expect(result).toEqual({ error: expect.stringMatching(/10\.0\.0\.9 is a private/) });
+    expect(calls).toEqual(["https://scans.acme.example/a.json"]);
   });
 
   it("grants a gate's access to its origins only: another origin gets none", () => {
