@@ -150,7 +150,7 @@ async function refuseEvidence(deps: LifecycleDeps, base: EvaluateOutcome, proble
       "",
       "The hidden evidence block says what is promoted, where, and who asked; Stagegate seals it when it opens the pull request, so that it cannot be edited to pick weaker gates or to let the requester approve their own promotion. Edit the text around it, never the block.",
       "",
-      "To promote this artifact: close this pull request, delete its branch, and promote again (the intake or `/stagegate promote`): Stagegate opens a fresh, sealed one.",
+      "To go on: promote this artifact again (the intake, or `/stagegate promote <service> <digest> to <environment>`): Stagegate replaces the block with a sealed one, with the new request's requester. Or close this pull request.",
     ].join("\n"),
     evidence: { gates: {} },
   };

@@ -94,6 +94,17 @@ export async function promote(deps: PromoteDeps, request: PromotionRequestInput,
   }
   // A redelivery after a crash between opening and decorating finds the PR open: finish its labels and reviewers.
   if (status === "exists") await deps.repo.ensureDecorated?.(plan, pr);
+  // Asked again for the same artifact, an open PR whose block this Stagegate did not seal (opened before
+  // the seal existed, or edited) gets the plan's sealed block: who asked is this request's requester.
+  if (status === "exists" && deps.seal && deps.repo.replaceBody) {
+    const current = parsePromotionBody(pr.body);
+    const problem = current.ok ? sealProblem(current, deps.seal) : current.message;
+    if (problem) {
+      log.warn({ pr: pr.number, reason: problem }, "open promotion PR's evidence block is not sealed: replaced with a sealed one");
+      await deps.repo.replaceBody(pr, plan.body);
+      pr = { ...pr, body: plan.body };
+    }
+  }
   log.info({ status, pr: pr.number, branch: plan.branch, files: plan.files.length }, status === "opened" ? "promotion opened" : "promotion already open");
 
   recordPromoteOutcome(deps, request.environment, status);

@@ -35,6 +35,10 @@ class LocalEnvironmentsRepo implements EnvironmentsRepoPort {
     return this.pulls.close(number, comment);
   }
 
+  replaceBody(pr: PromotionPullRequest, body: string): Promise<void> {
+    return this.pulls.replaceBody(pr.number, body);
+  }
+
   comment(number: number, body: string): Promise<void> {
     return this.pulls.comment(number, body);
   }

@@ -148,6 +148,15 @@ export class LocalPulls implements PullRequestsPort {
     });
   }
 
+  /** Replaces an open PR's body (a fresh, sealed evidence block). */
+  async replaceBody(number: number, body: string, actor = LOCAL_BOT): Promise<void> {
+    await this.#change(number, `body of #${number}`, actor, (s) => {
+      if (s.pr.state !== "open") return undefined;
+      s.pr.body = body;
+      return s;
+    });
+  }
+
   async close(number: number, comment: string, actor = LOCAL_BOT): Promise<void> {
     const at = this.meta.identity(actor).date.toISOString();
     const state = await this.#change(number, `close #${number}`, actor, (s) => {

@@ -194,6 +194,17 @@ export class GitHubEnvironmentsRepo implements EnvironmentsRepoPort {
     current.labels = [...current.labels, ...missing.filter((l) => state.labelIds.has(l))];
   }
 
+  async replaceBody(pr: PromotionPullRequest, body: string): Promise<void> {
+    // The PR's node id comes from a fresh snapshot (the lifecycle's cached one has none).
+    if (!this.#state || !this.#fresh) await this.readSnapshot();
+    const target = [...(this.#state?.branches.values() ?? [])].find((b) => b.pr?.number === pr.number)?.pr;
+    if (!target) return;
+    await callGitHub({ operation: "replaceBody", repo: formatRepoRef(this.repo), pr: pr.number }, () =>
+      this.#client.graphql("mutation StagegateReplaceBody($pullRequestId: ID!, $body: String!) { updatePullRequest(input: { pullRequestId: $pullRequestId, body: $body }) { clientMutationId } }", { pullRequestId: target.id, body }),
+    );
+    target.body = body;
+  }
+
   async closePromotion(number: number, comment: string): Promise<void> {
     const context = { operation: "closePromotion", repo: formatRepoRef(this.repo), pr: number };
     const target = [...(this.#state?.branches.values() ?? [])].find((b) => b.pr?.number === number);

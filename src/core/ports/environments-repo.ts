@@ -40,6 +40,11 @@ export interface EnvironmentsRepoPort {
    * Must cost nothing when the PR is complete.
    */
   ensureDecorated?(plan: PromotionPlan, pr: PromotionPullRequest): Promise<void>;
+  /**
+   * Replaces the body of an open promotion PR (its evidence block not sealed by this Stagegate: opened
+   * before the seal, or edited) with the plan's, asked again for the same artifact.
+   */
+  replaceBody?(pr: PromotionPullRequest, body: string): Promise<void>;
   /** Closes a PR with a comment and deletes its branch. No-op when already closed. */
   closePromotion(number: number, comment: string): Promise<void>;
   /** Adds a comment to a PR or issue. */

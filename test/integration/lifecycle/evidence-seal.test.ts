@@ -172,4 +172,27 @@ describe("sealed evidence blocks", () => {
     await runTickPass(probot, shared, silentLogger);
     expect(fake.state(ENV_REPO).merged.has(number)).toBe(false);
   });
+
+  it("a PR opened before the seal is refused, and asked again for the same artifact gets a sealed block", async () => {
+    const fake = fakeGitHub(worldWithPolicy("dev", DEV_POLICY));
+    const seal = hmacSeal([KEY]);
+    const { probot } = await loadLifecycleApp(fake, { seal });
+    // Opened by a Stagegate without a key (before the upgrade): no seal.
+    const number = await openPromotion("dev", {}, { requestedBy: "rita" });
+    const pull = fake.repo(ENV_REPO).pulls.find((p) => p.number === number)!;
+    const summary = () => fake.state(ENV_REPO).latestRuns(headOf(fake, number), fake.app.id).find((r) => r.name === "stagegate");
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number));
+    expect(summary()).toMatchObject({ conclusion: "failure" });
+    expect(summary()?.summary).toContain("promote this artifact again");
+    // The intake asks again (here sam, through the same promote service): the open PR's block is replaced, sealed, with this request's requester.
+    const again = await openPromotion("dev", {}, { seal: seal.bind(ENV_REPO), requestedBy: "sam" });
+    expect(again).toBe(number);
+    const parsed = parsePromotionBody(pull.body);
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect(parsed.evidence.requestedBy).toBe("sam");
+    expect(sealProblem(parsed, seal.bind(ENV_REPO))).toBeUndefined();
+    fake.state(ENV_REPO).review(number, "rob", "APPROVED", fake.clock.iso());
+    await deliver(probot, "pull_request", pullRequestEvent(fake, number, "edited"));
+    expect(fake.state(ENV_REPO).merged.has(number)).toBe(true);
+  });
 });

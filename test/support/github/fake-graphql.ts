@@ -175,6 +175,13 @@ export function createRootValue(repos: FakeRepo[], now: () => string): Record<st
       const pull = repo.createPull(i as { baseRefName: string; headRefName: string; title: string; body?: string }, now());
       return { pullRequest: pullNode(repo, pull) };
     },
+    updatePullRequest: (args: Args) => {
+      const i = input(args);
+      const [repo, pull] = byPull(String(i.pullRequestId));
+      if (typeof i.body === "string") pull.body = i.body;
+      if (typeof i.title === "string") pull.title = i.title;
+      return { pullRequest: pullNode(repo, pull), clientMutationId: null };
+    },
     closePullRequest: (args: Args) => {
       const [repo, pull] = byPull(String(input(args).pullRequestId));
       pull.state = "CLOSED";
