@@ -37,7 +37,7 @@ const artifact = { service: "api", image: "ghcr.io/acme/api", digest: D("1") };
 
 describe("local mode with STAGEGATE_EVIDENCE_KEY", () => {
   it("refuses a PR opened without the key, and re-seals it when the artifact is promoted again", async () => {
-    const { adapter, unsealed, sealed } = await setup();
+    const { unsealed, sealed } = await setup();
     const opened = await promote(unsealed, { artifact, environment: "dev", requestedBy: "dana" });
     const number = opened.pr!.number;
     const refused = await evaluatePromotion(sealed, number);
