@@ -10,8 +10,11 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "n
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDist } from "../scripts/build.js";
+import { readHistory } from "../src/adapters/git/history.js";
 import { auditRepository } from "../src/cli/commands/audit.js";
+import { buildAudit } from "../src/core/audit/build-audit.js";
 import { renderMarkdown } from "../src/core/audit/render-text.js";
+import { findImageReferences } from "../src/editors/index.js";
 import { digestOf, HistoryBuilder } from "../test/support/history-builder.js";
 
 export interface AuditBenchResult {
@@ -43,6 +46,33 @@ export interface AuditBenchResult {
    * floor against git log, the best ratio this design's work allows on this machine.
    */
   cpu?: { nodeMs: number; gitMs: number; totalMs: number; gitLogMs: number; cores: number; floorMs: number; floorRatio: number };
+  /**
+   * Where one audit's wall time goes (medians of 5 instrumented runs after the timed ones): the log read
+   * (git's log streamed and parsed, the merged heads read beside it), then the serial tail on one core:
+   * the digest replay, the rest of the read (reflogs), `buildAudit`, and Markdown. The tail is what a
+   * streaming design would overlap with the log (docs/audit-performance.md, eleventh pass).
+   */
+  phases?: { logMs: number; replayMs: number; reflogMs: number; buildMs: number; markdownMs: number };
+}
+
+/** Medians of the phases of `runs` instrumented audits (readHistory with marks, buildAudit, renderMarkdown). */
+async function measurePhases(repo: string, runs = 5): Promise<NonNullable<AuditBenchResult["phases"]>> {
+  const samples: number[][] = [];
+  for (let i = 0; i < runs; i++) {
+    const marks = new Map<string, number>();
+    const start = performance.now();
+    const history = await readHistory(repo, { extract: findImageReferences, mark: (phase) => marks.set(phase, performance.now()) });
+    const read = performance.now();
+    const result = buildAudit(history.records, { branch: history.branch, tip: history.tip, ref: history.ref, notes: history.notes, reflog: history.reflog, signaturesRead: false, warnings: history.warnings });
+    const built = performance.now();
+    renderMarkdown(result);
+    const rendered = performance.now();
+    const log = marks.get("log") ?? read;
+    const replay = marks.get("replay") ?? read;
+    samples.push([log - start, replay - log, read - replay, built - read, rendered - built]);
+  }
+  const at = (k: number) => Math.round(median(samples.map((s) => s[k] ?? 0)));
+  return { logMs: at(0), replayMs: at(1), reflogMs: at(2), buildMs: at(3), markdownMs: at(4) };
 }
 
 /**
@@ -170,6 +200,7 @@ export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResu
     const logCpu = { node: [] as number[], git: [] as number[] };
     const [auditMs = 0, gitLogMs = 0, gitLogBufferedMs = 0] = await bestOfInterleaved(5, [() => withCpu(auditCpu, audit), () => withCpu(logCpu, () => runGitLog(repo)), () => runGitLog(repo, true)]);
     const ratio = auditMs / gitLogMs;
+    const phases = await measurePhases(repo);
     // The CLI apart and after: new processes, each 1.3–2 s, would weigh on the in-process rounds. The
     // build goes to the benchmark's folder (packages beside it), not the checkout's dist/.
     await buildDist(join(dir, "package", "dist"));
@@ -193,6 +224,7 @@ export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResu
       target: 3,
       withinTarget: ratio <= 3,
       cpu: cpuFigures(auditCpu, logCpu, gitLogMs),
+      phases,
     };
     writeFileSync(join(import.meta.dirname, "audit-results.json"), `${JSON.stringify({ ...result, node: process.version, date: new Date().toISOString() }, null, 2)}\n`);
     return result;

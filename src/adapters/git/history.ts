@@ -33,6 +33,8 @@ export interface ReadHistoryOptions {
   extract?: ReferenceExtractor;
   /** Most reflog entries read per ref (an entry the history read cannot settle costs a `git rev-list`). */
   reflogLimit?: number;
+  /** Called as each phase ends (the audit benchmark's breakdown): the log read, the digest replay. */
+  mark?: (phase: "log" | "replay") => void;
 }
 
 /** Reads of up to this many versions go through GitCli's running cat-file (a round trip); more, through a stream of their own. */
@@ -197,6 +199,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   try {
     // All settled before going on: a failed config read must not leave the log unconsumed, nor the reverse.
     const [, read] = await Promise.all([logRead, configParsed]);
+    options.mark?.("log");
     config = read;
     // The last record ends with the output: its objects are asked for before the input closes.
     parsed = parser.end();
@@ -251,6 +254,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     await computeChanges(chain, bySha, raws, tracker, blobs, read);
     for (const error of tracker.errors.slice(0, 20)) warnings.push(`could not read image references: ${error}`);
   }
+  options.mark?.("replay");
   const reflog = await readReflogs(git, gitDir, branch, { bySha, chain }, options.reflogLimit ?? 2000);
   const oldest = chain.at(-1);
   if (shallow && oldest && cutByShallow(gitDir, oldest.sha)) warnings.push(`this clone is shallow: its history starts at ${oldest.sha.slice(0, 12)} (${oldest.committer.date}); changes before it are not audited and the digests of that commit show as initial. Run with --fetch, or git fetch --unshallow`);
