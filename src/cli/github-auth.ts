@@ -23,30 +23,35 @@ export async function gitHubClient(env: CliEnv, repo: RepoRef): Promise<GitHubCl
   const baseUrl = gitHubApiUrl(env);
   // Failures are reported by the commands themselves: Octokit's request log would print each one again.
   if (env.GITHUB_TOKEN) return new Octokit({ auth: env.GITHUB_TOKEN, baseUrl, log: { debug: () => undefined, info: () => undefined, warn: (m: string) => console.warn(m), error: () => undefined } });
-  const key = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, "utf8") : undefined);
-  const { decodePrivateKey } = await import("../app/env.js");
-  const privateKey = key ? decodePrivateKey(key) : undefined;
+  const privateKey = await appPrivateKey(env);
   if (!env.APP_ID || !privateKey) throw new TerminalError("set GITHUB_TOKEN (a token that can read the repository), or APP_ID and PRIVATE_KEY/PRIVATE_KEY_PATH (the App's installation token)");
   const [{ Probot }, { createInstallationResolver }] = await Promise.all([import("probot"), import("../app/app.js")]);
   const probot = new Probot({ appId: env.APP_ID, privateKey, baseUrl, logLevel: "warn" });
   return createInstallationResolver(probot)(repo);
 }
 
-/**
- * The seal of the evidence blocks the CLI writes to GitHub, as the App's: STAGEGATE_EVIDENCE_KEY, else
- * the key the App's private key gives (APP_ID + PRIVATE_KEY/PRIVATE_KEY_PATH), else none (a token alone:
- * the App then evaluates the PR as a hand-made change). Throws a TerminalError for a key too short.
- */
-export async function cliEvidenceSeal(env: CliEnv): Promise<EvidenceSeal | undefined> {
+/** The App's private key from PRIVATE_KEY or PRIVATE_KEY_PATH (PEM or base64 of it); undefined when neither holds one. */
+async function appPrivateKey(env: CliEnv): Promise<string | undefined> {
   let key: string | undefined;
   try {
-    key = env.STAGEGATE_EVIDENCE_KEY ? undefined : (env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, "utf8") : undefined));
+    key = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, "utf8") : undefined);
   } catch (error) {
     throw new TerminalError(`PRIVATE_KEY_PATH: cannot read ${env.PRIVATE_KEY_PATH}: ${(error as Error).message}`);
   }
+  if (key === undefined) return undefined;
   const { decodePrivateKey } = await import("../app/env.js");
+  return decodePrivateKey(key);
+}
+
+/**
+ * The seal of the evidence blocks the CLI writes to GitHub, as the App's: STAGEGATE_EVIDENCE_KEY, else
+ * the key the App's private key gives (PRIVATE_KEY/PRIVATE_KEY_PATH), else none (a token alone: the App
+ * then refuses the PR's block). Throws a TerminalError for a key too short or unreadable.
+ */
+export async function cliEvidenceSeal(env: CliEnv): Promise<EvidenceSeal | undefined> {
+  const privateKey = env.STAGEGATE_EVIDENCE_KEY ? undefined : await appPrivateKey(env);
   try {
-    return evidenceSealFromEnv(env, key ? decodePrivateKey(key) : undefined);
+    return evidenceSealFromEnv(env, privateKey);
   } catch (error) {
     throw new TerminalError((error as Error).message);
   }

@@ -5,7 +5,7 @@
  */
 import type { Context, Probot } from "probot";
 import { getClient, getDeliveryLog } from "../app/handler-support.js";
-import { isBotLogin } from "../adapters/github/gate-facts-query.js";
+import { isBotLogin } from "../core/gates/principals.js";
 import { parseDeploymentPayload } from "../adapters/github/deployment-payload.js";
 import { advanceDeployment } from "../services/advance-deployment.js";
 import { getEventRepo, reportGateFailure, type LifecycleApp } from "./lifecycle-context.js";

@@ -7,7 +7,6 @@ import type { Context, Probot } from "probot";
 import type { GitHubClient, RepoRef } from "../adapters/github/client.js";
 import { parseRepoRef } from "../adapters/github/client.js";
 import { callGitHub } from "../adapters/github/errors.js";
-import { isBotLogin } from "../adapters/github/gate-facts-query.js";
 import { GitHubLifecycle, SnapshotCache } from "../adapters/github/lifecycle.js";
 import { describeFailure } from "../app/handler-support.js";
 import type { Logger } from "../core/logger.js";
@@ -146,7 +145,7 @@ export async function isEnvironmentsRepo(lifecycle: GitHubLifecycle): Promise<bo
  */
 export async function evaluatePr(lifecycle: GitHubLifecycle, number: number, body?: string): Promise<EvaluateOutcome | ChangeOutcome> {
   await lifecycle.prepare(number, body !== undefined ? { body } : {});
-  return evaluatePullRequest(lifecycle.deps, number, { isStagegate: (login) => isBotLogin(login, lifecycle.botLogin) });
+  return evaluatePullRequest(lifecycle.deps, number);
 }
 
 /**

@@ -7,7 +7,7 @@ import { changedChecks } from "../core/lifecycle/checks.js";
 import { diffDeployedDigests, readDeployedDigests } from "../core/lifecycle/digests.js";
 import type { DigestChange } from "../core/audit/types.js";
 import { silentLogger } from "../core/logger.js";
-import { BRANCH_PREFIX, SUMMARY_CHECK } from "../core/plan/index.js";
+import { SUMMARY_CHECK } from "../core/plan/index.js";
 import type { CheckReport } from "../core/ports/checks.js";
 import type { PromotionPullRequest } from "../core/ports/environments-repo.js";
 import { CONFIG_FILE, POLICIES_DIR } from "../core/snapshot.js";
@@ -148,22 +148,14 @@ function withConfig(summary: SummaryResult, config: CheckReport | undefined, env
   return { ...summary, conclusion: "failure", summary: environments === 0 ? `invalid configuration: ${config.title}` : `${summary.summary}; invalid configuration`, details };
 }
 
-/** Options of {@link evaluatePullRequest}. */
-export interface EvaluatePullRequestOptions {
-  /** Whether a login is Stagegate itself: only its PRs on `stagegate/` branches are gated by their evidence block. */
-  isStagegate: (login: string) => boolean;
-}
-
 /**
  * Evaluates any pull request to the default branch: Stagegate's promotions and rollbacks by their
- * evidence (evaluatePromotion: may merge), everything else as a change (evaluateChange). A PR whose body
- * merely copies an evidence block is NOT trusted: it must come from Stagegate on a `stagegate/` branch,
- * or a hand-made PR could claim a weaker environment's gates.
+ * evidence (evaluatePromotion: may merge), everything else as a change (evaluateChange). Which is which
+ * is evaluatePromotion's to say: only Stagegate's own PRs on `stagegate/` branches are promotions (a
+ * hand-made PR with a copied block is a change), and Stagegate's PR with a missing or mangled block is
+ * refused there, never judged as a change (its requester would be unknown and could approve it).
  */
-export async function evaluatePullRequest(deps: LifecycleDeps, number: number, options: EvaluatePullRequestOptions): Promise<EvaluateOutcome | ChangeOutcome> {
-  const pr = await deps.pulls.getPullRequest(number);
-  // Stagegate's own PR is judged as a promotion even when its block is missing or mangled: evaluatePromotion
-  // refuses it then (judged as a change, the requester would be unknown and could approve it).
-  const promotion = pr.branch.startsWith(BRANCH_PREFIX) && options.isStagegate(pr.author);
-  return promotion ? evaluatePromotion(deps, number) : evaluateChange(deps, number);
+export async function evaluatePullRequest(deps: LifecycleDeps, number: number): Promise<EvaluateOutcome | ChangeOutcome> {
+  const outcome = await evaluatePromotion(deps, number);
+  return outcome.status === "not-stagegate" ? evaluateChange(deps, number) : outcome;
 }

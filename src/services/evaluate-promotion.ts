@@ -1,6 +1,6 @@
 import { getEnvironment, getPolicy, type LoadedConfig, type Policy } from "../core/config/index.js";
 import { TerminalError } from "../core/errors.js";
-import { parsePromotionBody, sealProblem } from "../core/evidence/body.js";
+import { parseSealedBody } from "../core/evidence/body.js";
 import type { Evidence } from "../core/evidence/schema.js";
 import { evaluateGates, type GateResult, type OverrideFact, type SummaryResult } from "../core/gates/index.js";
 import { changedChecks, isGreen } from "../core/lifecycle/checks.js";
@@ -79,12 +79,10 @@ export async function evaluatePromotion(deps: LifecycleDeps, number: number, opt
   // Only Stagegate's own PRs on its branches are judged by an evidence block: one copied into a PR
   // someone else opened (even sealed) makes it no promotion. Those are changes (evaluateChange).
   if (!pr.branch.startsWith(BRANCH_PREFIX) || !isStagegateLogin(deps, pr.author)) return { ...base, status: "not-stagegate" };
-  const parsed = parsePromotionBody(pr.body);
-  // Stagegate's PR whose block was deleted or mangled: refused, never judged as a change (who asked would be unknown).
-  if (!parsed.ok) return refuseEvidence(deps, base, `${parsed.message}`, log);
-  // A block Stagegate did not seal (rewritten, or from elsewhere) vouches for nothing, not even who asked: refused outright.
-  const unsealed = deps.seal ? sealProblem(parsed, deps.seal) : undefined;
-  if (unsealed) return refuseEvidence(deps, base, `its ${unsealed}`, log);
+  // Stagegate's PR whose block was deleted, mangled, or not sealed by this Stagegate (rewritten, or from
+  // elsewhere) vouches for nothing, not even who asked: refused, never judged as a change.
+  const parsed = parseSealedBody(pr.body, deps.seal);
+  if (!parsed.ok) return refuseEvidence(deps, base, parsed.message, log);
   const evidence = parsed.evidence;
   // A sealed block pasted from another lane's PR (another environment, kind or artifact) declares a branch that is not this one.
   const declared = promotionBranch(evidence.kind, evidence.environment, evidence.service, evidence.artifact.digest);

@@ -1,6 +1,7 @@
 import { formatDiagnostic, loadConfiguration, type LoadedConfig } from "../core/config/index.js";
 import type { Policy } from "../core/config/index.js";
 import type { EvidenceSeal } from "../core/evidence/seal.js";
+import { isBotLogin } from "../core/gates/principals.js";
 import type { ProvenanceProbe } from "../core/provenance/types.js";
 import type { Notifier } from "../core/ports/notifier.js";
 import type { StagegateMetrics } from "../observability/metrics.js";
@@ -71,10 +72,9 @@ export function botOf(deps: LifecycleDeps): string {
   return deps.bot ?? VERIFIER;
 }
 
-/** Whether `login` is Stagegate's own (`slug` or `slug[bot]`, any case: GraphQL and REST spell bots differently). */
+/** Whether `login` is Stagegate's own. */
 export function isStagegateLogin(deps: LifecycleDeps, login: string | undefined): boolean {
-  const strip = (s: string) => s.toLowerCase().replace(/\[bot\]$/, "");
-  return login !== undefined && strip(login) === strip(botOf(deps));
+  return isBotLogin(login, botOf(deps));
 }
 
 /** Adapters may hand out the same snapshot object for the same commit; validating it once is enough. */

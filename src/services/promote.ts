@@ -1,7 +1,7 @@
 import type { PromotionRequestInput } from "../core/artifact.js";
 import { formatDiagnostic, loadConfiguration, type LoadedConfig } from "../core/config/index.js";
 import { ConfigError } from "../core/errors.js";
-import { parsePromotionBody, sealProblem } from "../core/evidence/body.js";
+import { parsePromotionBody, parseSealedBody } from "../core/evidence/body.js";
 import type { EvidenceSeal } from "../core/evidence/seal.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import { isSameLane, parsePromotionBranch, planPromotion, shortDigest, type PlanContext } from "../core/plan/index.js";
@@ -97,10 +97,9 @@ export async function promote(deps: PromoteDeps, request: PromotionRequestInput,
   // Asked again for the same artifact, an open PR whose block this Stagegate did not seal (opened before
   // the seal existed, or edited) gets the plan's sealed block: who asked is this request's requester.
   if (status === "exists" && deps.seal && deps.repo.replaceBody) {
-    const current = parsePromotionBody(pr.body);
-    const problem = current.ok ? sealProblem(current, deps.seal) : current.message;
-    if (problem) {
-      log.warn({ pr: pr.number, reason: problem }, "open promotion PR's evidence block is not sealed: replaced with a sealed one");
+    const current = parseSealedBody(pr.body, deps.seal);
+    if (!current.ok) {
+      log.warn({ pr: pr.number, reason: current.message }, "open promotion PR's evidence block is not sealed: replaced with a sealed one");
       await deps.repo.replaceBody(pr, plan.body);
       pr = { ...pr, body: plan.body };
     }
@@ -135,8 +134,7 @@ function findNewerInLane(plan: PromotionPlan, open: readonly PromotionPullReques
   const ours = Date.parse(plan.request.artifact.createdAt ?? "");
   if (Number.isNaN(ours)) return undefined;
   return sameLane(plan, open).find((p) => {
-    const evidence = parsePromotionBody(p.body);
-    if (evidence.ok && seal && sealProblem(evidence, seal)) return false;
+    const evidence = parseSealedBody(p.body, seal);
     const theirs = evidence.ok ? Date.parse(evidence.evidence.artifact.createdAt ?? "") : Number.NaN;
     return theirs > ours && evidence.ok && evidence.evidence.artifact.digest !== plan.request.artifact.digest;
   });

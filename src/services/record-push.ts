@@ -1,5 +1,5 @@
 import { getEnvironment, getService } from "../core/config/index.js";
-import { parsePromotionBody, sealProblem } from "../core/evidence/body.js";
+import { parseSealedBody } from "../core/evidence/body.js";
 import type { Evidence } from "../core/evidence/schema.js";
 import { parseTrailers, getTrailer } from "../core/evidence/trailers.js";
 import { diffDeployedDigests, readDeployedDigests, getDeployed } from "../core/lifecycle/digests.js";
@@ -137,15 +137,11 @@ function rollbackReason(fromPr: Evidence | undefined, replaced: Deployment | und
 async function readMerged(deps: LifecycleDeps, number: number): Promise<MergedPullRequest | undefined> {
   try {
     const pr = await deps.pulls.getPullRequest(number);
-    const parsed = parsePromotionBody(pr.body);
-    if (!parsed.ok) return undefined;
     // A block Stagegate did not seal vouches for nothing (who asked, the artifact's author): the trailers speak instead.
-    const problem = deps.seal ? sealProblem(parsed, deps.seal) : undefined;
-    if (problem) {
-      deps.log?.warn({ pr: number, reason: problem }, "merged PR's evidence is not sealed by this Stagegate: recorded from the commit's trailers");
-      return undefined;
-    }
-    return { pr, evidence: parsed.evidence };
+    const parsed = parseSealedBody(pr.body, deps.seal);
+    if (parsed.ok) return { pr, evidence: parsed.evidence };
+    if (parsed.error === "unsealed") deps.log?.warn({ pr: number, reason: parsed.message }, "merged PR's evidence is not sealed by this Stagegate: recorded from the commit's trailers");
+    return undefined;
   } catch {
     return undefined; // a PR number in a hand-written trailer that does not exist: fall back to the trailers
   }

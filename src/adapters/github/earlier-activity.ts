@@ -20,7 +20,7 @@ export interface EarlierCursors {
 }
 
 /** The cursors of a facts response's connections that have earlier pages. */
-export function earlierCursors(pr: { reviews: RawConnection<RawReview> | null; comments: RawConnection<RawComment> } | null | undefined): EarlierCursors {
+export function earlierCursors(pr: { reviews?: RawConnection<RawReview> | null; comments?: RawConnection<RawComment> } | null | undefined): EarlierCursors {
   const before = (c: RawConnection<unknown> | null | undefined) => (c?.pageInfo?.hasPreviousPage && c.pageInfo.startCursor ? c.pageInfo.startCursor : undefined);
   const reviews = before(pr?.reviews);
   const comments = before(pr?.comments);
@@ -66,7 +66,8 @@ export async function readEarlierActivity(client: GitHubClient, repo: RepoRef, n
     // Each page is older than the one before it: kept in reading order, reversed at the end.
     if (pr.reviews) reviews.push(toReviews(pr.reviews.nodes));
     if (pr.comments) comments.push(toComments(pr.comments.nodes));
-    next = earlierCursors({ reviews: next.reviews ? (pr.reviews ?? null) : null, comments: next.comments ? (pr.comments ?? { nodes: [] }) : { nodes: [] } });
+    // Only the connections asked for are in the answer: those with earlier pages still go on.
+    next = earlierCursors(pr);
     pages++;
   }
   return { reviews: reviews.reverse().flat(), comments: comments.reverse().flat(), truncated: Boolean(next.reviews || next.comments) };

@@ -15,6 +15,7 @@ import { parseRepoRef } from "./client.js";
 import { toPullRequest } from "./snapshot-query.js";
 import { parseCheckRun, type RawCheckRun } from "./check-run-format.js";
 import { creatorOfBotStatus, parseDeploymentPayload } from "./deployment-payload.js";
+import { isBotLogin } from "../../core/gates/principals.js";
 
 /** Deployments read per query: the newest of the repository, every service and environment. */
 export const DEPLOYMENTS_PER_QUERY = 100;
@@ -200,12 +201,6 @@ export interface IdentityOptions {
   botLogin: string;
   /** Name under which the app's own deployment statuses appear to the services. */
   verifier: string;
-}
-
-/** True when a login is the app's bot (`slug`, `slug[bot]`, any case). */
-export function isBotLogin(login: string | undefined, botLogin: string): boolean {
-  const strip = (s: string) => s.toLowerCase().replace(/\[bot\]$/, "");
-  return login !== undefined && strip(login) === strip(botLogin);
 }
 
 const REVIEW_STATES: Record<string, PullRequestReview["state"]> = { APPROVED: "approved", CHANGES_REQUESTED: "changes_requested", COMMENTED: "commented", DISMISSED: "dismissed" };

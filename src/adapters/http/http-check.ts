@@ -1,4 +1,5 @@
-import { HEADER_VARIABLE, type GateSpecOf } from "../../core/config/gate-schemas.js";
+import type { GateSpecOf } from "../../core/config/gate-schemas.js";
+import { headersFromEnv } from "./env-headers.js";
 import { parseDuration } from "../../core/config/duration.js";
 import type { HttpFact } from "../../core/gates/facts.js";
 import { substitutePlaceholders, type MetricTarget } from "../../core/gates/metric-spec.js";
@@ -26,15 +27,9 @@ export async function fetchHttpCheck(spec: Pick<GateSpecOf<"http">, "url" | "met
   let url = spec.url;
   try {
     url = substitutePlaceholders(spec.url, target);
-    const env = deps.env ?? process.env;
-    const headers: Record<string, string> = { accept: "application/json, text/plain;q=0.9, */*;q=0.1", "user-agent": "stagegate" };
-    for (const [header, variable] of Object.entries(spec.headersFromEnv)) {
-      // The schema allows only STAGEGATE_HTTP_*; checked again here, where the value is read.
-      if (!HEADER_VARIABLE.test(variable)) return { url, at, error: `header ${header}: ${variable} is not a STAGEGATE_HTTP_* variable: refused` };
-      const value = env[variable];
-      if (value === undefined) return { url, at, error: `header ${header}: environment variable ${variable} is not set in the app` };
-      headers[header] = value;
-    }
+    const secrets = headersFromEnv(spec.headersFromEnv, deps.env ?? process.env);
+    if ("error" in secrets) return { url, at, error: secrets.error };
+    const headers: Record<string, string> = { accept: "application/json, text/plain;q=0.9, */*;q=0.1", "user-agent": "stagegate", ...secrets.headers };
     const response = await fetchGuarded(url, {
       method: spec.method,
       headers,

@@ -11,7 +11,7 @@
  * message or the cache key.
  */
 import { createHash } from "node:crypto";
-import { HEADER_VARIABLE } from "../../core/config/gate-schemas.js";
+import { headersFromEnv } from "./env-headers.js";
 import { fetchGuarded, type FetchFn } from "./fetch-limited.js";
 import type { LookupFn } from "./ssrf.js";
 
@@ -45,15 +45,9 @@ export function clearScanReportCache(): void {
 
 export async function fetchScanReport(url: string, access?: ScanReportAccess, deps: ScanReportDeps = {}): Promise<ScanReportResult> {
   const now = deps.now ?? Date.now;
-  const headers: Record<string, string> = { accept: "application/sarif+json, application/json" };
-  const env = deps.env ?? process.env;
-  for (const [header, variable] of Object.entries(access?.headersFromEnv ?? {})) {
-    // The schema allows only STAGEGATE_HTTP_*; checked again where the value is read.
-    if (!HEADER_VARIABLE.test(variable)) return { error: `header ${header}: ${variable} is not a STAGEGATE_HTTP_* variable: refused` };
-    const value = env[variable];
-    if (value === undefined) return { error: `header ${header}: environment variable ${variable} is not set in the app` };
-    headers[header] = value;
-  }
+  const secrets = headersFromEnv(access?.headersFromEnv ?? {}, deps.env ?? process.env);
+  if ("error" in secrets) return secrets;
+  const headers: Record<string, string> = { accept: "application/sarif+json, application/json", ...secrets.headers };
   // A report is served from the cache only to a read with the same credentials and network access:
   // never one read with a token to a read without it, or with another one (a digest, not the values).
   const key = access ? `${url}\u0000${access.allowPrivateNetwork}\u0000${createHash("sha256").update(JSON.stringify(Object.entries(headers).sort())).digest("hex")}` : url;

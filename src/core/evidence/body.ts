@@ -33,7 +33,7 @@ export interface RenderOptions {
 export type ParseEvidenceResult =
   /** `json` is the block's JSON line and `mac` its seal, when it has one (for {@link sealProblem}). */
   | { ok: true; evidence: Evidence; json: string; mac?: string }
-  | { ok: false; error: "missing" | "invalid"; message: string };
+  | { ok: false; error: "missing" | "invalid" | "unsealed"; message: string };
 
 /** Renders the PR body for a promotion or rollback. Deterministic: same evidence, same bytes. */
 export function renderPromotionBody(evidence: Evidence, options: RenderOptions = {}): string {
@@ -44,6 +44,18 @@ export function renderPromotionBody(evidence: Evidence, options: RenderOptions =
 export function renderEvidenceBlock(evidence: Evidence, seal?: EvidenceSeal): string {
   const json = toSafeJson(evidence);
   return `<!-- ${BLOCK_TAG} v${EVIDENCE_VERSION} sha256:${sha256(json)}${seal ? ` hmac-sha256:${seal.seal(json)}` : ""}\n${json}\n-->`;
+}
+
+/**
+ * {@link parsePromotionBody}, and with `seal` the block must carry this deployment's seal: without it,
+ * or with one that does not match, the result is `{ ok: false, error: "unsealed" }` with the reason
+ * ({@link sealProblem}). Without a seal (local mode without a key) the checksum is all there is.
+ */
+export function parseSealedBody(body: string | null | undefined, seal: EvidenceSeal | undefined): ParseEvidenceResult {
+  const parsed = parsePromotionBody(body);
+  if (!parsed.ok || !seal) return parsed;
+  const problem = sealProblem(parsed, seal);
+  return problem ? { ok: false, error: "unsealed", message: problem } : parsed;
 }
 
 /**
