@@ -60,6 +60,7 @@ describe("sealed evidence blocks", () => {
     // Refused: the required check fails and says why and what to do; no gate passed on rita's word.
     expect(run("stagegate")).toMatchObject({ conclusion: "failure", title: "evidence block not as Stagegate wrote it: refused" });
     expect(run("stagegate")?.summary).toMatch(/carries no seal[\s\S]*close this pull request/);
+    expect(run("stagegate")?.summary).toContain("This pull request is refused: its evidence block carries no seal");
     expect(run("stagegate/approvals")?.conclusion).not.toBe("success");
   });
 
