@@ -81,7 +81,7 @@ export async function evaluatePromotion(deps: LifecycleDeps, number: number, opt
   if (!pr.branch.startsWith(BRANCH_PREFIX) || !isStagegateLogin(deps, pr.author)) return { ...base, status: "not-stagegate" };
   // Stagegate's PR whose block was deleted, mangled, or not sealed by this Stagegate (rewritten, or from
   // elsewhere) vouches for nothing, not even who asked: refused, never judged as a change.
-  const parsed = parseSealedBody(pr.body, deps.seal);
+  const parsed = parseSealedBody(pr.body, deps.seal, pr);
   if (!parsed.ok) return refuseEvidence(deps, base, parsed.message, log);
   const evidence = parsed.evidence;
   // A sealed block pasted from another lane's PR (another environment, kind or artifact) declares a branch that is not this one.

@@ -97,7 +97,7 @@ export async function promote(deps: PromoteDeps, request: PromotionRequestInput,
   // Asked again for the same artifact, an open PR whose block this Stagegate did not seal (opened before
   // the seal existed, or edited) gets the plan's sealed block: who asked is this request's requester.
   if (status === "exists" && deps.seal && deps.repo.replaceBody) {
-    const current = parseSealedBody(pr.body, deps.seal);
+    const current = parseSealedBody(pr.body, deps.seal, pr);
     if (!current.ok) {
       log.warn({ pr: pr.number, reason: current.message }, "open promotion PR's evidence block is not sealed: replaced with a sealed one");
       await deps.repo.replaceBody(pr, plan.body);
@@ -134,7 +134,7 @@ function findNewerInLane(plan: PromotionPlan, open: readonly PromotionPullReques
   const ours = Date.parse(plan.request.artifact.createdAt ?? "");
   if (Number.isNaN(ours)) return undefined;
   return sameLane(plan, open).find((p) => {
-    const evidence = parseSealedBody(p.body, seal);
+    const evidence = parseSealedBody(p.body, seal, p);
     const theirs = evidence.ok ? Date.parse(evidence.evidence.artifact.createdAt ?? "") : Number.NaN;
     return theirs > ours && evidence.ok && evidence.evidence.artifact.digest !== plan.request.artifact.digest;
   });

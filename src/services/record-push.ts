@@ -138,7 +138,7 @@ async function readMerged(deps: LifecycleDeps, number: number): Promise<MergedPu
   try {
     const pr = await deps.pulls.getPullRequest(number);
     // A block Stagegate did not seal vouches for nothing (who asked, the artifact's author): the trailers speak instead.
-    const parsed = parseSealedBody(pr.body, deps.seal);
+    const parsed = parseSealedBody(pr.body, deps.seal, pr);
     if (parsed.ok) return { pr, evidence: parsed.evidence };
     if (parsed.error === "unsealed") deps.log?.warn({ pr: number, reason: parsed.message }, "merged PR's evidence is not sealed by this Stagegate: recorded from the commit's trailers");
     return undefined;

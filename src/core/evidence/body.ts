@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { EVIDENCE_VERSION, evidenceSchema, type Evidence } from "./schema.js";
 import { cell, code, escapeText, link, plural } from "./markdown.js";
-import type { EvidenceSeal } from "./seal.js";
+import { SEAL_LEEWAY_MS, type EvidenceSeal } from "./seal.js";
 
 /**
  * The PR body of a promotion: a human-readable summary followed by one machine-readable block,
@@ -19,7 +19,7 @@ import type { EvidenceSeal } from "./seal.js";
  */
 const BLOCK_TAG = "stagegate:evidence";
 const BLOCK = /<!--[ \t]*stagegate:evidence\b([^\r\n]*)\r?\n([\s\S]*?)-->/g;
-const HEADER = /^[ \t]+v(\d+)[ \t]+sha256:([a-f0-9]{64})(?:[ \t]+hmac-sha256:([a-f0-9]{64}))?[ \t]*$/;
+const HEADER = /^[ \t]+v(\d+)[ \t]+sha256:([a-f0-9]{64})(?:[ \t]+hmac-sha256:([a-f0-9]{64})(?:[ \t]+sealed:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ))?)?[ \t]*$/;
 /** Files listed in the human part; the block always has all of them. */
 const MAX_LISTED_FILES = 50;
 
@@ -31,8 +31,8 @@ export interface RenderOptions {
 }
 
 export type ParseEvidenceResult =
-  /** `json` is the block's JSON line and `mac` its seal, when it has one (for {@link sealProblem}). */
-  | { ok: true; evidence: Evidence; json: string; mac?: string }
+  /** `json` is the block's JSON line, `mac` its seal and `sealedAt` the seal's time, when it has them (for {@link sealProblem}). */
+  | { ok: true; evidence: Evidence; json: string; mac?: string; sealedAt?: string }
   | { ok: false; error: "missing" | "invalid" | "unsealed"; message: string };
 
 /** Renders the PR body for a promotion or rollback. Deterministic: same evidence, same bytes. */
@@ -43,19 +43,34 @@ export function renderPromotionBody(evidence: Evidence, options: RenderOptions =
 /** The machine-readable block alone (also used where the human part is written elsewhere), sealed when `seal` is given. */
 export function renderEvidenceBlock(evidence: Evidence, seal?: EvidenceSeal): string {
   const json = toSafeJson(evidence);
-  return `<!-- ${BLOCK_TAG} v${EVIDENCE_VERSION} sha256:${sha256(json)}${seal ? ` hmac-sha256:${seal.seal(json)}` : ""}\n${json}\n-->`;
+  const sealed = seal?.seal(json);
+  return `<!-- ${BLOCK_TAG} v${EVIDENCE_VERSION} sha256:${sha256(json)}${sealed ? ` hmac-sha256:${sealed.mac} sealed:${sealed.at}` : ""}\n${json}\n-->`;
 }
 
 /**
  * {@link parsePromotionBody}, and with `seal` the block must carry this deployment's seal: without it,
  * or with one that does not match, the result is `{ ok: false, error: "unsealed" }` with the reason
  * ({@link sealProblem}). Without a seal (local mode without a key) the checksum is all there is.
+ * `pr` is the PR whose body it is: its block must have been sealed for it, that is not long before
+ * it was opened (a block sealed for an earlier PR of the same branch is refused as well).
  */
-export function parseSealedBody(body: string | null | undefined, seal: EvidenceSeal | undefined): ParseEvidenceResult {
+export function parseSealedBody(body: string | null | undefined, seal: EvidenceSeal | undefined, pr?: { createdAt: string }): ParseEvidenceResult {
   const parsed = parsePromotionBody(body);
   if (!parsed.ok || !seal) return parsed;
-  const problem = sealProblem(parsed, seal);
+  const problem = sealProblem(parsed, seal) ?? (pr ? sealTimeProblem(parsed.sealedAt, pr.createdAt) : undefined);
   return problem ? { ok: false, error: "unsealed", message: problem } : parsed;
+}
+
+/**
+ * Why a verified seal was not made for a PR opened at `openedAt`: it has no time (sealed by a
+ * Stagegate before seals had one), or it was made more than {@link SEAL_LEEWAY_MS} before the PR
+ * was opened, so it was sealed for an earlier PR of the same branch.
+ */
+function sealTimeProblem(sealedAt: string | undefined, openedAt: string): string | undefined {
+  if (sealedAt === undefined) return "its evidence block's seal carries no time (sealed by an earlier Stagegate version)";
+  const opened = Date.parse(openedAt);
+  if (Number.isNaN(opened) || Date.parse(sealedAt) >= opened - SEAL_LEEWAY_MS) return undefined;
+  return `its evidence block was sealed at ${sealedAt}, before this PR was opened (${openedAt}): it was sealed for an earlier PR of this branch`;
 }
 
 /**
@@ -63,9 +78,9 @@ export function parseSealedBody(body: string | null | undefined, seal: EvidenceS
  * not match (the block was rewritten, or sealed under a key this deployment does not hold). Undefined
  * when the seal verifies. Callers without a key do not ask.
  */
-export function sealProblem(parsed: { json: string; mac?: string }, seal: EvidenceSeal): string | undefined {
+export function sealProblem(parsed: { json: string; mac?: string; sealedAt?: string }, seal: EvidenceSeal): string | undefined {
   if (parsed.mac === undefined) return "its evidence block carries no seal (written by hand, or by a Stagegate without this deployment's key)";
-  if (!seal.verify(parsed.json, parsed.mac)) return "its evidence block's seal does not match (the block was rewritten after Stagegate wrote it)";
+  if (!seal.verify(parsed.json, parsed.mac, parsed.sealedAt)) return "its evidence block's seal does not match (the block was rewritten after Stagegate wrote it)";
   return undefined;
 }
 
@@ -96,7 +111,7 @@ export function parsePromotionBody(body: string | null | undefined): ParseEviden
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
     return invalid(`the evidence block does not match the evidence schema: ${issues.join("; ")}`);
   }
-  return { ok: true, evidence: parsed.data, json, ...(head[3] ? { mac: head[3] } : {}) };
+  return { ok: true, evidence: parsed.data, json, ...(head[3] ? { mac: head[3] } : {}), ...(head[4] ? { sealedAt: head[4] } : {}) };
 }
 
 function missing(): ParseEvidenceResult {

@@ -14,10 +14,15 @@ import { createHmac, createPrivateKey, hkdfSync, timingSafeEqual } from "node:cr
 
 /** Seals evidence JSON and checks seals. */
 export interface EvidenceSeal {
-  /** The seal of a block's JSON line (lowercase hex). */
-  seal(json: string): string;
-  /** True when `mac` is the seal of `json` under one of the keys. */
-  verify(json: string, mac: string): boolean;
+  /**
+   * The seal of a block's JSON line (lowercase hex) and the instant it was made (ISO 8601, to the
+   * second), which the seal covers: a block is only taken for a PR opened around or before then
+   * ({@link SEAL_LEEWAY_MS}), so an older PR's sealed block pasted into a later PR of the same branch
+   * (same artifact, another requester) is refused.
+   */
+  seal(json: string): { mac: string; at: string };
+  /** True when `mac` is the seal of `json` made at `at` (absent: a block sealed before seals had a time) under one of the keys. */
+  verify(json: string, mac: string, at?: string): boolean;
   /**
    * The same keys for one repository (`owner/name`): a block sealed for one repository does not verify
    * in another, so a block from a repository where someone can get Stagegate to open PRs cannot be
@@ -30,23 +35,36 @@ export interface EvidenceSeal {
 /** Shortest key accepted: HMAC-SHA256 keys under 32 bytes weaken the MAC (RFC 2104 §3). */
 export const MIN_SEAL_KEY_BYTES = 32;
 
-/** What is signed: the block's version, the repository it is bound to, and the JSON. */
-function sealedText(json: string, repository: string | undefined): string {
-  return repository === undefined ? `stagegate:evidence v1\n${json}` : `stagegate:evidence v1\nrepository ${repository.toLowerCase()}\n${json}`;
+/**
+ * How long before a PR was opened its block may have been sealed: the block is sealed when the PR is
+ * planned, then the branch, the commit and the PR are made (seconds; minutes under rate limiting), and
+ * GitHub's clock and this deployment's may differ a little.
+ */
+export const SEAL_LEEWAY_MS = 10 * 60_000;
+
+/** What is signed: the block's version, the repository it is bound to, when it was sealed, and the JSON. */
+function sealedText(json: string, repository: string | undefined, at: string | undefined): string {
+  return `stagegate:evidence v1\n${repository === undefined ? "" : `repository ${repository.toLowerCase()}\n`}${at === undefined ? "" : `sealed ${at}\n`}${json}`;
 }
 
-/** A seal over HMAC-SHA256: the first key seals, every key verifies; bound to `repository` when given. Throws on a short or missing key. */
-export function hmacSeal(keys: readonly Buffer[], repository?: string): EvidenceSeal {
+/**
+ * A seal over HMAC-SHA256: the first key seals, every key verifies; bound to `repository` when given;
+ * `now` dates the seals it makes. Throws on a short or missing key.
+ */
+export function hmacSeal(keys: readonly Buffer[], repository?: string, now: () => Date = () => new Date()): EvidenceSeal {
   if (keys.length === 0) throw new Error("an evidence seal needs at least one key");
   for (const key of keys) if (key.length < MIN_SEAL_KEY_BYTES) throw new Error(`an evidence seal key must be at least ${MIN_SEAL_KEY_BYTES} bytes (it is ${key.length})`);
-  const mac = (key: Buffer, json: string) => createHmac("sha256", key).update(sealedText(json, repository), "utf8").digest();
+  const mac = (key: Buffer, json: string, at: string | undefined) => createHmac("sha256", key).update(sealedText(json, repository, at), "utf8").digest();
   return {
-    bind: (scope) => hmacSeal(keys, scope),
-    seal: (json) => mac(keys[0]!, json).toString("hex"),
-    verify: (json, presented) => {
+    bind: (scope) => hmacSeal(keys, scope, now),
+    seal: (json) => {
+      const at = `${now().toISOString().slice(0, 19)}Z`;
+      return { mac: mac(keys[0]!, json, at).toString("hex"), at };
+    },
+    verify: (json, presented, at) => {
       if (!/^[a-f0-9]{64}$/.test(presented)) return false;
       const given = Buffer.from(presented, "hex");
-      return keys.some((key) => timingSafeEqual(mac(key, json), given));
+      return keys.some((key) => timingSafeEqual(mac(key, json, at), given));
     },
   };
 }

@@ -196,4 +196,34 @@ describe("sealed evidence blocks", () => {
     await deliver(probot, "pull_request", pullRequestEvent(fake, number, "edited"));
     expect(fake.state(ENV_REPO).merged.has(number)).toBe(true);
   });
+  it("the sealed block of an earlier PR of the same branch, pasted into a later one, is refused", async () => {
+    const fake = fakeGitHub(worldWithPolicy("dev", DEV_POLICY));
+    const { probot } = await loadLifecycleApp(fake, { seal: hmacSeal([KEY]) });
+    // Stagegate seals on the fake's clock, as it would on GitHub's time.
+    const sealing = hmacSeal([KEY], undefined, () => new Date(fake.clock.iso())).bind(ENV_REPO);
+    const pullOf = (number: number) => fake.repo(ENV_REPO).pulls.find((p) => p.number === number)!;
+    const first = await openPromotion("dev", {}, { seal: sealing, requestedBy: "rita" });
+    const ritasBlock = pullOf(first).body;
+    pullOf(first).state = "CLOSED";
+    fake.clock.advance(3_600_000);
+    // An hour later rob asks for the same artifact: the same branch, a new PR, his name in its block.
+    const second = await openPromotion("dev", {}, { seal: sealing, requestedBy: "rob" });
+    expect(second).not.toBe(first);
+    const summary = () => fake.state(ENV_REPO).latestRuns(headOf(fake, second), fake.app.id).find((r) => r.name === "stagegate");
+    // rob pastes rita's block (sealed by this deployment, for this very branch) and approves his own promotion.
+    pullOf(second).body = ritasBlock;
+    fake.state(ENV_REPO).review(second, "rob", "APPROVED", fake.clock.iso());
+    await deliver(probot, "pull_request", pullRequestEvent(fake, second, "edited"));
+    expect(fake.state(ENV_REPO).merged.has(second)).toBe(false);
+    expect(summary()).toMatchObject({ conclusion: "failure" });
+    expect(summary()?.summary).toContain("sealed for an earlier PR of this branch");
+    // Asked again, the PR gets its own block back; rob's approval does not count for his own request, rita's does.
+    await openPromotion("dev", {}, { seal: sealing, requestedBy: "rob" });
+    expect(parsePromotionBody(pullOf(second).body)).toMatchObject({ ok: true, evidence: { requestedBy: "rob" } });
+    await deliver(probot, "pull_request", pullRequestEvent(fake, second, "edited"));
+    expect(fake.state(ENV_REPO).merged.has(second)).toBe(false);
+    fake.state(ENV_REPO).review(second, "rita", "APPROVED", fake.clock.iso());
+    await deliver(probot, "pull_request", pullRequestEvent(fake, second, "edited"));
+    expect(fake.state(ENV_REPO).merged.has(second)).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
-import { createPrivateKey, generateKeyPairSync } from "node:crypto";
+import { createHmac, createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { parsePromotionBody, renderEvidenceBlock, renderPromotionBody, sealProblem, type Evidence } from "../../../src/core/evidence/index.js";
-import { evidenceSealFromEnv, hmacSeal, parseSealKey, sealKeyFromPrivateKey } from "../../../src/core/evidence/seal.js";
+import { parsePromotionBody, parseSealedBody, renderEvidenceBlock, renderPromotionBody, sealProblem, type Evidence } from "../../../src/core/evidence/index.js";
+import { evidenceSealFromEnv, hmacSeal, parseSealKey, sealKeyFromPrivateKey, type EvidenceSeal } from "../../../src/core/evidence/seal.js";
 
 const KEY = Buffer.alloc(32, 1);
 const OTHER = Buffer.alloc(32, 2);
@@ -22,25 +22,37 @@ const evidence: Evidence = {
 };
 
 describe("hmacSeal", () => {
+  const at = () => new Date("2026-03-01T10:00:00.500Z");
+
   it("seals with the first key, verifies with every key, and refuses anything else", () => {
-    const seal = hmacSeal([KEY, OTHER]);
-    const mac = seal.seal('{"a":1}');
+    const seal = hmacSeal([KEY, OTHER], undefined, at);
+    const { mac, at: sealedAt } = seal.seal('{"a":1}');
     expect(mac).toMatch(/^[a-f0-9]{64}$/);
-    expect(seal.verify('{"a":1}', mac)).toBe(true);
-    expect(seal.verify('{"a":2}', mac)).toBe(false);
+    expect(sealedAt).toBe("2026-03-01T10:00:00Z");
+    expect(seal.verify('{"a":1}', mac, sealedAt)).toBe(true);
+    expect(seal.verify('{"a":2}', mac, sealedAt)).toBe(false);
     // Sealed under the second (earlier) key: still verifies.
-    expect(seal.verify('{"a":1}', hmacSeal([OTHER]).seal('{"a":1}'))).toBe(true);
-    expect(hmacSeal([OTHER]).verify('{"a":1}', mac)).toBe(false);
-    expect(seal.verify('{"a":1}', mac.toUpperCase())).toBe(false);
-    expect(seal.verify('{"a":1}', mac.slice(2))).toBe(false);
+    const earlier = hmacSeal([OTHER], undefined, at).seal('{"a":1}');
+    expect(seal.verify('{"a":1}', earlier.mac, earlier.at)).toBe(true);
+    expect(hmacSeal([OTHER]).verify('{"a":1}', mac, sealedAt)).toBe(false);
+    expect(seal.verify('{"a":1}', mac.toUpperCase(), sealedAt)).toBe(false);
+    expect(seal.verify('{"a":1}', mac.slice(2), sealedAt)).toBe(false);
+  });
+
+  it("covers the seal's time: another time, or none, does not verify", () => {
+    const seal = hmacSeal([KEY], undefined, at);
+    const { mac } = seal.seal("x");
+    expect(seal.verify("x", mac, "2026-03-01T10:00:00Z")).toBe(true);
+    expect(seal.verify("x", mac, "2026-03-01T10:00:01Z")).toBe(false);
+    expect(seal.verify("x", mac)).toBe(false);
   });
 
   it("binds a seal to a repository: sealed for one, it does not verify for another (nor unbound)", () => {
-    const seal = hmacSeal([KEY]);
-    const mac = seal.bind("acme/environments").seal("x");
-    expect(seal.bind("Acme/Environments").verify("x", mac)).toBe(true);
-    expect(seal.bind("mallory/environments").verify("x", mac)).toBe(false);
-    expect(seal.verify("x", mac)).toBe(false);
+    const seal = hmacSeal([KEY], undefined, at);
+    const { mac, at: sealedAt } = seal.bind("acme/environments").seal("x");
+    expect(seal.bind("Acme/Environments").verify("x", mac, sealedAt)).toBe(true);
+    expect(seal.bind("mallory/environments").verify("x", mac, sealedAt)).toBe(false);
+    expect(seal.verify("x", mac, sealedAt)).toBe(false);
   });
 
   it("refuses keys under 32 bytes and an empty key list", () => {
@@ -76,19 +88,26 @@ describe("seal keys", () => {
   it("takes STAGEGATE_EVIDENCE_KEY first, the App key otherwise, and earlier keys for verifying only", () => {
     const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n";
     const configured = evidenceSealFromEnv({ STAGEGATE_EVIDENCE_KEY: KEY.toString("hex") }, pem)!;
-    expect(configured.seal("x")).toBe(hmacSeal([KEY]).seal("x"));
+    const sealedBy = (seal: EvidenceSeal, key: Buffer) => {
+      const { mac, at: sealedAt } = seal.seal("x");
+      return hmacSeal([key]).verify("x", mac, sealedAt);
+    };
+    expect(sealedBy(configured, KEY)).toBe(true);
     const derived = evidenceSealFromEnv({}, pem)!;
-    expect(derived.seal("x")).toBe(hmacSeal([sealKeyFromPrivateKey(pem)]).seal("x"));
+    expect(sealedBy(derived, sealKeyFromPrivateKey(pem))).toBe(true);
     const rotating = evidenceSealFromEnv({ STAGEGATE_EVIDENCE_KEY: OTHER.toString("hex"), STAGEGATE_EVIDENCE_PREVIOUS_KEYS: ` ${KEY.toString("hex")} ,` })!;
-    expect(rotating.seal("x")).toBe(hmacSeal([OTHER]).seal("x"));
-    expect(rotating.verify("x", hmacSeal([KEY]).seal("x"))).toBe(true);
+    expect(sealedBy(rotating, OTHER)).toBe(true);
+    expect(sealedBy(rotating, KEY)).toBe(false);
+    const old = hmacSeal([KEY]).seal("x");
+    expect(rotating.verify("x", old.mac, old.at)).toBe(true);
     expect(evidenceSealFromEnv({})).toBeUndefined();
     expect(() => evidenceSealFromEnv({ STAGEGATE_EVIDENCE_PREVIOUS_KEYS: "short" }, pem)).toThrow(/STAGEGATE_EVIDENCE_PREVIOUS_KEYS/);
   });
 });
 
 describe("sealed evidence blocks", () => {
-  const seal = hmacSeal([KEY]);
+  const at = () => new Date("2026-03-01T10:00:00Z");
+  const seal = hmacSeal([KEY], undefined, at);
 
   it("a sealed block parses with its seal, which verifies; an unsealed one parses without", () => {
     const sealed = parsePromotionBody(renderPromotionBody(evidence, { seal }));
@@ -124,6 +143,36 @@ describe("sealed evidence blocks", () => {
   });
 
   it("rendering is deterministic: the same evidence and key give the same bytes", () => {
-    expect(renderPromotionBody(evidence, { seal })).toBe(renderPromotionBody(evidence, { seal: hmacSeal([KEY]) }));
+    expect(renderPromotionBody(evidence, { seal })).toBe(renderPromotionBody(evidence, { seal: hmacSeal([KEY], undefined, at) }));
+  });
+
+  it("a block is taken for a PR opened up to ten minutes after it was sealed, not for a later PR of the branch", () => {
+    const body = renderPromotionBody(evidence, { seal });
+    expect(body).toContain(" sealed:2026-03-01T10:00:00Z\n");
+    expect(parseSealedBody(body, seal, { createdAt: "2026-03-01T10:00:04Z" })).toMatchObject({ ok: true, sealedAt: "2026-03-01T10:00:00Z" });
+    // Re-sealed after the PR was opened (promoted again): later is fine.
+    expect(parseSealedBody(body, seal, { createdAt: "2026-02-20T08:00:00Z" })).toMatchObject({ ok: true });
+    expect(parseSealedBody(body, seal, { createdAt: "2026-03-01T10:09:59Z" })).toMatchObject({ ok: true });
+    // The block of an earlier PR of the same branch, pasted into one opened later (another requester).
+    expect(parseSealedBody(body, seal, { createdAt: "2026-03-01T10:10:01Z" })).toMatchObject({ ok: false, error: "unsealed", message: expect.stringContaining("sealed for an earlier PR of this branch") });
+    // Without a PR (reading a block for what it says), the time is not asked about.
+    expect(parseSealedBody(body, seal)).toMatchObject({ ok: true });
+  });
+
+  it("the seal's time cannot be moved, nor dropped", () => {
+    const body = renderPromotionBody(evidence, { seal });
+    const later = body.replace("sealed:2026-03-01T10:00:00Z", "sealed:2026-03-09T10:00:00Z");
+    expect(parseSealedBody(later, seal, { createdAt: "2026-03-09T10:00:00Z" })).toMatchObject({ ok: false, message: expect.stringMatching(/seal does not match/) });
+    const dropped = body.replace(" sealed:2026-03-01T10:00:00Z", "");
+    expect(parseSealedBody(dropped, seal)).toMatchObject({ ok: false, message: expect.stringMatching(/seal does not match/) });
+  });
+
+  it("a block sealed before seals had a time verifies, but is not taken for a PR", () => {
+    // What the previous version wrote: the HMAC over the version, and the JSON line, without a time.
+    const json = /\n(\{.*\})\n-->/.exec(renderEvidenceBlock(evidence))![1]!;
+    const mac = createHmac("sha256", KEY).update(`stagegate:evidence v1\n${json}`, "utf8").digest("hex");
+    const old = renderEvidenceBlock(evidence).replace(/(sha256:[a-f0-9]{64})\n/, `$1 hmac-sha256:${mac}\n`);
+    expect(parseSealedBody(old, seal)).toMatchObject({ ok: true });
+    expect(parseSealedBody(old, seal, { createdAt: "2026-03-01T10:00:00Z" })).toMatchObject({ ok: false, error: "unsealed", message: expect.stringContaining("carries no time") });
   });
 });
