@@ -35,6 +35,7 @@ export const appEnvSchema = z
       .refine((value) => value.split(",").every((part) => !part.trim() || isSealKey(part)), "STAGEGATE_EVIDENCE_PREVIOUS_KEYS: each comma-separated key must hold at least 32 bytes")
       .optional()
       .describe("Earlier evidence keys, comma-separated: blocks sealed with them still verify while a key is rotated."),
+    STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH: z.string().optional().describe("Path of the App's previous .pem private key while it is rotated: blocks sealed with the key derived from it still verify."),
     STAGEGATE_INTAKE_SECRET: z.string().min(32, "STAGEGATE_INTAKE_SECRET must be at least 32 characters (HMAC key of POST /stagegate/intake)").optional(),
     STAGEGATE_ENVIRONMENTS_REPO: repoSchema.optional().describe("Default environments repository (owner/name) for intake from other repositories."),
     GHE_HOST: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "GHE_HOST must be a host name such as github.example.com").optional(),
@@ -52,7 +53,7 @@ export const appEnvSchema = z
   });
 
 /** Validated configuration; the private key is resolved to PEM text. */
-export type AppEnv = Omit<z.infer<typeof appEnvSchema>, "PRIVATE_KEY" | "PRIVATE_KEY_PATH"> & { privateKey: string };
+export type AppEnv = Omit<z.infer<typeof appEnvSchema>, "PRIVATE_KEY" | "PRIVATE_KEY_PATH" | "STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH"> & { privateKey: string; previousPrivateKey?: string };
 
 export type AppEnvResult = { ok: true; env: AppEnv } | { ok: false; errors: string[] };
 
@@ -81,7 +82,7 @@ export function parseAppEnv(source: Record<string, string | undefined>, readFile
   // Checked beside the schema so it is reported together with every other missing variable.
   if (!cleaned.PRIVATE_KEY && !cleaned.PRIVATE_KEY_PATH) errors.push("PRIVATE_KEY: PRIVATE_KEY or PRIVATE_KEY_PATH is required: the App's private key (PEM, base64 of it, or its path)");
   if (!parsed.success || errors.length > 0) return { ok: false, errors };
-  const { PRIVATE_KEY, PRIVATE_KEY_PATH, ...rest } = parsed.data;
+  const { PRIVATE_KEY, PRIVATE_KEY_PATH, STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH, ...rest } = parsed.data;
   let raw: string;
   try {
     raw = PRIVATE_KEY ?? readFile(PRIVATE_KEY_PATH!);
@@ -90,7 +91,16 @@ export function parseAppEnv(source: Record<string, string | undefined>, readFile
   }
   const privateKey = decodePrivateKey(raw);
   if (!privateKey) return { ok: false, errors: [`${PRIVATE_KEY ? "PRIVATE_KEY" : "PRIVATE_KEY_PATH"}: not a PEM private key (paste the .pem content, base64 of it, or its path)`] };
-  return { ok: true, env: { ...rest, privateKey } };
+  if (STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH === undefined) return { ok: true, env: { ...rest, privateKey } };
+  // The App's key before a rotation: read and checked like the current one, never logged.
+  let previous: string | undefined;
+  try {
+    previous = decodePrivateKey(readFile(STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH));
+  } catch (error) {
+    return { ok: false, errors: [`STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH: cannot read ${STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH}: ${(error as Error).message}`] };
+  }
+  if (!previous) return { ok: false, errors: ["STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH: not a PEM private key (the path of the App's previous .pem)"] };
+  return { ok: true, env: { ...rest, privateKey, previousPrivateKey: previous } };
 }
 
 /** REST base URL for GitHub Enterprise Server, or undefined for github.com. */

@@ -25,7 +25,7 @@ export async function startServer(env: AppEnv): Promise<Server> {
   // A configured but unreadable trusted root is a start-up error, like a bad private key.
   const provenance = env.STAGEGATE_SIGSTORE_TRUSTED_ROOT ? { trust: readTrustedRootFile(env.STAGEGATE_SIGSTORE_TRUSTED_ROOT) } : undefined;
   // Every promotion PR's evidence block is sealed, and only sealed blocks choose the gates (core/evidence/seal.ts).
-  const seal = evidenceSealFromEnv({ STAGEGATE_EVIDENCE_KEY: env.STAGEGATE_EVIDENCE_KEY, STAGEGATE_EVIDENCE_PREVIOUS_KEYS: env.STAGEGATE_EVIDENCE_PREVIOUS_KEYS }, env.privateKey)!;
+  const seal = evidenceSealFromEnv({ STAGEGATE_EVIDENCE_KEY: env.STAGEGATE_EVIDENCE_KEY, STAGEGATE_EVIDENCE_PREVIOUS_KEYS: env.STAGEGATE_EVIDENCE_PREVIOUS_KEYS }, env.privateKey, env.previousPrivateKey)!;
   const server = new Server({
     host: env.HOST,
     port: env.PORT,

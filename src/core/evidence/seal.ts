@@ -104,14 +104,17 @@ export function parseSealKey(value: string, name = "STAGEGATE_EVIDENCE_KEY"): Bu
 /**
  * The seal an environment configures: STAGEGATE_EVIDENCE_KEY (and STAGEGATE_EVIDENCE_PREVIOUS_KEYS,
  * comma-separated), else one derived from `privateKey` when given; undefined when there is neither
- * (local mode without a key: blocks are neither sealed nor required to be).
+ * (local mode without a key: blocks are neither sealed nor required to be). `previousPrivateKey`, the
+ * App's key before a rotation (STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH), adds the key derived from it for
+ * verifying only: promotion PRs sealed before the App's key was rotated stay valid.
  */
-export function evidenceSealFromEnv(env: Readonly<Record<string, string | undefined>>, privateKey?: string): EvidenceSeal | undefined {
+export function evidenceSealFromEnv(env: Readonly<Record<string, string | undefined>>, privateKey?: string, previousPrivateKey?: string): EvidenceSeal | undefined {
   const previous = (env["STAGEGATE_EVIDENCE_PREVIOUS_KEYS"] ?? "")
     .split(",")
     .map((part) => part.trim())
     .filter(Boolean)
     .map((part) => parseSealKey(part, "each of STAGEGATE_EVIDENCE_PREVIOUS_KEYS"));
+  if (previousPrivateKey) previous.push(sealKeyFromPrivateKey(previousPrivateKey));
   const configured = env["STAGEGATE_EVIDENCE_KEY"];
   if (configured) return hmacSeal([parseSealKey(configured), ...previous]);
   if (privateKey) return hmacSeal([sealKeyFromPrivateKey(privateKey), ...previous]);

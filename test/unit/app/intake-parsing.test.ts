@@ -36,6 +36,22 @@ describe("parseAppEnv", () => {
     expect(JSON.stringify(short)).not.toContain("s3cret-but-short");
     expect(parseAppEnv({ ...base, STAGEGATE_EVIDENCE_PREVIOUS_KEYS: `${"cd".repeat(32)},short` })).toMatchObject({ ok: false, errors: [expect.stringMatching(/^STAGEGATE_EVIDENCE_PREVIOUS_KEYS: /)] });
   });
+
+  it("reads the App's previous private key from STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH, and names the variable when it cannot", () => {
+    const base = { APP_ID: "12", WEBHOOK_SECRET: "w".repeat(20), PRIVATE_KEY: PEM };
+    const files: Record<string, string> = { "/keys/old.pem": PEM, "/keys/notes.txt": "not a key" };
+    const read = (path: string) => {
+      const text = files[path];
+      if (text === undefined) throw new Error("ENOENT");
+      return text;
+    };
+    expect(parseAppEnv({ ...base, STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH: "/keys/old.pem" }, read)).toMatchObject({ ok: true, env: { privateKey: PEM, previousPrivateKey: PEM } });
+    expect(parseAppEnv(base, read)).not.toHaveProperty("env.previousPrivateKey");
+    expect(parseAppEnv({ ...base, STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH: "/keys/gone.pem" }, read)).toMatchObject({ ok: false, errors: [expect.stringMatching(/^STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH: cannot read/)] });
+    const wrong = parseAppEnv({ ...base, STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH: "/keys/notes.txt" }, read);
+    expect(wrong).toMatchObject({ ok: false, errors: [expect.stringMatching(/^STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH: not a PEM private key/)] });
+    expect(JSON.stringify(wrong)).not.toContain("not a key");
+  });
 });
 
 describe("parsePromoteCommand", () => {

@@ -105,6 +105,23 @@ describe("seal keys", () => {
   });
 });
 
+describe("rotating the App's private key", () => {
+  it("blocks sealed with the key derived from the previous App key still verify; new ones use the new App key", () => {
+    const oldPem = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs1", format: "pem" }) as string;
+    const newPem = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs1", format: "pem" }) as string;
+    const before = evidenceSealFromEnv({}, oldPem)!.seal("x");
+    // Without the previous key, the App's new key alone refuses what the old one sealed.
+    expect(evidenceSealFromEnv({}, newPem)!.verify("x", before.mac, before.at)).toBe(false);
+    const rotating = evidenceSealFromEnv({}, newPem, oldPem)!;
+    expect(rotating.verify("x", before.mac, before.at)).toBe(true);
+    const after = rotating.seal("x");
+    expect(evidenceSealFromEnv({}, newPem)!.verify("x", after.mac, after.at)).toBe(true);
+    expect(evidenceSealFromEnv({}, oldPem)!.verify("x", after.mac, after.at)).toBe(false);
+    // Moving from the derived key to STAGEGATE_EVIDENCE_KEY: the App key's blocks stay valid the same way.
+    expect(evidenceSealFromEnv({ STAGEGATE_EVIDENCE_KEY: KEY.toString("hex") }, oldPem, oldPem)!.verify("x", before.mac, before.at)).toBe(true);
+  });
+});
+
 describe("sealed evidence blocks", () => {
   const at = () => new Date("2026-03-01T10:00:00Z");
   const seal = hmacSeal([KEY], undefined, at);
