@@ -83,24 +83,31 @@ export function parseAppEnv(source: Record<string, string | undefined>, readFile
   if (!cleaned.PRIVATE_KEY && !cleaned.PRIVATE_KEY_PATH) errors.push("PRIVATE_KEY: PRIVATE_KEY or PRIVATE_KEY_PATH is required: the App's private key (PEM, base64 of it, or its path)");
   if (!parsed.success || errors.length > 0) return { ok: false, errors };
   const { PRIVATE_KEY, PRIVATE_KEY_PATH, STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH, ...rest } = parsed.data;
-  let raw: string;
-  try {
-    raw = PRIVATE_KEY ?? readFile(PRIVATE_KEY_PATH!);
-  } catch (error) {
-    return { ok: false, errors: [`PRIVATE_KEY_PATH: cannot read ${PRIVATE_KEY_PATH}: ${(error as Error).message}`] };
-  }
-  const privateKey = decodePrivateKey(raw);
-  if (!privateKey) return { ok: false, errors: [`${PRIVATE_KEY ? "PRIVATE_KEY" : "PRIVATE_KEY_PATH"}: not a PEM private key (paste the .pem content, base64 of it, or its path)`] };
-  if (STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH === undefined) return { ok: true, env: { ...rest, privateKey } };
+  const hint = "paste the .pem content, base64 of it, or its path";
+  const current = PRIVATE_KEY !== undefined ? readPem("PRIVATE_KEY", PRIVATE_KEY, undefined, hint) : readPem("PRIVATE_KEY_PATH", PRIVATE_KEY_PATH!, readFile, hint);
+  if ("error" in current) return { ok: false, errors: [current.error] };
+  if (STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH === undefined) return { ok: true, env: { ...rest, privateKey: current.pem } };
   // The App's key before a rotation: read and checked like the current one, never logged.
-  let previous: string | undefined;
-  try {
-    previous = decodePrivateKey(readFile(STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH));
-  } catch (error) {
-    return { ok: false, errors: [`STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH: cannot read ${STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH}: ${(error as Error).message}`] };
+  const previous = readPem("STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH", STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH, readFile, "the path of the App's previous .pem");
+  if ("error" in previous) return { ok: false, errors: [previous.error] };
+  return { ok: true, env: { ...rest, privateKey: current.pem, previousPrivateKey: previous.pem } };
+}
+
+/**
+ * The PEM text of a private key variable: `value` itself, or with `readFile` the file it names; the
+ * error names the variable (and the path), never the content.
+ */
+function readPem(variable: string, value: string, readFile: ((path: string) => string) | undefined, hint: string): { pem: string } | { error: string } {
+  let raw = value;
+  if (readFile) {
+    try {
+      raw = readFile(value);
+    } catch (error) {
+      return { error: `${variable}: cannot read ${value}: ${(error as Error).message}` };
+    }
   }
-  if (!previous) return { ok: false, errors: ["STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH: not a PEM private key (the path of the App's previous .pem)"] };
-  return { ok: true, env: { ...rest, privateKey, previousPrivateKey: previous } };
+  const pem = decodePrivateKey(raw);
+  return pem ? { pem } : { error: `${variable}: not a PEM private key (${hint})` };
 }
 
 /** REST base URL for GitHub Enterprise Server, or undefined for github.com. */

@@ -6,7 +6,7 @@ import { SEAL_LEEWAY_MS, type EvidenceSeal } from "./seal.js";
 /**
  * The PR body of a promotion: a human-readable summary followed by one machine-readable block,
  *
- *     <!-- stagegate:evidence v1 sha256:<hex of the JSON line> hmac-sha256:<seal>
+ *     <!-- stagegate:evidence v1 sha256:<hex of the JSON line> hmac-sha256:<seal> sealed:<UTC time>
  *     {"version":1,...}
  *     -->
  *
@@ -35,7 +35,7 @@ export type ParseEvidenceResult =
   | { ok: true; evidence: Evidence; json: string; mac?: string; sealedAt?: string }
   | { ok: false; error: "missing" | "invalid" | "unsealed"; message: string };
 
-/** Renders the PR body for a promotion or rollback. Deterministic: same evidence, same bytes. */
+/** Renders the PR body for a promotion or rollback. Deterministic: same evidence (and seal time), same bytes. */
 export function renderPromotionBody(evidence: Evidence, options: RenderOptions = {}): string {
   return `${renderHumanPart(evidence, options.serverUrl ?? "https://github.com")}\n\n${renderEvidenceBlock(evidence, options.seal)}\n`;
 }
