@@ -53,30 +53,11 @@ function objectId(object: Buffer, hexLength: number): string {
 /**
  * `before` with every occurrence of `previous` replaced by `digest`, under the conditions of the
  * audit's exact-swap check (isExactSwap): digests of the same byte length, different, at least one
- * occurrence. Undefined otherwise.
+ * occurrence. Undefined otherwise. `before` is not written.
  */
 export function swapBytes(before: Buffer, previous: string, digest: string): Buffer | undefined {
-  const object = swappedObject(before, previous, digest);
-  return object?.subarray(object.length - before.length);
-}
-
-/**
- * {@link swapBytes} laid out as git's blob object (header, then the swapped bytes) in one allocation:
- * hashed as it is, its bytes a view of it (one copy of each predicted version, not two).
- */
-function swappedObject(before: Buffer, previous: string, digest: string): Buffer | undefined {
-  if (previous.length === 0 || previous === digest || Buffer.byteLength(previous, "latin1") !== previous.length || previous.length !== digest.length) return undefined;
-  let at = before.indexOf(previous, 0, "latin1");
-  if (at < 0) return undefined;
-  const header = blobHeader(before.length);
-  const object = Buffer.allocUnsafe(header.length + before.length);
-  object.write(header, 0, "latin1");
-  before.copy(object, header.length);
-  while (at >= 0) {
-    object.write(digest, header.length + at, "latin1");
-    at = before.indexOf(previous, at + previous.length, "latin1");
-  }
-  return object;
+  const working = workingOf(before);
+  return swapInPlace(working, previous, digest) ? contentOf(working) : undefined;
 }
 
 /** Lines looked at on each side of a digest for its tag line (a kustomize or Helm image block is a few lines). */
@@ -127,10 +108,71 @@ function nearestTagLine(lines: readonly string[], at: number): number | undefine
 }
 
 /**
- * Fills `blobs` with the versions of `steps` it can predict, reading the others through `read`
- * (which adds what it read to `blobs`). Returns the indexes of the steps it predicted as the exact
- * swap of the path's version before, which the replay need not compare again. (By
- * step, not by id: the same bytes elsewhere, at another path or after other versions, are no swap.)
+ * A path's current version laid out as git's blob object (header, then the bytes). `owned` once it is
+ * a copy of its own, which swaps may write into; until then `object` may be a version `blobs` holds,
+ * never written.
+ */
+export interface Working {
+  object: Buffer;
+  /** Where the file's bytes start (after the header). */
+  start: number;
+  owned: boolean;
+}
+
+/** A version read (or built) as a working version: the object is made when a swap first needs it. */
+export function workingOf(bytes: Buffer): Working {
+  return { object: bytes, start: 0, owned: false };
+}
+
+/** The working version's file bytes (a view). */
+export function contentOf(working: Working): Buffer {
+  return working.object.subarray(working.start);
+}
+
+/**
+ * Makes `working` its own copy laid out as git's blob object (one allocation per version read, not one
+ * per predicted version), so that swaps can be written into it and the object hashed as it is.
+ */
+function own(working: Working): void {
+  if (working.owned) return;
+  const bytes = contentOf(working);
+  const header = blobHeader(bytes.length);
+  const object = Buffer.allocUnsafe(header.length + bytes.length);
+  object.write(header, 0, "latin1");
+  bytes.copy(object, header.length);
+  working.object = object;
+  working.start = header.length;
+  working.owned = true;
+}
+
+/**
+ * Writes `digest` over every occurrence of `previous` in the working version, in place (the file's size,
+ * so its header, does not change), under the exact-swap check's conditions (isExactSwap: same byte
+ * length, different, at least one occurrence). False, with nothing written, otherwise.
+ */
+export function swapInPlace(working: Working, previous: string, digest: string): boolean {
+  if (previous.length === 0 || previous === digest || Buffer.byteLength(previous, "latin1") !== previous.length || previous.length !== digest.length) return false;
+  if (contentOf(working).indexOf(previous, 0, "latin1") < 0) return false;
+  own(working);
+  const object = working.object;
+  // Occurrences are searched from the end of the last one written: each lies in bytes not yet written.
+  let at = object.indexOf(previous, working.start, "latin1");
+  while (at >= 0) {
+    object.write(digest, at, "latin1");
+    at = object.indexOf(previous, at + previous.length, "latin1");
+  }
+  return true;
+}
+
+/**
+ * Plans the versions of `steps`: the ones it can predict from the path's version before and the
+ * declared swap (hashed and compared with the step's object id), and reads of the others through
+ * `read` (which adds what it read to `blobs`). Returns the indexes of the steps predicted as the exact
+ * swap of the path's version before: their bytes are not kept (10,000 copies of a file and their
+ * `Buffer`s for the collector, in a long history); the replay writes the same swap into its own
+ * working version of the path. A version predicted with its declared tag written beside the digest
+ * (not an exact swap) is added to `blobs`, and checked by the replay as any version read.
+ * (By step, not by id: the same bytes elsewhere, at another path or after other versions, are no swap.)
  */
 export async function resolveVersions(steps: readonly FileStep[], blobs: Map<string, Buffer>, read: (oids: string[]) => Promise<void>): Promise<Set<number>> {
   const predicted = new Set<number>();
@@ -144,35 +186,29 @@ export async function resolveVersions(steps: readonly FileStep[], blobs: Map<str
     const wanted = new Set<string>();
     /** Every version still unknown: what a round whose predictions all fail reads at once. */
     const unknown = new Set<string>();
-    /** path → its current bytes; null once a version of it is unknown (its later ones wait for the next round). */
-    const current = new Map<string, Buffer | null>();
+    /** path → its current version; null once a version of it is unknown (its later ones wait for the next round). */
+    const current = new Map<string, Working | null>();
     for (const [index, step] of steps.entries()) {
-      if (step.oid === undefined) {
+      if (step.oid === undefined || missing.has(step.oid)) {
         current.delete(step.path);
-        continue;
-      }
-      if (missing.has(step.oid)) {
-        current.delete(step.path);
-        continue;
-      }
-      const have = blobs.get(step.oid);
-      if (have) {
-        current.set(step.path, have);
         continue;
       }
       const before = current.get(step.path);
+      // Confirmed in an earlier round: the same swap again, without hashing.
+      if (before && step.swap && predicted.has(index) && swapInPlace(before, step.swap.previous, step.swap.digest)) continue;
+      const have = blobs.get(step.oid);
+      if (have) {
+        current.set(step.path, workingOf(have));
+        continue;
+      }
       if (before && step.swap) {
         tried++;
-        const object = swappedObject(before, step.swap.previous, step.swap.digest);
-        const after = object?.subarray(object.length - before.length);
-        // With a declared tag, the tag written beside it first (the editors that keep tags), then without.
-        const tagged = after && step.swap.tag ? retag(after, step.swap.digest, step.swap.tag) : undefined;
-        const found = tagged && blobId(tagged, step.oid.length) === step.oid ? tagged : object && objectId(object, step.oid.length) === step.oid ? after : undefined;
+        const found = predict(before, step.swap, step.oid);
         if (found) {
           hit++;
-          blobs.set(step.oid, found);
-          // Only the exact swap needs no further check; a tagged one is checked by the replay as any read version.
-          if (found === after) predicted.add(index);
+          // An exact swap: `before` now holds it. With the tag written beside it: a version of its own.
+          if (found === before) predicted.add(index);
+          else blobs.set(step.oid, contentOf(found));
           current.set(step.path, found);
           continue;
         }
@@ -190,4 +226,16 @@ export async function resolveVersions(steps: readonly FileStep[], blobs: Map<str
     for (const oid of reading) if (!blobs.has(oid)) missing.add(oid);
     if (last || barren) return predicted;
   }
+}
+
+/**
+ * The version `oid` predicted from `before` and the declared swap: with a declared tag, the swap with
+ * the tag written beside it first (the editors that keep tags, a new version), then the exact swap
+ * (`before` itself, written in place). Undefined when neither hashes to `oid`; `before` is then spent.
+ */
+function predict(before: Working, swap: NonNullable<FileStep["swap"]>, oid: string): Working | undefined {
+  if (!swapInPlace(before, swap.previous, swap.digest)) return undefined;
+  const tagged = swap.tag ? retag(contentOf(before), swap.digest, swap.tag) : undefined;
+  if (tagged && blobId(tagged, oid.length) === oid) return workingOf(tagged);
+  return objectId(before.object, oid.length) === oid ? before : undefined;
 }

@@ -11,7 +11,7 @@ import { BRANCH_PREFIX } from "../../core/plan/branch.js";
 import { isDeclaredSwap } from "./digest-swap.js";
 import { isZeroOid } from "./git-cli.js";
 import type { RawEntry } from "./log-parser.js";
-import { resolveVersions, type FileStep } from "./predicted-versions.js";
+import { contentOf, resolveVersions, swapInPlace, workingOf, type FileStep, type Working } from "./predicted-versions.js";
 
 /** A raw entry that leaves a file version at its path (not a deletion, not a submodule): one to read. */
 export function isFileVersion(entry: RawEntry): boolean {
@@ -60,8 +60,8 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
   // Every version read beside the log (no declared change, or no environment file): nothing to predict.
   const predicted = missing ? await resolveVersions(fileSteps(chain, raws, tracker, identities), blobs, read) : new Set<number>();
 
-  /** path → bytes of its last content: the fast path's baseline. */
-  const last = new Map<string, Buffer>();
+  /** path → its last version: the fast path's baseline, and what a predicted version is written into. */
+  const last = new Map<string, Working>();
   let step = 0; // index in `steps`: the environment entries, in the same order
   for (let i = 0; i < chain.length; i++) {
     const record = chain[i]!;
@@ -78,19 +78,25 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
       if (!env) continue;
       const index = step++;
       if (!touched.includes(env)) touched.push(env);
-      // A submodule where a file was is the file gone: nothing runs from it.
-      const after = entry.status === "D" || entry.gitlink ? undefined : blobs.get(entry.newBlob);
       const before = last.get(entry.path);
-      if (after === undefined) last.delete(entry.path);
-      else last.set(entry.path, after);
-      if (before && after && identity?.digest && identity.previous && identity.environment === env) {
-        // Only the declared swap (with the release's tag written beside it) skips the parse: a file
-        // changed in any other way (an image name, another digest, a line added) is parsed. A predicted
-        // version was built as the exact swap of `before`.
-        const swapped = predicted.has(index) || isDeclaredSwap(before, after, identity.previous, identity.digest);
-        if (swapped && tracker.applySwap(entry.path, identity.service, identity.previous, identity.digest)) continue;
+      const declared = identity?.digest && identity.previous && identity.environment === env ? identity : undefined;
+      // A predicted version is the declared swap of the one before: written into the path's own copy
+      // (resolveVersions hashed that same swap against the object id), no bytes kept per version.
+      if (before && declared && predicted.has(index) && swapInPlace(before, declared.previous!, declared.digest!)) {
+        if (tracker.applySwap(entry.path, declared.service, declared.previous, declared.digest!)) continue;
+        tracker.setFile(entry.path, contentOf(before).toString("utf8"));
+        continue;
       }
-      tracker.setFile(entry.path, after?.toString("utf8"));
+      // A submodule where a file was is the file gone: nothing runs from it.
+      const bytes = entry.status === "D" || entry.gitlink ? undefined : blobs.get(entry.newBlob);
+      if (bytes === undefined) last.delete(entry.path);
+      else last.set(entry.path, workingOf(bytes));
+      if (before && bytes && declared) {
+        // Only the declared swap (with the release's tag written beside it) skips the parse: a file
+        // changed in any other way (an image name, another digest, a line added) is parsed.
+        if (isDeclaredSwap(contentOf(before), bytes, declared.previous!, declared.digest!) && tracker.applySwap(entry.path, declared.service, declared.previous, declared.digest!)) continue;
+      }
+      tracker.setFile(entry.path, bytes?.toString("utf8"));
     }
     record.changes = tracker.commit();
     record.touched = touched;

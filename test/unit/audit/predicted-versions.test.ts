@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isExactSwap } from "../../../src/adapters/git/digest-swap.js";
-import { blobId, resolveVersions, retag, swapBytes, type FileStep } from "../../../src/adapters/git/predicted-versions.js";
+import { blobId, contentOf, resolveVersions, retag, swapBytes, swapInPlace, workingOf, type FileStep } from "../../../src/adapters/git/predicted-versions.js";
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, "0")}`;
 const kustomization = (api: string, web = digest(900), tag?: string) =>
@@ -57,6 +57,18 @@ describe("swapBytes", () => {
     expect(before.toString()).toContain(digest(1)); // not changed in place
   });
 
+  it("writes a swap into a working copy, never into the version it was made from", () => {
+    const before = kustomization(digest(1));
+    const copy = Buffer.from(before);
+    const working = workingOf(before);
+    expect(swapInPlace(working, digest(5), digest(6))).toBe(false); // nothing to swap: nothing copied or written
+    expect(swapInPlace(working, digest(1), digest(2))).toBe(true);
+    expect(swapInPlace(working, digest(2), digest(3))).toBe(true);
+    expect(contentOf(working).equals(kustomization(digest(3)))).toBe(true);
+    expect(blobId(contentOf(working), 40)).toBe(gitHash(kustomization(digest(3))));
+    expect(before.equals(copy)).toBe(true);
+  });
+
   it("refuses what the exact-swap check refuses: no occurrence, the same digest, other lengths", () => {
     const before = kustomization(digest(1));
     expect(swapBytes(before, digest(5), digest(6))).toBeUndefined();
@@ -94,7 +106,15 @@ describe("resolveVersions", () => {
     const predicted = await resolveVersions(h.steps, h.blobs, h.read);
     expect(h.requests).toEqual([[h.steps[0]!.oid]]);
     expect([...predicted].sort((a, b) => a - b)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
-    for (const step of h.steps) expect(h.blobs.get(step.oid!)?.equals(h.store.get(step.oid!)!)).toBe(true);
+    // Predicted versions keep no bytes: the replay writes the same swaps into its own copy of the first.
+    expect([...h.blobs.keys()]).toEqual([h.steps[0]!.oid]);
+    const first = Buffer.from(h.blobs.get(h.steps[0]!.oid!)!);
+    const working = workingOf(h.blobs.get(h.steps[0]!.oid!)!);
+    for (const step of h.steps.slice(1)) {
+      expect(swapInPlace(working, step.swap!.previous, step.swap!.digest)).toBe(true);
+      expect(contentOf(working).equals(h.store.get(step.oid!)!)).toBe(true);
+    }
+    expect(h.blobs.get(h.steps[0]!.oid!)!.equals(first)).toBe(true); // the version read is never written
   });
 
   it("reads a version whose bytes are not the declared swap (a hint that lies, a hand edit beside it), and predicts again after it", async () => {
@@ -111,7 +131,8 @@ describe("resolveVersions", () => {
     const predicted = await resolveVersions(h.steps, h.blobs, h.read);
     expect(h.requests).toEqual([[h.steps[0]!.oid], [h.steps[2]!.oid], [h.steps[4]!.oid]]);
     expect([...predicted].sort()).toEqual([1, 3, 5]);
-    for (const step of h.steps) expect(h.blobs.get(step.oid!)?.equals(h.store.get(step.oid!)!)).toBe(true);
+    expect([...h.blobs.keys()]).toEqual([0, 2, 4].map((i) => h.steps[i]!.oid));
+    for (const [oid, bytes] of h.blobs) expect(bytes.equals(h.store.get(oid)!)).toBe(true);
   });
 
   it("predicts a tag written beside the digest when the commit declares it (Stagegate-Tag), and leaves its check to the replay", async () => {
@@ -200,6 +221,7 @@ describe("resolveVersions", () => {
     // prediction fails, nothing holds: b's three versions left in one request.
     expect(requests).toEqual([[steps[0]!.oid, b(1)], [b(2)], [b(3), b(4), b(5), b(6)]]);
     expect([...predicted].sort((x, y) => x - y)).toEqual([2, 4, 6, 8, 10]);
-    expect(blobs.size).toBe(12);
+    // What was read: a's first version and b's six; a's predicted versions keep no bytes.
+    expect(blobs.size).toBe(7);
   });
 });
