@@ -2,7 +2,8 @@
  * Benchmark of `stagegate audit`: builds a repository with 10,000 promotion commits (fast-import,
  * merge and squash style, notes on every merge), then times the in-process audit (adapter + pure
  * core + markdown rendering) against a plain `git log` over the same repository (also with GIT_FLUSH=0),
- * after one warm-up run of each, best of 5 rounds in turn.
+ * after one warm-up run of each, best of 5 rounds in turn; and the audit's own `git log` alone, for
+ * the share of the ratio that git's work for the audit takes by itself.
  * Target: within 3× of git log. Writes bench/audit-results.json. Run alone: `npx tsx bench/audit.ts`.
  */
 import { spawn } from "node:child_process";
@@ -10,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "n
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDist } from "../scripts/build.js";
-import { readHistory } from "../src/adapters/git/history.js";
+import { historyLogArgs, readHistory } from "../src/adapters/git/history.js";
 import { auditRepository } from "../src/cli/commands/audit.js";
 import { buildAudit } from "../src/core/audit/build-audit.js";
 import { renderMarkdown } from "../src/core/audit/render-text.js";
@@ -27,6 +28,12 @@ export interface AuditBenchResult {
   /** `git log main` with GIT_FLUSH=0 (fully buffered, as the audit runs git). */
   gitLogBufferedMs: number;
   ratioBuffered: number;
+  /**
+   * The audit's own `git log` alone (historyLogArgs: first parents, notes, raw diffs; GIT_FLUSH=0) into a
+   * pipe, and its ratio to plain `git log`: the part of the ratio git's work for the audit takes by itself.
+   */
+  auditLogMs: number;
+  ratioAuditLog: number;
   /**
    * What a user waits for: `stagegate audit --repo DIR --out FILE` as a new process from the build
    * (`npm run build`, what the image runs: Node start-up, module loading and a JIT that has not warmed
@@ -107,9 +114,9 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
  * Plain `git log main` into a pipe. `buffered` sets GIT_FLUSH=0 as the audit's own git processes do
  * (git otherwise writes once per commit to a pipe): the stricter baseline, reported beside the other.
  */
-function runGitLog(dir: string, buffered = false): Promise<number> {
+function runGitLog(dir: string, buffered = false, args = ["log", "main"]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", ["log", "main"], { cwd: dir, env: buffered ? { ...process.env, GIT_FLUSH: "0" } : process.env });
+    const child = spawn("git", args, { cwd: dir, env: buffered ? { ...process.env, GIT_FLUSH: "0" } : process.env });
     let bytes = 0;
     child.stdout.on("data", (chunk: Buffer) => (bytes += chunk.length));
     child.on("error", reject);
@@ -198,7 +205,8 @@ export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResu
     await Promise.all([runGitLog(repo), audit()]); // warm the page cache and the module graph for both
     const auditCpu = { node: [] as number[], git: [] as number[] };
     const logCpu = { node: [] as number[], git: [] as number[] };
-    const [auditMs = 0, gitLogMs = 0, gitLogBufferedMs = 0] = await bestOfInterleaved(5, [() => withCpu(auditCpu, audit), () => withCpu(logCpu, () => runGitLog(repo)), () => runGitLog(repo, true)]);
+    const auditLog = historyLogArgs("main", false);
+    const [auditMs = 0, gitLogMs = 0, gitLogBufferedMs = 0, auditLogMs = 0] = await bestOfInterleaved(5, [() => withCpu(auditCpu, audit), () => withCpu(logCpu, () => runGitLog(repo)), () => runGitLog(repo, true), () => runGitLog(repo, true, auditLog)]);
     const ratio = auditMs / gitLogMs;
     const phases = await measurePhases(repo);
     // The CLI apart and after: new processes, each 1.3–2 s, would weigh on the in-process rounds. The
@@ -217,6 +225,8 @@ export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResu
       ratio: Number(ratio.toFixed(2)),
       gitLogBufferedMs: Math.round(gitLogBufferedMs),
       ratioBuffered: Number((auditMs / gitLogBufferedMs).toFixed(2)),
+      auditLogMs: Math.round(auditLogMs),
+      ratioAuditLog: Number((auditLogMs / gitLogMs).toFixed(2)),
       cliMs: Math.round(cliMs),
       ratioCli: Number((cliMs / gitLogMs).toFixed(2)),
       cliSourcesMs: Math.round(cliSourcesMs),

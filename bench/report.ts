@@ -45,6 +45,7 @@ export function rowsOf(outcome: SectionOutcome): Row[] {
       const rows: Row[] = [{ section: "audit", figure: `audit of ${num(r["promotions"]).toLocaleString("en")} promotions vs git log`, ours: `${num(r["ratio"])}× (${num(r["auditMs"])} ms vs ${num(r["gitLogMs"])} ms)`, target: "within 3× of git log", pass: r["withinTarget"] === true, peers: "git log itself (1×)" }];
       const cpu = r["cpu"] as Record<string, unknown> | undefined;
       if (cpu) rows.push({ section: "audit", figure: `CPU of one audit (Node + its git processes) over ${num(cpu["cores"])} cores: the fastest any schedule could finish`, ours: `${num(cpu["nodeMs"])} + ${num(cpu["gitMs"])} ms → floor ${num(cpu["floorMs"])} ms = ${num(cpu["floorRatio"])}× git log`, target: "—", pass: undefined, peers: `git log: ${num(cpu["gitLogMs"])} ms CPU` });
+      if (r["auditLogMs"] !== undefined) rows.push({ section: "audit", figure: "the audit's own `git log` alone (first parents, notes, raw diffs) vs plain git log", ours: `${num(r["ratioAuditLog"])}× (${num(r["auditLogMs"])} ms)`, target: "—", pass: undefined, peers: "git log itself (1×)" });
       if (r["cliMs"] !== undefined) rows.push({ section: "audit", figure: "`stagegate audit` as a new process (start-up included), from the build and through tsx", ours: `${num(r["ratioCli"])}× (${num(r["cliMs"])} ms); sources ${num(r["ratioCliSources"])}× (${num(r["cliSourcesMs"])} ms)`, target: "—", pass: undefined, peers: "git log itself (1×)" });
       return rows;
     }

@@ -155,3 +155,36 @@ it("predicts the versions of a Stagegate merge and reads those of a hand-made me
   expect(beside).toHaveLength(1);
   expect(beside[0]!.requests).toContain(bumped);
 });
+
+it("parses a predicted version when the declared swap alone cannot say the service's digests (a service under two digests)", async () => {
+  // Two containers run api, at two digests: a declared swap of one is predicted (its object id checks
+  // it), but the service's digests are both, so the version is parsed: from the swaps written in order.
+  const origin = join(dir, "origin");
+  const repo = ScratchRepo.create(origin, { month: "2024-06" });
+  repo.write("stagegate.yaml", "version: 1\nenvironments:\n  - { name: prod, path: envs/prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n");
+  const deployment = (a: number, b: number) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api@${D(a)}\n        - name: api-worker\n          image: ghcr.io/acme/api@${D(b)}\n`;
+  const file = "envs/prod/deployment.yaml";
+  repo.write(file, deployment(1, 50));
+  repo.commit("init");
+  const predictable: string[] = [];
+  for (let i = 2; i <= 4; i++) {
+    repo.write(file, deployment(i, 50));
+    repo.commit(promotion(i - 1, i));
+    predictable.push(repo.git(["rev-parse", `HEAD:${file}`]).trim());
+  }
+  // A hand edit after them: the version before it is the last predicted one, written from its swaps.
+  repo.write(file, deployment(4, 51));
+  repo.commit("bump the worker by hand");
+  const { value: result, processes } = await catFileRequests(async () => (await auditRepository({ repo: origin })).result);
+  const requests = processes.map((p) => p.requests).join("");
+  for (const oid of predictable) expect(requests).not.toContain(oid);
+  const both = (a: number, b: number) => [D(a), D(b)].sort().join("+");
+  expect(result.rows.map((r) => [r.kind, r.digest, r.previous])).toEqual([
+    ["initial", both(1, 50), undefined],
+    ["promotion", both(2, 50), both(1, 50)],
+    ["promotion", both(3, 50), both(2, 50)],
+    ["promotion", both(4, 50), both(3, 50)],
+    ["direct-push", both(4, 51), both(4, 50)],
+  ]);
+});

@@ -115,8 +115,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     if (failure) warnings.push(failure);
   }
 
-  // The default branch's own history only (--first-parent): the commits that changed what runs.
-  const args = ["-c", "core.quotePath=off", "log", "--first-parent", `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", logFormat(Boolean(options.verify)), "--end-of-options", tip ?? ref, "--"];
+  const args = historyLogArgs(tip ?? ref, Boolean(options.verify));
 
   // One `git cat-file --batch --buffer` runs beside the log and reads, as the log names them, the
   // blobs of changed environment files and the branch heads merged by first-parent commits (second
@@ -271,6 +270,15 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     digestsComputed,
     warnings,
   };
+}
+
+/**
+ * The arguments of the audit's one `git log` over `rev`: the default branch's own history only
+ * (--first-parent: the commits that changed what runs), with notes and raw diffs against the first
+ * parent. Exported for the benchmark, which times this log alone against a plain `git log`.
+ */
+export function historyLogArgs(rev: string, verify: boolean): string[] {
+  return ["-c", "core.quotePath=off", "log", "--first-parent", `--notes=${NOTES_REF}`, "--no-renames", "--root", "--raw", "-z", "--no-abbrev", "--diff-merges=first-parent", logFormat(verify), "--end-of-options", rev, "--"];
 }
 
 /**

@@ -62,6 +62,19 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
 
   /** path → its last version: the fast path's baseline, and what a predicted version is written into. */
   const last = new Map<string, Working>();
+  /**
+   * path → the predicted swaps (previous, digest, …) its last version has not been written with yet:
+   * written only when its bytes are needed (a parse, a version after it that was read), so a path whose
+   * versions are all predicted swaps costs no bytes at all here (resolveVersions hashed each of them).
+   */
+  const pending = new Map<string, string[]>();
+  const bytesOf = (path: string): Working | undefined => {
+    const working = last.get(path);
+    const swaps = pending.get(path);
+    if (working && swaps) for (let k = 0; k < swaps.length; k += 2) swapInPlace(working, swaps[k]!, swaps[k + 1]!);
+    pending.delete(path);
+    return working;
+  };
   let step = 0; // index in `steps`: the environment entries, in the same order
   for (let i = 0; i < chain.length; i++) {
     const record = chain[i]!;
@@ -78,15 +91,18 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
       if (!env) continue;
       const index = step++;
       if (!touched.includes(env)) touched.push(env);
-      const before = last.get(entry.path);
       const declared = identity?.digest && identity.previous && identity.environment === env ? identity : undefined;
-      // A predicted version is the declared swap of the one before: written into the path's own copy
-      // (resolveVersions hashed that same swap against the object id), no bytes kept per version.
-      if (before && declared && predicted.has(index) && swapInPlace(before, declared.previous!, declared.digest!)) {
+      // A predicted version is the declared swap of the one before (resolveVersions hashed that swap
+      // against the object id): the tracker takes the swap, and the bytes wait until they are needed.
+      if (declared && predicted.has(index) && last.has(entry.path)) {
+        const swaps = pending.get(entry.path);
+        if (swaps) swaps.push(declared.previous!, declared.digest!);
+        else pending.set(entry.path, [declared.previous!, declared.digest!]);
         if (tracker.applySwap(entry.path, declared.service, declared.previous, declared.digest!)) continue;
-        tracker.setFile(entry.path, contentOf(before).toString("utf8"));
+        tracker.setFile(entry.path, contentOf(bytesOf(entry.path)!).toString("utf8"));
         continue;
       }
+      const before = bytesOf(entry.path);
       // A submodule where a file was is the file gone: nothing runs from it.
       const bytes = entry.status === "D" || entry.gitlink ? undefined : blobs.get(entry.newBlob);
       if (bytes === undefined) last.delete(entry.path);
