@@ -70,8 +70,21 @@ export function parsePerson(ident: string): GitPerson {
   const open = ident.indexOf("<");
   const close = open < 0 ? -1 : ident.indexOf(">", open + 1);
   if (open < 0 || close < 0) return { name: ident.trim(), email: "", date: "" };
-  const [seconds = "", zone = "+0000"] = ident.slice(close + 1).trim().split(" ");
-  return { name: ident.slice(0, open).trimEnd(), email: ident.slice(open + 1, close), date: isoStrict(Number(seconds), zone) };
+  const stamp = ident.slice(close + 1).trim();
+  return { name: ident.slice(0, open).trimEnd(), email: ident.slice(open + 1, close), date: dateOf(stamp) };
+}
+
+/** The last `<seconds> <zone>` formatted and its date: a commit's author and committer times are often the same. */
+let lastStamp: string | undefined;
+let lastDate = "";
+
+/** `%aI` of a `<seconds> <zone>` stamp, the previous call's string when the stamp repeats. */
+function dateOf(stamp: string): string {
+  if (stamp === lastStamp) return lastDate;
+  const [seconds = "", zone = "+0000"] = stamp.split(" ");
+  lastDate = isoStrict(Number(seconds), zone);
+  lastStamp = stamp;
+  return lastDate;
 }
 
 /** `%aI`: strict ISO 8601 in the commit's own zone, `2023-07-29T09:59:00+02:00`. Empty when unreadable. */
