@@ -120,7 +120,10 @@ export class DigestTracker {
     if (!env) return false;
     this.touched.add(env);
     this.swaps.set(env, this.swaps.has(env) ? null : { service, digest });
-    byService.set(service, new Set([digest]));
+    // The file's set for the service, which it alone holds, now holds the new digest only: rewritten in
+    // place: no new Set per promotion of a long history.
+    set.clear();
+    set.add(digest);
     return true;
   }
 
