@@ -25,6 +25,13 @@ export interface AuditBenchResult {
   auditMs: number;
   gitLogMs: number;
   ratio: number;
+  /**
+   * Medians of the same 5 rounds, and their ratio: on a shared machine the best of 5 is the figure
+   * (`ratio`), the medians say how far a typical run is from it.
+   */
+  auditMedianMs: number;
+  gitLogMedianMs: number;
+  ratioMedian: number;
   /** `git log main` with GIT_FLUSH=0 (fully buffered, as the audit runs git). */
   gitLogBufferedMs: number;
   ratioBuffered: number;
@@ -140,15 +147,20 @@ function runCli(entry: string[], repo: string, out: string): Promise<void> {
  * shared, noisy machine a burst of load then hits all of them rather than one.
  */
 async function bestOfInterleaved(times: number, fns: (() => Promise<unknown>)[]): Promise<number[]> {
-  const best = fns.map(() => Infinity);
+  return (await timedInterleaved(times, fns)).map((samples) => Math.min(...samples));
+}
+
+/** Every time of each function over `times` rounds, the functions run in turn within a round. */
+async function timedInterleaved(times: number, fns: (() => Promise<unknown>)[]): Promise<number[][]> {
+  const samples = fns.map((): number[] => []);
   for (let i = 0; i < times; i++) {
     for (const [k, fn] of fns.entries()) {
       const start = performance.now();
       await fn();
-      best[k] = Math.min(best[k] ?? Infinity, performance.now() - start);
+      samples[k]?.push(performance.now() - start);
     }
   }
-  return best;
+  return samples;
 }
 
 /**
@@ -206,7 +218,9 @@ export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResu
     const auditCpu = { node: [] as number[], git: [] as number[] };
     const logCpu = { node: [] as number[], git: [] as number[] };
     const auditLog = historyLogArgs("main", false);
-    const [auditMs = 0, gitLogMs = 0, gitLogBufferedMs = 0, auditLogMs = 0] = await bestOfInterleaved(5, [() => withCpu(auditCpu, audit), () => withCpu(logCpu, () => runGitLog(repo)), () => runGitLog(repo, true), () => runGitLog(repo, true, auditLog)]);
+    const samples = await timedInterleaved(5, [() => withCpu(auditCpu, audit), () => withCpu(logCpu, () => runGitLog(repo)), () => runGitLog(repo, true), () => runGitLog(repo, true, auditLog)]);
+    const [auditMs = 0, gitLogMs = 0, gitLogBufferedMs = 0, auditLogMs = 0] = samples.map((times) => Math.min(...times));
+    const [auditMedianMs = 0, gitLogMedianMs = 0] = samples.map(median);
     const ratio = auditMs / gitLogMs;
     const phases = await measurePhases(repo);
     // The CLI apart and after: new processes, each 1.3–2 s, would weigh on the in-process rounds. The
@@ -223,6 +237,9 @@ export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResu
       auditMs: Math.round(auditMs),
       gitLogMs: Math.round(gitLogMs),
       ratio: Number(ratio.toFixed(2)),
+      auditMedianMs: Math.round(auditMedianMs),
+      gitLogMedianMs: Math.round(gitLogMedianMs),
+      ratioMedian: Number((auditMedianMs / gitLogMedianMs).toFixed(2)),
       gitLogBufferedMs: Math.round(gitLogBufferedMs),
       ratioBuffered: Number((auditMs / gitLogBufferedMs).toFixed(2)),
       auditLogMs: Math.round(auditLogMs),
