@@ -7,7 +7,7 @@ import { Probot, ProbotOctokit, Server } from "probot";
 import { appJwtCheck, createObservability, githubReachabilityCheck, handleTermination, isGithubReadinessEnabled, loggerOptions } from "../observability/index.js";
 import { NotificationDispatcher } from "../adapters/notify/index.js";
 import { readTrustedRootFile } from "../adapters/sigstore/index.js";
-import { evidenceSealFromEnv } from "../core/evidence/seal.js";
+import { describeSeal, evidenceSealFromEnv } from "../core/evidence/seal.js";
 import type { Logger } from "../core/logger.js";
 import { createStagegateApp } from "./app.js";
 import { getBaseUrl, type AppEnv } from "./env.js";
@@ -25,7 +25,12 @@ export async function startServer(env: AppEnv): Promise<Server> {
   // A configured but unreadable trusted root is a start-up error, like a bad private key.
   const provenance = env.STAGEGATE_SIGSTORE_TRUSTED_ROOT ? { trust: readTrustedRootFile(env.STAGEGATE_SIGSTORE_TRUSTED_ROOT) } : undefined;
   // Every promotion PR's evidence block is sealed, and only sealed blocks choose the gates (core/evidence/seal.ts).
-  const seal = evidenceSealFromEnv({ STAGEGATE_EVIDENCE_KEY: env.STAGEGATE_EVIDENCE_KEY, STAGEGATE_EVIDENCE_PREVIOUS_KEYS: env.STAGEGATE_EVIDENCE_PREVIOUS_KEYS }, env.privateKey, env.previousPrivateKey)!;
+  const sealEnv = { STAGEGATE_EVIDENCE_KEY: env.STAGEGATE_EVIDENCE_KEY, STAGEGATE_EVIDENCE_PREVIOUS_KEYS: env.STAGEGATE_EVIDENCE_PREVIOUS_KEYS };
+  const seal = evidenceSealFromEnv(sealEnv, env.privateKey, env.previousPrivateKey)!;
+  // Key ids, never keys: every replica must show the same ones (a replica without the previous key refuses PRs its peers accept).
+  const sealKeys = describeSeal(seal, sealEnv);
+  log.info({ evidenceSeal: sealKeys }, "evidence seal keys");
+  ops.metrics.setEvidenceSealKeys(sealKeys);
   const server = new Server({
     host: env.HOST,
     port: env.PORT,

@@ -31,6 +31,8 @@ export interface StagegateMetrics {
   setGithubRateLimitRemaining(input: { resource: string; remaining: number }): void;
   /** Seconds from an artifact's source commit (or build) to its verified deployment in an environment. */
   observeLeadTime(input: { environment: string; seconds: number }): void;
+  /** The ids of the evidence seal's keys (seal.ts `sealKeyId`, never a key): one series, replaced. */
+  setEvidenceSealKeys(input: { sealing: string; verifying: readonly string[] }): void;
 }
 
 /** Drops everything: tests, the CLI, local demo mode. */
@@ -43,6 +45,7 @@ export const noopMetrics: StagegateMetrics = {
   recordGithubRequest: () => undefined,
   setGithubRateLimitRemaining: () => undefined,
   observeLeadTime: () => undefined,
+  setEvidenceSealKeys: () => undefined,
 };
 
 /** Label value used once a free-form label has seen `limit` distinct values. */
@@ -147,6 +150,13 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     registers,
   });
 
+  const sealKeys = new Gauge({
+    name: "stagegate_evidence_seal_keys_info",
+    help: "1, labelled with the ids of the evidence seal's keys (the one that seals, the others that verify): replicas should agree.",
+    labelNames: ["sealing", "verifying"] as const,
+    registers,
+  });
+
   const metrics: StagegateMetrics = {
     recordWebhook({ event, action, outcome, durationSeconds }) {
       const boundedEvent = events.get(event);
@@ -162,6 +172,10 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     recordGithubRequest: ({ route, status }) => githubRequests.inc({ route: routes.get(route), status }),
     setGithubRateLimitRemaining: ({ resource, remaining }) => rateLimitRemaining.set({ resource: resources.get(resource) }, remaining),
     observeLeadTime: ({ environment, seconds }) => leadTime.observe({ environment }, seconds),
+    setEvidenceSealKeys: ({ sealing, verifying }) => {
+      sealKeys.reset();
+      sealKeys.set({ sealing, verifying: verifying.join(",") }, 1);
+    },
   };
   return { metrics, registry };
 }

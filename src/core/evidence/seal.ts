@@ -10,7 +10,7 @@
  * secret). Earlier keys (STAGEGATE_EVIDENCE_PREVIOUS_KEYS) still verify, so a key can be rotated
  * while promotion PRs sealed with the old one are open; new blocks are sealed with the first key.
  */
-import { createHmac, createPrivateKey, hkdfSync, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, createPrivateKey, hkdfSync, timingSafeEqual } from "node:crypto";
 
 /** Seals evidence JSON and checks seals. */
 export interface EvidenceSeal {
@@ -30,6 +30,12 @@ export interface EvidenceSeal {
    * every installation).
    */
   bind(repository: string): EvidenceSeal;
+  /**
+   * Short ids of the keys ({@link sealKeyId}): the one that seals and the others that still verify. The
+   * same keys give the same ids on every replica, so logs and `/metrics` show replicas that disagree
+   * (one without a previous key refuses PRs another accepts) without showing any key.
+   */
+  readonly keyIds: { sealing: string; verifying: readonly string[] };
 }
 
 /** Shortest key accepted: HMAC-SHA256 keys under 32 bytes weaken the MAC (RFC 2104 §3). */
@@ -41,6 +47,15 @@ export const MIN_SEAL_KEY_BYTES = 32;
  * GitHub's clock and this deployment's may differ a little.
  */
 export const SEAL_LEEWAY_MS = 10 * 60_000;
+
+/**
+ * A key's id: the first 8 hex digits of SHA-256 over a fixed label and the key. Enough to tell a
+ * handful of keys apart, and 32 bits say nothing useful about a key: anyone who can read the
+ * environments repository already holds sealed blocks to test guesses against.
+ */
+export function sealKeyId(key: Buffer): string {
+  return createHash("sha256").update("stagegate:evidence-key-id v1\n").update(key).digest("hex").slice(0, 8);
+}
 
 /** What is signed: the block's version, the repository it is bound to, when it was sealed, and the JSON. */
 function sealedText(json: string, repository: string | undefined, at: string | undefined): string {
@@ -57,6 +72,7 @@ export function hmacSeal(keys: readonly Buffer[], repository?: string, now: () =
   const mac = (key: Buffer, json: string, at: string | undefined) => createHmac("sha256", key).update(sealedText(json, repository, at), "utf8").digest();
   return {
     bind: (scope) => hmacSeal(keys, scope, now),
+    keyIds: { sealing: sealKeyId(keys[0]!), verifying: keys.slice(1).map(sealKeyId) },
     seal: (json) => {
       const at = `${now().toISOString().slice(0, 19)}Z`;
       return { mac: mac(keys[0]!, json, at).toString("hex"), at };
@@ -108,6 +124,15 @@ export function parseSealKey(value: string, name = "STAGEGATE_EVIDENCE_KEY"): Bu
  * App's key before a rotation (STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH), adds the key derived from it for
  * verifying only: promotion PRs sealed before the App's key was rotated stay valid.
  */
+/**
+ * Where the seal's key comes from and its key ids, as start-up logs it: a replica started without a
+ * previous key (or with another key) shows other ids than its peers. Never a key itself.
+ */
+export function describeSeal(seal: EvidenceSeal, env: Readonly<Record<string, string | undefined>>): { source: string; sealing: string; verifying: readonly string[] } {
+  const source = env["STAGEGATE_EVIDENCE_KEY"] ? "STAGEGATE_EVIDENCE_KEY" : "derived from the App's private key";
+  return { source, sealing: seal.keyIds.sealing, verifying: seal.keyIds.verifying };
+}
+
 export function evidenceSealFromEnv(env: Readonly<Record<string, string | undefined>>, privateKey?: string, previousPrivateKey?: string): EvidenceSeal | undefined {
   const previous = (env["STAGEGATE_EVIDENCE_PREVIOUS_KEYS"] ?? "")
     .split(",")

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { needsRegistration } from "../../../src/app/env.js";
+import { sealKeyFromPrivateKey, sealKeyId } from "../../../src/core/evidence/seal.js";
 import { freePort, startServe, STAGEGATE_BIN as bin, stop, waitForHealthz, waitForOutput } from "../ops/support/processes.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -89,5 +90,13 @@ describe("stagegate serve", () => {
     const run = serve(dir, { NODE_ENV: "production", LOG_FORMAT: "json", PORT: String(envPort) });
     await waitForHealthz(run.child, `http://127.0.0.1:${envPort}`, 60_000, run.output);
     expect(run.output()).not.toContain("invalid configuration");
+    // The evidence seal's key id, the same on every replica of this App key, in the log and /metrics; never the key.
+    const id = sealKeyId(sealKeyFromPrivateKey(privateKey));
+    const metrics = await (await fetch(`http://127.0.0.1:${envPort}/metrics`)).text();
+    expect(metrics).toContain(`stagegate_evidence_seal_keys_info{sealing="${id}",verifying=""} 1`);
+    const line = run.output().split("\n").find((l) => l.includes("evidence seal keys"));
+    expect(line).toBeDefined();
+    expect(JSON.parse(line!).evidenceSeal).toEqual({ source: "derived from the App's private key", sealing: id, verifying: [] });
+    expect(run.output()).not.toContain("PRIVATE KEY");
   }, 90_000);
 });

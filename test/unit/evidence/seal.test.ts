@@ -1,7 +1,7 @@
-import { createHmac, createPrivateKey, generateKeyPairSync } from "node:crypto";
+import { createHash, createHmac, createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parsePromotionBody, parseSealedBody, renderEvidenceBlock, renderPromotionBody, sealProblem, type Evidence } from "../../../src/core/evidence/index.js";
-import { evidenceSealFromEnv, hmacSeal, parseSealKey, sealKeyFromPrivateKey, type EvidenceSeal } from "../../../src/core/evidence/seal.js";
+import { describeSeal, evidenceSealFromEnv, hmacSeal, parseSealKey, sealKeyFromPrivateKey, sealKeyId, type EvidenceSeal } from "../../../src/core/evidence/seal.js";
 
 const KEY = Buffer.alloc(32, 1);
 const OTHER = Buffer.alloc(32, 2);
@@ -102,6 +102,35 @@ describe("seal keys", () => {
     expect(rotating.verify("x", old.mac, old.at)).toBe(true);
     expect(evidenceSealFromEnv({})).toBeUndefined();
     expect(() => evidenceSealFromEnv({ STAGEGATE_EVIDENCE_PREVIOUS_KEYS: "short" }, pem)).toThrow(/STAGEGATE_EVIDENCE_PREVIOUS_KEYS/);
+  });
+});
+
+describe("key ids", () => {
+  it("name each key the same way on every replica, tell keys apart, and show nothing of a key", () => {
+    const id = sealKeyId(KEY);
+    expect(id).toMatch(/^[0-9a-f]{8}$/);
+    expect(sealKeyId(Buffer.from(KEY))).toBe(id);
+    expect(sealKeyId(OTHER)).not.toBe(id);
+    // Not a prefix of the key, nor of its plain SHA-256: a fixed label is hashed first.
+    expect(KEY.toString("hex")).not.toContain(id);
+    expect(createHash("sha256").update(KEY).digest("hex").startsWith(id)).toBe(false);
+  });
+
+  it("list the sealing key and the keys that only verify, in order, bound or not", () => {
+    const seal = hmacSeal([OTHER, KEY]);
+    expect(seal.keyIds).toEqual({ sealing: sealKeyId(OTHER), verifying: [sealKeyId(KEY)] });
+    expect(seal.bind("acme/environments").keyIds).toEqual(seal.keyIds);
+  });
+
+  it("show a replica started without the previous App key apart from its peers", () => {
+    const oldPem = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs1", format: "pem" }) as string;
+    const newPem = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs1", format: "pem" }) as string;
+    const withPrevious = describeSeal(evidenceSealFromEnv({}, newPem, oldPem)!, {});
+    const without = describeSeal(evidenceSealFromEnv({}, newPem)!, {});
+    expect(withPrevious).toEqual({ source: "derived from the App's private key", sealing: sealKeyId(sealKeyFromPrivateKey(newPem)), verifying: [sealKeyId(sealKeyFromPrivateKey(oldPem))] });
+    expect(without).toEqual({ ...withPrevious, verifying: [] });
+    const configured = { STAGEGATE_EVIDENCE_KEY: KEY.toString("hex") };
+    expect(describeSeal(evidenceSealFromEnv(configured, newPem)!, configured)).toEqual({ source: "STAGEGATE_EVIDENCE_KEY", sealing: sealKeyId(KEY), verifying: [] });
   });
 });
 

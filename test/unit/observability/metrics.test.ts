@@ -12,6 +12,7 @@ function recordOneOfEach(metrics: StagegateMetrics): void {
   metrics.recordGithubRequest({ route: "GET /repos/{owner}/{repo}/pulls", status: "200" });
   metrics.setGithubRateLimitRemaining({ resource: "core", remaining: 4987 });
   metrics.observeLeadTime({ environment: "prod-eu", seconds: 5400 });
+  metrics.setEvidenceSealKeys({ sealing: "0a1b2c3d", verifying: ["44556677", "8899aabb"] });
 }
 
 describe("createPrometheusMetrics", () => {
@@ -32,11 +33,22 @@ describe("createPrometheusMetrics", () => {
       'stagegate_github_rate_limit_remaining{resource="core"} 4987',
       'stagegate_lead_time_seconds_bucket{le="7200",environment="prod-eu"} 1',
       'stagegate_lead_time_seconds_bucket{le="3600",environment="prod-eu"} 0',
+      'stagegate_evidence_seal_keys_info{sealing="0a1b2c3d",verifying="44556677,8899aabb"} 1',
     ]) {
       expect(text).toContain(line);
     }
     expect(text).toContain("# TYPE stagegate_lead_time_seconds histogram");
     expect(text).not.toContain("process_cpu_user_seconds_total");
+  });
+
+  it("keeps one series of the evidence seal's key ids: set again, the earlier ids are gone", async () => {
+    const { metrics, registry } = createPrometheusMetrics({ collectDefaultMetrics: false });
+    metrics.setEvidenceSealKeys({ sealing: "0a1b2c3d", verifying: [] });
+    expect(await registry.metrics()).toContain('stagegate_evidence_seal_keys_info{sealing="0a1b2c3d",verifying=""} 1');
+    metrics.setEvidenceSealKeys({ sealing: "deadbeef", verifying: ["0a1b2c3d"] });
+    const text = await registry.metrics();
+    expect(text).toContain('stagegate_evidence_seal_keys_info{sealing="deadbeef",verifying="0a1b2c3d"} 1');
+    expect(text.match(/^stagegate_evidence_seal_keys_info\{/gm)).toHaveLength(1);
   });
 
   it("adds the default process metrics unless turned off, and keeps registries separate", async () => {
