@@ -156,6 +156,59 @@ it("predicts the versions of a Stagegate merge and reads those of a hand-made me
   expect(beside[0]!.requests).toContain(bumped);
 });
 
+/** Two containers of api at two digests: a declared swap of one cannot say the service's digests, so the tracker parses. */
+const twoContainers = (a: number, b: number, tag = "1") =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:v${tag}@${D(a)}\n        - name: api-worker\n          image: ghcr.io/acme/api@${D(b)}\n`;
+
+it("parses predicted versions from the swaps written in order when a version later in the history makes the replay plan its reads", async () => {
+  const origin = join(dir, "origin");
+  const repo = ScratchRepo.create(origin, { month: "2024-06" });
+  repo.write("stagegate.yaml", "version: 1\nenvironments:\n  - { name: prod, path: envs/prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n");
+  const file = "envs/prod/deployment.yaml";
+  repo.write(file, twoContainers(1, 50));
+  repo.commit("init");
+  for (let i = 2; i <= 4; i++) {
+    repo.write(file, twoContainers(i, 50));
+    repo.commit(promotion(i - 1, i));
+  }
+  // Declares api 4 → 5 but writes a tag no Stagegate-Tag declares: not predictable, so the replay
+  // plans its reads (resolveVersions) and replays again, the versions before it as swaps kept pending.
+  repo.write(file, twoContainers(5, 50, "5"));
+  repo.commit(promotion(4, 5));
+  const { result } = await auditRepository({ repo: origin });
+  const both = (a: number, b: number) => [D(a), D(b)].sort().join("+");
+  expect(result.rows.map((r) => [r.kind, r.digest, r.previous])).toEqual([
+    ["initial", both(1, 50), undefined],
+    ["promotion", both(2, 50), both(1, 50)],
+    ["promotion", both(3, 50), both(2, 50)],
+    ["promotion", both(4, 50), both(3, 50)],
+    ["promotion", both(5, 50), both(4, 50)],
+  ]);
+});
+
+it("predicts a version with its declared tag (Stagegate-Tag) as the replay goes, and checks it against the version before", async () => {
+  const origin = join(dir, "origin");
+  const repo = ScratchRepo.create(origin, { month: "2024-06" });
+  repo.write("stagegate.yaml", "version: 1\nenvironments:\n  - { name: prod, path: envs/prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n  - { name: web, image: ghcr.io/acme/web }\n");
+  repo.write(PATH, kustomization(1, 100, "v1"));
+  repo.commit("init");
+  const predictable: string[] = [];
+  for (let i = 2; i <= 4; i++) {
+    repo.write(PATH, kustomization(i, 100, `v${i}`));
+    repo.commit(promotion(i - 1, i, `v${i}`));
+    predictable.push(repo.git(["rev-parse", `HEAD:${PATH}`]).trim());
+  }
+  const { value: result, processes } = await catFileRequests(async () => (await auditRepository({ repo: origin })).result);
+  const requests = processes.map((p) => p.requests).join("");
+  for (const oid of predictable) expect(requests).not.toContain(oid);
+  expect(result.rows.filter((r) => r.service === "api").map((r) => [r.kind, r.digest, r.tag])).toEqual([
+    ["initial", D(1), undefined],
+    ["promotion", D(2), "v2"],
+    ["promotion", D(3), "v3"],
+    ["promotion", D(4), "v4"],
+  ]);
+});
+
 it("parses a predicted version when the declared swap alone cannot say the service's digests (a service under two digests)", async () => {
   // Two containers run api, at two digests: a declared swap of one is predicted (its object id checks
   // it), but the service's digests are both, so the version is parsed: from the swaps written in order.

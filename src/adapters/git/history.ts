@@ -240,7 +240,8 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
 
   const digestsComputed = Boolean(layout && options.extract);
   if (layout && options.extract) {
-    const tracker = new DigestTracker(layout.environments, layout.services, options.extract);
+    const { environments, services } = layout;
+    const extract = options.extract;
     // Versions the replay cannot predict: fetched first in a partial clone, then read.
     const read = async (oids: string[]) => {
       if (promisor) {
@@ -250,7 +251,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
       if (oids.length > SMALL_READ) for (const [oid, bytes] of await readBlobBytes(dir, oids)) blobs.set(oid, bytes);
       else (await git.readRawMany(oids)).forEach((object, i) => void (object?.type === "blob" && blobs.set(oids[i]!, object.content)));
     };
-    await computeChanges(chain, bySha, raws, tracker, blobs, read);
+    const tracker = await computeChanges(chain, bySha, raws, () => new DigestTracker(environments, services, extract), blobs, read);
     for (const error of tracker.errors.slice(0, 20)) warnings.push(`could not read image references: ${error}`);
   }
   options.mark?.("replay");

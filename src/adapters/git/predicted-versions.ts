@@ -233,7 +233,7 @@ export async function resolveVersions(steps: readonly FileStep[], blobs: Map<str
  * the tag written beside it first (the editors that keep tags, a new version), then the exact swap
  * (`before` itself, written in place). Undefined when neither hashes to `oid`; `before` is then spent.
  */
-function predict(before: Working, swap: NonNullable<FileStep["swap"]>, oid: string): Working | undefined {
+export function predict(before: Working, swap: NonNullable<FileStep["swap"]>, oid: string): Working | undefined {
   if (!swapInPlace(before, swap.previous, swap.digest)) return undefined;
   const tagged = swap.tag ? retag(contentOf(before), swap.digest, swap.tag) : undefined;
   if (tagged && blobId(tagged, oid.length) === oid) return workingOf(tagged);

@@ -11,7 +11,7 @@ import { BRANCH_PREFIX } from "../../core/plan/branch.js";
 import { isDeclaredSwap } from "./digest-swap.js";
 import { isZeroOid } from "./git-cli.js";
 import type { RawEntry } from "./log-parser.js";
-import { contentOf, resolveVersions, swapInPlace, workingOf, type FileStep, type Working } from "./predicted-versions.js";
+import { contentOf, predict, resolveVersions, swapInPlace, workingOf, type FileStep, type Working } from "./predicted-versions.js";
 
 /** A raw entry that leaves a file version at its path (not a deletion, not a submodule): one to read. */
 export function isFileVersion(entry: RawEntry): boolean {
@@ -37,17 +37,19 @@ export function mayDeclare(record: HistoryRecord): boolean {
 }
 
 /**
- * Replays the first-parent history oldest first through the tracker. `blobs` holds the environment
- * files the stream read; the versions it lacks are predicted or read through `read` (which adds to
- * `blobs`). A declared Stagegate change whose file changed by exactly the declared swap is applied
- * without parsing the file (isDeclaredSwap: the exact swap on bytes, or line by line with only tags
- * changed beside it; a predicted version is that swap by construction); anything else is parsed.
+ * Replays the first-parent history oldest first through a tracker from `newTracker`, and returns the
+ * one whose replay completed. `blobs` holds the environment files the stream read; the versions it
+ * lacks are predicted or read through `read` (which adds to `blobs`). A declared Stagegate change whose
+ * file changed by exactly the declared swap is applied without parsing the file (isDeclaredSwap: the
+ * exact swap on bytes, or line by line with only tags changed beside it; a predicted version is that
+ * swap by construction); anything else is parsed.
  */
-export async function computeChanges(newestFirst: readonly HistoryRecord[], bySha: ReadonlyMap<string, HistoryRecord>, raws: Map<string, RawEntry[]>, tracker: DigestTracker, blobs: Map<string, Buffer>, read: (oids: string[]) => Promise<void>): Promise<void> {
+export async function computeChanges(newestFirst: readonly HistoryRecord[], bySha: ReadonlyMap<string, HistoryRecord>, raws: Map<string, RawEntry[]>, newTracker: () => DigestTracker, blobs: Map<string, Buffer>, read: (oids: string[]) => Promise<void>): Promise<DigestTracker> {
   const chain = [...newestFirst].reverse();
   /** The identity each commit declares, by its index in `chain`. */
   const identities: (ChangeIdentity | undefined)[] = new Array<ChangeIdentity | undefined>(chain.length);
   let missing = false;
+  const probe = newTracker();
   for (let i = 0; i < chain.length; i++) {
     const record = chain[i]!;
     const raw = raws.get(record.sha);
@@ -55,11 +57,32 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
     // No commit is "landed" here: the identity only proposes the fast path; buildAudit decides the rows.
     const merged = record.parents.length > 1 ? mergedCommits(record, bySha, () => false) : [];
     identities[i] = identityOf(merged.length > 0 ? mergedTrailers(record, merged) : record.trailers, undefined);
-    if (!missing) for (const entry of raw) if (isFileVersion(entry) && !blobs.has(entry.newBlob) && tracker.environmentOf(entry.path)) missing = true;
+    if (!missing) for (const entry of raw) if (isFileVersion(entry) && !blobs.has(entry.newBlob) && probe.environmentOf(entry.path)) missing = true;
   }
   // Every version read beside the log (no declared change, or no environment file): nothing to predict.
-  const predicted = missing ? await resolveVersions(fileSteps(chain, raws, tracker, identities), blobs, read) : new Set<number>();
+  // Else, a history Stagegate made: every version the stream did not read is the declared swap of the
+  // one before, predicted and hashed in the replay itself, with no planning pass. At the first version it
+  // cannot predict (a hint that lies, a tag written that no Stagegate-Tag declares) it starts again with
+  // one (resolveVersions: rounds of reads).
+  if (replay(chain, raws, probe, identities, blobs, missing ? INLINE : NONE_PREDICTED)) return probe;
+  const predicted = await resolveVersions(fileSteps(chain, raws, probe, identities), blobs, read);
+  const tracker = newTracker();
+  replay(chain, raws, tracker, identities, blobs, predicted);
+  return tracker;
+}
 
+const NONE_PREDICTED: ReadonlySet<number> = new Set();
+/** The replay's mode that predicts each version the stream did not read as it goes, and gives up at the first it cannot. */
+const INLINE = "inline";
+
+/**
+ * One pass over the chain through `tracker`, setting each commit's `changes` and `touched`. With the
+ * steps `resolveVersions` predicted, a predicted version is the declared swap of the one before: the
+ * tracker takes the swap and the bytes wait until they are needed. {@link INLINE}: each version the
+ * stream did not read is predicted here (hashed against its object id), and the pass stops, returning
+ * false, at the first that is not the declared exact swap.
+ */
+function replay(chain: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, tracker: DigestTracker, identities: readonly (ChangeIdentity | undefined)[], blobs: Map<string, Buffer>, predicted: ReadonlySet<number> | typeof INLINE): boolean {
   /** path → its last version: the fast path's baseline, and what a predicted version is written into. */
   const last = new Map<string, Working>();
   /**
@@ -92,9 +115,24 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
       const index = step++;
       if (!touched.includes(env)) touched.push(env);
       const declared = identity?.digest && identity.previous && identity.environment === env ? identity : undefined;
-      // A predicted version is the declared swap of the one before (resolveVersions hashed that swap
-      // against the object id): the tracker takes the swap, and the bytes wait until they are needed.
-      if (declared && predicted.has(index) && last.has(entry.path)) {
+      if (predicted === INLINE && isFileVersion(entry) && !blobs.has(entry.newBlob)) {
+        // A version the stream did not read: the declared swap of the one before, or a planning pass.
+        const before = last.get(entry.path);
+        if (!before || !declared) return false;
+        // Without a declared tag the swap is written into the path's own copy. With one it is tried on a
+        // copy: a version with the tag written beside the digest is checked against the one before, below.
+        const trial = declared.tag === undefined ? before : workingOf(contentOf(before));
+        const found = predict(trial, { previous: declared.previous!, digest: declared.digest!, tag: declared.tag }, entry.newBlob);
+        if (!found) return false;
+        if (found === trial) {
+          last.set(entry.path, trial);
+          if (!tracker.applySwap(entry.path, declared.service, declared.previous, declared.digest!)) tracker.setFile(entry.path, contentOf(trial).toString("utf8"));
+          continue;
+        }
+        blobs.set(entry.newBlob, contentOf(found));
+      } else if (predicted !== INLINE && declared && predicted.has(index) && last.has(entry.path)) {
+        // Predicted by resolveVersions (it hashed that swap against the object id): the tracker takes the
+        // swap, and the bytes wait until they are needed.
         const swaps = pending.get(entry.path);
         if (swaps) swaps.push(declared.previous!, declared.digest!);
         else pending.set(entry.path, [declared.previous!, declared.digest!]);
@@ -117,6 +155,7 @@ export async function computeChanges(newestFirst: readonly HistoryRecord[], bySh
     record.changes = tracker.commit();
     record.touched = touched;
   }
+  return true;
 }
 
 /** The environment file versions of `chain` in order, with the swap each commit declares for its environment. */
