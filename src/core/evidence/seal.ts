@@ -124,15 +124,6 @@ export function parseSealKey(value: string, name = "STAGEGATE_EVIDENCE_KEY"): Bu
  * App's key before a rotation (STAGEGATE_PREVIOUS_PRIVATE_KEY_PATH), adds the key derived from it for
  * verifying only: promotion PRs sealed before the App's key was rotated stay valid.
  */
-/**
- * Where the seal's key comes from and its key ids, as start-up logs it: a replica started without a
- * previous key (or with another key) shows other ids than its peers. Never a key itself.
- */
-export function describeSeal(seal: EvidenceSeal, env: Readonly<Record<string, string | undefined>>): { source: string; sealing: string; verifying: readonly string[] } {
-  const source = env["STAGEGATE_EVIDENCE_KEY"] ? "STAGEGATE_EVIDENCE_KEY" : "derived from the App's private key";
-  return { source, sealing: seal.keyIds.sealing, verifying: seal.keyIds.verifying };
-}
-
 export function evidenceSealFromEnv(env: Readonly<Record<string, string | undefined>>, privateKey?: string, previousPrivateKey?: string): EvidenceSeal | undefined {
   const previous = (env["STAGEGATE_EVIDENCE_PREVIOUS_KEYS"] ?? "")
     .split(",")
@@ -144,4 +135,13 @@ export function evidenceSealFromEnv(env: Readonly<Record<string, string | undefi
   if (configured) return hmacSeal([parseSealKey(configured), ...previous]);
   if (privateKey) return hmacSeal([sealKeyFromPrivateKey(privateKey), ...previous]);
   return undefined;
+}
+
+/**
+ * Where the seal's key comes from and its key ids, as start-up logs it: a replica started without a
+ * previous key (or with another key) shows other ids than its peers. Never a key itself.
+ */
+export function describeSeal(seal: EvidenceSeal, env: Readonly<Record<string, string | undefined>>): { source: string; sealing: string; verifying: readonly string[] } {
+  const source = env["STAGEGATE_EVIDENCE_KEY"] ? "STAGEGATE_EVIDENCE_KEY" : "derived from the App's private key";
+  return { source, sealing: seal.keyIds.sealing, verifying: seal.keyIds.verifying };
 }
