@@ -159,31 +159,43 @@ it("predicts the versions of a Stagegate merge and reads those of a hand-made me
 /** Two containers of api at two digests: a declared swap of one cannot say the service's digests, so the tracker parses. */
 const twoContainers = (a: number, b: number, tag = "1") =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:v${tag}@${D(a)}\n        - name: api-worker\n          image: ghcr.io/acme/api@${D(b)}\n`;
+const TWO_CONTAINERS = "envs/prod/deployment.yaml";
+/** The digests of both containers, as the audit joins them. */
+const both = (a: number, b: number) => [D(a), D(b)].sort().join("+");
+
+/** A repository whose api runs in two containers (api 1, worker 50), then promoted 1 → 2 → 3 → 4; the blob ids of the promoted versions. */
+function twoContainerHistory(origin: string): { repo: ScratchRepo; promoted: string[] } {
+  const repo = ScratchRepo.create(origin, { month: "2024-06" });
+  repo.write("stagegate.yaml", "version: 1\nenvironments:\n  - { name: prod, path: envs/prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n");
+  repo.write(TWO_CONTAINERS, twoContainers(1, 50));
+  repo.commit("init");
+  const promoted: string[] = [];
+  for (let i = 2; i <= 4; i++) {
+    repo.write(TWO_CONTAINERS, twoContainers(i, 50));
+    repo.commit(promotion(i - 1, i));
+    promoted.push(repo.git(["rev-parse", `HEAD:${TWO_CONTAINERS}`]).trim());
+  }
+  return { repo, promoted };
+}
+
+/** The rows of twoContainerHistory, then `last`. */
+const twoContainerRows = (last: [string, string, string]) => [
+  ["initial", both(1, 50), undefined],
+  ["promotion", both(2, 50), both(1, 50)],
+  ["promotion", both(3, 50), both(2, 50)],
+  ["promotion", both(4, 50), both(3, 50)],
+  last,
+];
 
 it("parses predicted versions from the swaps written in order when a version later in the history makes the replay plan its reads", async () => {
   const origin = join(dir, "origin");
-  const repo = ScratchRepo.create(origin, { month: "2024-06" });
-  repo.write("stagegate.yaml", "version: 1\nenvironments:\n  - { name: prod, path: envs/prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n");
-  const file = "envs/prod/deployment.yaml";
-  repo.write(file, twoContainers(1, 50));
-  repo.commit("init");
-  for (let i = 2; i <= 4; i++) {
-    repo.write(file, twoContainers(i, 50));
-    repo.commit(promotion(i - 1, i));
-  }
+  const { repo } = twoContainerHistory(origin);
   // Declares api 4 → 5 but writes a tag no Stagegate-Tag declares: not predictable, so the replay
   // plans its reads (resolveVersions) and replays again, the versions before it as swaps kept pending.
-  repo.write(file, twoContainers(5, 50, "5"));
+  repo.write(TWO_CONTAINERS, twoContainers(5, 50, "5"));
   repo.commit(promotion(4, 5));
   const { result } = await auditRepository({ repo: origin });
-  const both = (a: number, b: number) => [D(a), D(b)].sort().join("+");
-  expect(result.rows.map((r) => [r.kind, r.digest, r.previous])).toEqual([
-    ["initial", both(1, 50), undefined],
-    ["promotion", both(2, 50), both(1, 50)],
-    ["promotion", both(3, 50), both(2, 50)],
-    ["promotion", both(4, 50), both(3, 50)],
-    ["promotion", both(5, 50), both(4, 50)],
-  ]);
+  expect(result.rows.map((r) => [r.kind, r.digest, r.previous])).toEqual(twoContainerRows(["promotion", both(5, 50), both(4, 50)]));
 });
 
 it("predicts a version with its declared tag (Stagegate-Tag) as the replay goes, and checks it against the version before", async () => {
@@ -213,31 +225,12 @@ it("parses a predicted version when the declared swap alone cannot say the servi
   // Two containers run api, at two digests: a declared swap of one is predicted (its object id checks
   // it), but the service's digests are both, so the version is parsed: from the swaps written in order.
   const origin = join(dir, "origin");
-  const repo = ScratchRepo.create(origin, { month: "2024-06" });
-  repo.write("stagegate.yaml", "version: 1\nenvironments:\n  - { name: prod, path: envs/prod }\nservices:\n  - { name: api, image: ghcr.io/acme/api }\n");
-  const deployment = (a: number, b: number) =>
-    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api@${D(a)}\n        - name: api-worker\n          image: ghcr.io/acme/api@${D(b)}\n`;
-  const file = "envs/prod/deployment.yaml";
-  repo.write(file, deployment(1, 50));
-  repo.commit("init");
-  const predictable: string[] = [];
-  for (let i = 2; i <= 4; i++) {
-    repo.write(file, deployment(i, 50));
-    repo.commit(promotion(i - 1, i));
-    predictable.push(repo.git(["rev-parse", `HEAD:${file}`]).trim());
-  }
+  const { repo, promoted } = twoContainerHistory(origin);
   // A hand edit after them: the version before it is the last predicted one, written from its swaps.
-  repo.write(file, deployment(4, 51));
+  repo.write(TWO_CONTAINERS, twoContainers(4, 51));
   repo.commit("bump the worker by hand");
   const { value: result, processes } = await catFileRequests(async () => (await auditRepository({ repo: origin })).result);
   const requests = processes.map((p) => p.requests).join("");
-  for (const oid of predictable) expect(requests).not.toContain(oid);
-  const both = (a: number, b: number) => [D(a), D(b)].sort().join("+");
-  expect(result.rows.map((r) => [r.kind, r.digest, r.previous])).toEqual([
-    ["initial", both(1, 50), undefined],
-    ["promotion", both(2, 50), both(1, 50)],
-    ["promotion", both(3, 50), both(2, 50)],
-    ["promotion", both(4, 50), both(3, 50)],
-    ["direct-push", both(4, 51), both(4, 50)],
-  ]);
+  for (const oid of promoted) expect(requests).not.toContain(oid);
+  expect(result.rows.map((r) => [r.kind, r.digest, r.previous])).toEqual(twoContainerRows(["direct-push", both(4, 51), both(4, 50)]));
 });
