@@ -152,11 +152,14 @@ function own(working: Working): void {
  */
 export function swapInPlace(working: Working, previous: string, digest: string): boolean {
   if (previous.length === 0 || previous === digest || Buffer.byteLength(previous, "latin1") !== previous.length || previous.length !== digest.length) return false;
-  if (contentOf(working).indexOf(previous, 0, "latin1") < 0) return false;
+  // One search finds the first occurrence, before the copy (its offset moves with the header `own` adds).
+  let at = working.object.indexOf(previous, working.start, "latin1");
+  if (at < 0) return false;
+  const start = working.start;
   own(working);
+  at += working.start - start;
   const object = working.object;
   // Occurrences are searched from the end of the last one written: each lies in bytes not yet written.
-  let at = object.indexOf(previous, working.start, "latin1");
   while (at >= 0) {
     object.write(digest, at, "latin1");
     at = object.indexOf(previous, at + previous.length, "latin1");

@@ -66,10 +66,17 @@ const MARKDOWN_COLUMNS = markdownColumns(TABLE_COLUMNS);
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const MARKDOWN_SPECIAL = /[\r\n`|\\*_{}[\]()<>#+!~&@\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
+/**
+ * What code() or cell() would rewrite in a code span: backticks, line breaks, pipes and controls. Markdown
+ * syntax (`+` of a time's offset, `@` of a source) is literal inside one.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const CODE_SPECIAL = /[\r\n`|\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
 function mdCell(inCode: boolean, value: string): string {
   if (value === "") return "";
   // Most cells (times, digests, logins, kinds) hold nothing to escape: skip the three rewrites.
-  if (!MARKDOWN_SPECIAL.test(value)) return inCode ? `\`${value}\`` : value;
+  if (inCode ? !CODE_SPECIAL.test(value) : !MARKDOWN_SPECIAL.test(value)) return inCode ? `\`${value}\`` : value;
   return cell(inCode ? code(value) : escapeText(value));
 }
 

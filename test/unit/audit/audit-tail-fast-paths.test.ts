@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildAudit } from "../../../src/core/audit/build-audit.js";
 import { TABLE_COLUMNS } from "../../../src/core/audit/columns.js";
+import { renderMarkdown } from "../../../src/core/audit/render-text.js";
 import { checkDuties, evidenceColumns } from "../../../src/core/audit/evidence.js";
 import { normaliseLogin, parseGates, parsePrNumber, toGateResult, trailersFrom } from "../../../src/core/audit/trailers.js";
 import type { AuditRow, GateResult, HistoryRecord } from "../../../src/core/audit/types.js";
@@ -63,6 +64,19 @@ describe("Markdown helpers", () => {
         expect(link(text, "https://x")).toBe(`[${reference.escapeMarkdown(text)}](https://x)`);
       }),
       { numRuns: 3000 },
+    );
+  });
+  it("renders code and text cells of the table as cell(code()) and cell(escapeText()) would", () => {
+    const [row] = buildAudit([record("c0ffee", [], { changes: [{ environment: "prod", service: "api", image: "img", digest: "sha256:ab", previous: undefined }] })]).rows;
+    const result = { rows: [row!], findings: [], summary: { branch: "main", rows: 1, byKind: {}, findings: 0, findingsByKind: {}, environments: [], services: [], warnings: [] } };
+    fc.assert(
+      fc.property(tricky, tricky, (time, mergedBy) => {
+        const line = renderMarkdown({ ...result, rows: [{ ...row!, time, mergedBy }] }).split("\n").find((l) => l.startsWith("| ") && l.includes("c0ffee"));
+        const expected = (value: string, inCode: boolean) => (value === "" ? "" : reference.cell(inCode ? reference.code(value) : reference.escapeText(value)));
+        expect(line?.startsWith(`| ${expected(time, true)} | prod |`)).toBe(true);
+        expect(line).toContain(` | ${expected(mergedBy, false)} | `);
+      }),
+      { numRuns: 2000 },
     );
   });
   it.each(["", "plain", "`", "a``b`", "\n\r\n", "x\n`y`\r", "@@", "\\|"])("agrees on %j", (text) => {
