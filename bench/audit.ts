@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { buildDist } from "../scripts/build.js";
 import { historyLogArgs, readHistory } from "../src/adapters/git/history.js";
 import { auditRepository } from "../src/cli/commands/audit.js";
-import { buildAudit } from "../src/core/audit/build-audit.js";
+import { auditOf } from "../src/core/audit/build-audit.js";
 import { renderMarkdown } from "../src/core/audit/render-text.js";
 import { findImageReferences } from "../src/editors/index.js";
 import { digestOf, HistoryBuilder } from "../test/support/history-builder.js";
@@ -77,7 +77,7 @@ async function measurePhases(repo: string, runs = 5): Promise<NonNullable<AuditB
     const start = performance.now();
     const history = await readHistory(repo, { extract: findImageReferences, mark: (phase) => marks.set(phase, performance.now()) });
     const read = performance.now();
-    const result = buildAudit(history.records, { branch: history.branch, tip: history.tip, ref: history.ref, notes: history.notes, reflog: history.reflog, signaturesRead: false, warnings: history.warnings });
+    const result = auditOf(history, { branch: history.branch, tip: history.tip, ref: history.ref, notes: history.notes, reflog: history.reflog, signaturesRead: false, warnings: history.warnings });
     const built = performance.now();
     renderMarkdown(result);
     const rendered = performance.now();

@@ -1,5 +1,5 @@
 import { readHistory } from "../adapters/git/history.js";
-import { buildAudit, computeDora, productionEnvironments, type AuditRow } from "../core/audit/index.js";
+import { auditOf, computeDora, productionEnvironments, type AuditRow } from "../core/audit/index.js";
 import { formatDuration } from "../core/config/index.js";
 import { findImageReferences } from "../editors/index.js";
 import type { Narrator } from "./narrator.js";
@@ -7,7 +7,7 @@ import type { Narrator } from "./narrator.js";
 /** Audit rows of the demo repository, read back from git history, trailers and notes only. */
 export async function readAuditRows(dir: string): Promise<{ rows: AuditRow[]; findings: string[]; environments: { name: string; from: string[] }[] }> {
   const history = await readHistory(dir, { extract: findImageReferences });
-  const audit = buildAudit(history.records, { branch: history.branch, reflog: history.reflog, warnings: history.warnings });
+  const audit = auditOf(history, { branch: history.branch, reflog: history.reflog, warnings: history.warnings });
   return { rows: audit.rows, findings: audit.findings.map((f) => `${f.kind}: ${f.message}`), environments: history.environments };
 }
 

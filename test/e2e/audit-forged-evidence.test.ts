@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { auditRepository } from "../../src/cli/commands/audit.js";
+import { auditCheckingWalks } from "../support/audit-walks.js";
 import { D, ScratchRepo } from "../support/scratch-repo.js";
 
 let dir: string;
@@ -16,7 +16,7 @@ const write = (path: string, text: string) => repo.write(path, text);
 const commit = (message: string) => repo.commit(message);
 const kustomization = (api: number, web = 50, webImage = "ghcr.io/acme/web") => `images:\n  - name: ghcr.io/acme/api\n    digest: ${D(api)}\n  - name: ${webImage}\n    digest: ${D(web)}\n`;
 const trailers = (previous: number, digest: number) => `\n\nStagegate-Service: api\nStagegate-Environment: prod\nStagegate-Image: ghcr.io/acme/api@${D(digest)}\nStagegate-Previous: ${D(previous)}\nStagegate-Kind: promotion\nStagegate-Approved-By: rita\nStagegate-PR: #7`;
-const audit = async () => (await auditRepository({ repo: dir })).result;
+const audit = () => auditCheckingWalks({ repo: dir });
 const kinds = (findings: { kind: string; commit?: string }[], sha: string) => findings.filter((f) => f.commit === sha).map((f) => f.kind).sort();
 
 beforeEach(() => {

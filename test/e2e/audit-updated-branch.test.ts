@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { auditRepository } from "../../src/cli/commands/audit.js";
+import { auditCheckingWalks } from "../support/audit-walks.js";
 import { D, ScratchRepo } from "../support/scratch-repo.js";
 
 let dir: string;
 let repo: ScratchRepo;
 const kustomization = (api: number) => `images:\n  - name: ghcr.io/acme/api\n    digest: ${D(api)}\n`;
 const trailers = (previous: number, digest: number) => `\n\nStagegate-Service: api\nStagegate-Environment: prod\nStagegate-Image: ghcr.io/acme/api@${D(digest)}\nStagegate-Previous: ${D(previous)}\nStagegate-Kind: promotion\nStagegate-Approved-By: rita\nStagegate-PR: #7`;
-const audit = async () => (await auditRepository({ repo: dir })).result;
+const audit = () => auditCheckingWalks({ repo: dir });
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "stagegate-updated-"));

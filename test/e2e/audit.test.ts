@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditCheckingWalks } from "../support/audit-walks.js";
 import { auditRepository } from "../../src/cli/commands/audit.js";
 import { doraRepository } from "../../src/cli/commands/dora.js";
 import type { AuditRow } from "../../src/core/audit/types.js";
@@ -100,7 +101,7 @@ function rowOf(rows: AuditRow[], change: BuiltChange): AuditRow | undefined {
 
 describe("stagegate audit on a generated history", () => {
   it("lists one row per change, with kind, digests, PR, approvals, note and deployment", async () => {
-    const { result } = await auditRepository({ repo: join(dir, "repo") });
+    const result = await auditCheckingWalks({ repo: join(dir, "repo") });
     const initialRows = ENVS.length * SERVICES.length;
     expect(builder.expected.length).toBeGreaterThan(350);
     expect(result.rows).toHaveLength(builder.expected.length + initialRows);

@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { AuditAccumulator } from "../../core/audit/build-audit.js";
 import { DigestTracker, type ReferenceExtractor } from "../../core/audit/digest-tracker.js";
 import { isBaseUpdate, MAX_BASE_UPDATES } from "../../core/audit/evidence.js";
 import { parseMessageTrailers } from "../../core/audit/trailers.js";
@@ -189,6 +190,8 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
   if (unchecked > 0) warnings.push(`${unchecked} commits are signed with keys git does not have (%G? = E: reported as bad-signature). Commits GitHub made (merges, squashes, Stagegate's API commits) are signed with its web-flow key: curl -fsSL https://github.com/web-flow.gpg | gpg --import; SSH signatures need gpg.ssh.allowedSignersFile`);
 
   const digestsComputed = Boolean(layout && options.extract);
+  /** The rows, built as the replay went (buildAudit's walk over the same chain). */
+  let audit: AuditAccumulator | undefined;
   if (layout && options.extract) {
     const { environments, services } = layout;
     const extract = options.extract;
@@ -201,7 +204,8 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
       if (oids.length > SMALL_READ) for (const [oid, bytes] of await readBlobBytes(dir, oids)) blobs.set(oid, bytes);
       else (await git.readRawMany(oids)).forEach((object, i) => void (object?.type === "blob" && blobs.set(oids[i]!, object.content)));
     };
-    const tracker = await computeChanges(chain, bySha, raws, () => new DigestTracker(environments, services, extract), blobs, read);
+    audit = new AuditAccumulator(bySha);
+    const tracker = await computeChanges(chain, raws, () => new DigestTracker(environments, services, extract), blobs, read, audit);
     for (const error of tracker.errors.slice(0, 20)) warnings.push(`could not read image references: ${error}`);
   }
   options.mark?.("replay");
@@ -219,6 +223,7 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
     signaturesRead: Boolean(options.verify),
     ...(options.verify ? { signatureSource: "git" as const } : {}),
     digestsComputed,
+    ...(audit ? { audit } : {}),
     warnings,
   };
 }

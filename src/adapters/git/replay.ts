@@ -4,7 +4,8 @@
  * (declared swaps, verified by object id: predicted-versions.ts) or from reads of what is left.
  */
 import type { DigestTracker } from "../../core/audit/digest-tracker.js";
-import { identityOf, mergedCommits, mergedTrailers, type ChangeIdentity } from "../../core/audit/evidence.js";
+import type { AuditAccumulator, CommitEvidence } from "../../core/audit/build-audit.js";
+import type { ChangeIdentity } from "../../core/audit/evidence.js";
 import { hasTrailer, TRAILER } from "../../core/audit/trailers.js";
 import type { HistoryRecord } from "../../core/audit/types.js";
 import { BRANCH_PREFIX } from "../../core/plan/branch.js";
@@ -37,37 +38,44 @@ export function mayDeclare(record: HistoryRecord): boolean {
 }
 
 /**
- * Replays the first-parent history oldest first through a tracker from `newTracker`, and returns the
- * one whose replay completed. `blobs` holds the environment files the stream read; the versions it
- * lacks are predicted or read through `read` (which adds to `blobs`). A declared Stagegate change whose
- * file changed by exactly the declared swap is applied without parsing the file (isDeclaredSwap: the
- * exact swap on bytes, or line by line with only tags changed beside it; a predicted version is that
- * swap by construction); anything else is parsed.
+ * Replays the first-parent history oldest first through a tracker from `newTracker`, adds each commit
+ * to `audit` (its rows) once its changes are known, and returns the tracker whose replay completed.
+ * `blobs` holds the environment files the stream read; the versions it lacks are predicted or read
+ * through `read` (which adds to `blobs`). A declared Stagegate change whose file changed by exactly the
+ * declared swap is applied without parsing the file (isDeclaredSwap: the exact swap on bytes, or line by
+ * line with only tags changed beside it; a predicted version is that swap by construction); anything
+ * else is parsed. The change a commit declares is the audit's own identity of it ({@link
+ * AuditAccumulator.evidence}): computed once, for the fast path here and the rows there. It only
+ * proposes: the bytes (or the object id) and the tracker's state decide.
  */
-export async function computeChanges(newestFirst: readonly HistoryRecord[], bySha: ReadonlyMap<string, HistoryRecord>, raws: Map<string, RawEntry[]>, newTracker: () => DigestTracker, blobs: Map<string, Buffer>, read: (oids: string[]) => Promise<void>): Promise<DigestTracker> {
+export async function computeChanges(newestFirst: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, newTracker: () => DigestTracker, blobs: Map<string, Buffer>, read: (oids: string[]) => Promise<void>, audit: AuditAccumulator): Promise<DigestTracker> {
   const chain = [...newestFirst].reverse();
-  /** The identity each commit declares, by its index in `chain`. */
+  /** Each commit's evidence, by its index in `chain`. */
+  const evidence: CommitEvidence[] = new Array<CommitEvidence>(chain.length);
+  /** The identity each commit declares, by its index in `chain` (what the replay reads of the evidence). */
   const identities: (ChangeIdentity | undefined)[] = new Array<ChangeIdentity | undefined>(chain.length);
   let missing = false;
   const probe = newTracker();
   for (let i = 0; i < chain.length; i++) {
     const record = chain[i]!;
+    const found = audit.evidence(record);
+    evidence[i] = found;
+    identities[i] = found.identity;
     const raw = raws.get(record.sha);
-    if (!raw || raw.length === 0) continue;
-    // No commit is "landed" here: the identity only proposes the fast path; buildAudit decides the rows.
-    const merged = record.parents.length > 1 ? mergedCommits(record, bySha, () => false) : [];
-    identities[i] = identityOf(merged.length > 0 ? mergedTrailers(record, merged) : record.trailers, undefined);
-    if (!missing) for (const entry of raw) if (isFileVersion(entry) && !blobs.has(entry.newBlob) && probe.environmentOf(entry.path)) missing = true;
+    if (!missing && raw) for (const entry of raw) if (isFileVersion(entry) && !blobs.has(entry.newBlob) && probe.environmentOf(entry.path)) missing = true;
   }
   // Every version read beside the log (no declared change, or no environment file): nothing to predict.
   // Else, a history Stagegate made: every version the stream did not read is the declared swap of the
   // one before, predicted and hashed in the replay itself, with no planning pass. At the first version it
   // cannot predict (a hint that lies, a tag written that no Stagegate-Tag declares) it starts again with
   // one (resolveVersions: rounds of reads).
-  if (replay(chain, raws, probe, identities, blobs, missing ? INLINE : NONE_PREDICTED)) return probe;
-  const predicted = await resolveVersions(fileSteps(chain, raws, probe, identities), blobs, read);
-  const tracker = newTracker();
-  replay(chain, raws, tracker, identities, blobs, predicted);
+  let tracker = probe;
+  if (!replay(chain, raws, probe, identities, blobs, missing ? INLINE : NONE_PREDICTED)) {
+    const predicted = await resolveVersions(fileSteps(chain, raws, probe, identities), blobs, read);
+    tracker = newTracker();
+    replay(chain, raws, tracker, identities, blobs, predicted);
+  }
+  for (let i = 0; i < chain.length; i++) audit.add(chain[i]!, evidence[i]);
   return tracker;
 }
 

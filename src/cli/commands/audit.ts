@@ -8,7 +8,7 @@ import { gitHubHost, gitHubRepoOfRemote } from "../../adapters/git/github-remote
 import { readNoteEdits } from "../../adapters/git/notes-history.js";
 import { parseRepoRef, type GitHubClient, type RepoRef } from "../../adapters/github/client.js";
 import { verifyOnGitHub } from "../../adapters/github/commit-signatures.js";
-import { buildAudit, type AuditOptions } from "../../core/audit/build-audit.js";
+import { auditOf, type AuditOptions } from "../../core/audit/build-audit.js";
 import { buildControlCatalog, groupByControl, type ControlReport } from "../../core/audit/controls.js";
 import { renderControlsCsv, renderControlsHtml, renderControlsJson, renderControlsMarkdown } from "../../core/audit/controls-render.js";
 import { computeDora, productionEnvironments, type DoraReport } from "../../core/audit/dora.js";
@@ -120,6 +120,8 @@ export async function auditRepository(options: AuditCommandOptions, warn: (line:
     history.warnings.push(...(await verifyOnGitHub(history.records, verifier.client, verifier.repo)));
     history.signaturesRead = true;
     history.signatureSource = "github";
+    // The replay's rows hold the signatures git read: the walk is made again with GitHub's.
+    delete history.audit;
   }
   const auditOptions: AuditOptions = {
     branch: history.branch,
@@ -137,7 +139,7 @@ export async function auditRepository(options: AuditCommandOptions, warn: (line:
     until: options.until ? parseCliDate(options.until, "--until") : undefined,
     warnings: history.warnings,
   };
-  return { history, result: buildAudit(history.records, auditOptions) };
+  return { history, result: auditOf(history, auditOptions) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { readHistory } from "../../adapters/git/history.js";
-import { buildAudit } from "../../core/audit/build-audit.js";
+import { auditOf } from "../../core/audit/build-audit.js";
 import { computeDora, productionEnvironments, type DoraReport } from "../../core/audit/dora.js";
 import { formatMs } from "../../core/audit/render-html.js";
 import { isDuration, parseDuration } from "../../core/config/duration.js";
@@ -32,7 +32,7 @@ export async function doraRepository(options: DoraCommandOptions): Promise<{ rep
   const now = options.now ? new Date(options.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new UsageError(`--now: "${options.now}" is not an ISO 8601 time`);
   const history = await readHistory(resolve(options.repo), { branch: options.branch, extract: findImageReferences });
-  const { rows } = buildAudit(history.records, { branch: history.branch });
+  const { rows } = auditOf(history, { branch: history.branch });
   const environments = options.env ? [options.env] : productionEnvironments(history.environments);
   const warnings = [...history.warnings];
   if (environments.length === 0) warnings.push("no environments known (stagegate.yaml unreadable): measuring every environment");

@@ -11,7 +11,7 @@ import { collectFindings, short, shortDigest } from "./findings.js";
 import type { AuditNote } from "./note-schema.js";
 import { hasTrailer, TRAILER, type Trailers } from "./trailers.js";
 import { VERSION } from "../../version.js";
-import type { AuditResult, AuditRow, AuditScope, AuditSummary, ChangeKind, DigestChange, Finding, HistoryRecord, NoteEdit, NotesDivergence, ReflogEntry, SignatureSource } from "./types.js";
+import type { AuditResult, AuditRow, HistoryInput, AuditScope, AuditSummary, ChangeKind, DigestChange, Finding, HistoryRecord, NoteEdit, NotesDivergence, ReflogEntry, SignatureSource } from "./types.js";
 
 export interface AuditOptions {
   /** Tip of the audited branch; defaults to the first record (git log prints the tip first). */
@@ -42,40 +42,85 @@ export interface AuditOptions {
 export function buildAudit(records: readonly HistoryRecord[], options: AuditOptions = {}): AuditResult {
   const bySha = new Map<string, HistoryRecord>();
   for (const record of records) bySha.set(record.sha, record);
-  const chain = firstParentChain(bySha, options.tip ?? records[0]?.sha);
-  const rows: AuditRow[] = [];
-  const mismatches: Finding[] = [];
-  const seenDigests = new Map<string, DigestsSeen>();
+  const audit = new AuditAccumulator(bySha);
+  for (const commit of firstParentChain(bySha, options.tip ?? records[0]?.sha)) audit.add(commit);
+  return audit.finish(records, options);
+}
+
+/**
+ * The audit of a history read (readHistory): the rows its digest replay built, finished with `options`,
+ * or buildAudit's walk over the records when it has none. The same result either way (the replay's walk
+ * is buildAudit's); `options.tip` must be the tip the history was read at, as it is by default.
+ */
+export function auditOf(history: Pick<HistoryInput, "records" | "audit">, options: AuditOptions = {}): AuditResult {
+  return history.audit ? history.audit.finish(history.records, options) : buildAudit(history.records, options);
+}
+
+/** What a first-parent commit brings as evidence: the heads it merged, their trailers under its own, the note, the change they declare. */
+export interface CommitEvidence {
+  merged: readonly HistoryRecord[];
+  trailers: Trailers;
+  note: AuditNote | undefined;
+  identity: ChangeIdentity | undefined;
+  /** The commit that carries the Stagegate trailers of the change: a merged head, or the commit itself. */
+  promotionCommit: HistoryRecord | undefined;
+}
+
+/**
+ * The audit's walk of the first-parent chain, one commit at a time, oldest first: {@link evidence} then
+ * {@link add} for each commit, then {@link finish}. The digest replay (src/adapters/git/replay.ts) walks
+ * the same chain: it takes each commit's evidence from here (the change declared proposes its fast
+ * path) and adds the commits once it knows their changes, so each identity is computed once and the
+ * chain is not walked again to build the rows. Nothing here reads the options: filters, findings and
+ * the summary come in `finish`.
+ */
+export class AuditAccumulator {
+  private readonly rows: AuditRow[] = [];
+  private readonly mismatches: Finding[] = [];
+  private readonly seenDigests = new Map<string, DigestsSeen>();
   // Commits already in the branch (its own and the heads merged so far): merged again, a head brings no
   // evidence (re-merging an old promotion commit must not lend its trailers and note to a new change).
-  const landed = new Set<string>();
+  private readonly landed = new Set<string>();
+  private readonly isLanded = (sha: string): boolean => this.landed.has(sha);
+  /** The last commit added: the oldest-first chain's end, the tip. */
+  private tip: string | undefined;
 
-  for (const commit of chain) {
+  /** `bySha`: every record (first-parent commits and merged heads), by sha. */
+  constructor(private readonly bySha: ReadonlyMap<string, HistoryRecord>) {}
+
+  /** The evidence of the next commit of the chain; call it once per commit, in order (it marks what the commit lands). */
+  evidence(commit: HistoryRecord): CommitEvidence {
     // A head updated from the default branch stands for the PR branch's promotion commit below it.
-    const merged = commit.parents.length > 1 ? mergedCommits(commit, bySha, (sha) => landed.has(sha)) : NO_RECORDS;
-    landed.add(commit.sha);
-    for (const head of merged) landed.add(head.sha);
+    const merged = commit.parents.length > 1 ? mergedCommits(commit, this.bySha, this.isLanded) : NO_RECORDS;
+    this.landed.add(commit.sha);
+    for (const head of merged) this.landed.add(head.sha);
     const trailers = merged.length > 0 ? mergedTrailers(commit, merged) : commit.trailers;
     const note = commit.note ?? merged.find((m) => m.note)?.note;
-    const identity = identityOf(trailers, note);
     const promotionCommit = merged.find((m) => hasTrailer(m.trailers, TRAILER.service)) ?? (hasTrailer(commit.trailers, TRAILER.service) ? commit : undefined);
+    return { merged, trailers, note, identity: identityOf(trailers, note), promotionCommit };
+  }
+
+  /** The rows of the next commit of the chain, from its changes (`commit.changes`) and `evidence` (taken here when not given). */
+  add(commit: HistoryRecord, evidence: CommitEvidence = this.evidence(commit)): void {
+    const { trailers, note, identity, promotionCommit } = evidence;
     const changes = commit.changes ?? (identity ? [identityChange(identity)] : NO_CHANGES);
     let identityUsed = false;
+    this.tip = commit.sha;
 
     for (const change of changes) {
       const key = `${change.environment}\u0000${change.service}`;
-      let history = seenDigests.get(key);
-      if (!history) seenDigests.set(key, (history = new DigestsSeen()));
+      let history = this.seenDigests.get(key);
+      if (!history) this.seenDigests.set(key, (history = new DigestsSeen()));
       if (change.previous) history.add(change.previous);
       const sameTarget = identity !== undefined && identity.environment === change.environment && identity.service === change.service;
       if (sameTarget) identityUsed = true;
       if (sameTarget && declares(identity, change)) {
-        rows.push(recordedRow(commit, promotionCommit, trailers, note, identity, change));
+        this.rows.push(recordedRow(commit, promotionCommit, trailers, note, identity, change));
       } else {
         // Evidence that declares another digest than the files got (trailers or a note copied from
         // another change) is no evidence for this one: the change is listed as made outside Stagegate.
-        rows.push(unrecordedRow(commit, change, classify(commit, change, history)));
-        if (sameTarget) mismatches.push(mismatchFinding(commit, change, identity));
+        this.rows.push(unrecordedRow(commit, change, classify(commit, change, history)));
+        if (sameTarget) this.mismatches.push(mismatchFinding(commit, change, identity));
       }
       if (change.digest) history.add(change.digest);
     }
@@ -83,16 +128,19 @@ export function buildAudit(records: readonly HistoryRecord[], options: AuditOpti
     // recorded promotion: list it rather than lose it. Unless the commit changed files of other
     // environments only: evidence for a change that did not happen here was copied from elsewhere.
     if (identity && !identityUsed) {
-      if (commit.touched && commit.touched.length > 0 && !commit.touched.includes(identity.environment)) mismatches.push(mismatchFinding(commit, undefined, identity));
-      else rows.push(recordedRow(commit, promotionCommit, trailers, note, identity, identityChange(identity)));
+      if (commit.touched && commit.touched.length > 0 && !commit.touched.includes(identity.environment)) this.mismatches.push(mismatchFinding(commit, undefined, identity));
+      else this.rows.push(recordedRow(commit, promotionCommit, trailers, note, identity, identityChange(identity)));
     }
   }
 
-  const filtered = options.environment !== undefined || options.service !== undefined || options.since !== undefined || options.until !== undefined;
-  const kept = filtered ? rows.filter((row) => keep(row, options)) : rows;
-  const found = [...collectFindings(records, kept, options, bySha), ...mismatches].sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
-  const findings = filtered ? found.filter((f) => keepFinding(f, options)) : found;
-  return { rows: kept, findings, summary: summarise(kept, findings, options, chain.at(-1)?.sha) };
+  /** The audit of the commits added: rows and findings kept by the options' filters, and the summary. `records` as given to the constructor's `bySha`. */
+  finish(records: readonly HistoryRecord[], options: AuditOptions = {}): AuditResult {
+    const filtered = options.environment !== undefined || options.service !== undefined || options.since !== undefined || options.until !== undefined;
+    const kept = filtered ? this.rows.filter((row) => keep(row, options)) : this.rows;
+    const found = [...collectFindings(records, kept, options, this.bySha), ...this.mismatches].sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
+    const findings = filtered ? found.filter((f) => keepFinding(f, options)) : found;
+    return { rows: kept, findings, summary: summarise(kept, findings, options, this.tip) };
+  }
 }
 
 const NO_RECORDS: readonly HistoryRecord[] = [];

@@ -3,6 +3,7 @@
  * the pure audit produces from it (AuditRow, Finding, AuditSummary). Kept free of I/O so the audit
  * and DORA figures can be computed, tested and rendered without a repository.
  */
+import type { AuditAccumulator } from "./build-audit.js";
 import type { AuditNote } from "./note-schema.js";
 import type { Trailers } from "./trailers.js";
 
@@ -88,6 +89,12 @@ export interface HistoryInput {
   ref?: string;
   tip?: string;
   notes?: string;
+  /**
+   * The audit's rows, built as the digest replay went over the chain (set when digests were computed):
+   * `auditOf` finishes it instead of walking the records again. Records changed after the read (signatures
+   * from GitHub) need that walk: unset it then.
+   */
+  audit?: AuditAccumulator;
   /** Non-fatal problems met while reading (shown as warnings). */
   warnings: string[];
 }
