@@ -204,8 +204,9 @@ export async function readHistory(dir: string, options: ReadHistoryOptions = {})
       if (oids.length > SMALL_READ) for (const [oid, bytes] of await readBlobBytes(dir, oids)) blobs.set(oid, bytes);
       else (await git.readRawMany(oids)).forEach((object, i) => void (object?.type === "blob" && blobs.set(oids[i]!, object.content)));
     };
-    audit = new AuditAccumulator(bySha);
-    const tracker = await computeChanges(chain, raws, () => new DigestTracker(environments, services, extract), blobs, read, audit);
+    const replayed = await computeChanges(chain, raws, () => new DigestTracker(environments, services, extract), blobs, read, () => new AuditAccumulator(bySha));
+    const tracker = replayed.tracker;
+    audit = replayed.audit;
     for (const error of tracker.errors.slice(0, 20)) warnings.push(`could not read image references: ${error}`);
   }
   options.mark?.("replay");

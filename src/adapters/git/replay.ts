@@ -4,7 +4,7 @@
  * (declared swaps, verified by object id: predicted-versions.ts) or from reads of what is left.
  */
 import type { DigestTracker } from "../../core/audit/digest-tracker.js";
-import type { AuditAccumulator, CommitEvidence } from "../../core/audit/build-audit.js";
+import type { AuditAccumulator } from "../../core/audit/build-audit.js";
 import type { ChangeIdentity } from "../../core/audit/evidence.js";
 import { hasTrailer, TRAILER } from "../../core/audit/trailers.js";
 import type { HistoryRecord } from "../../core/audit/types.js";
@@ -39,44 +39,38 @@ export function mayDeclare(record: HistoryRecord): boolean {
 
 /**
  * Replays the first-parent history oldest first through a tracker from `newTracker`, adds each commit
- * to `audit` (its rows) once its changes are known, and returns the tracker whose replay completed.
- * `blobs` holds the environment files the stream read; the versions it lacks are predicted or read
- * through `read` (which adds to `blobs`). A declared Stagegate change whose file changed by exactly the
- * declared swap is applied without parsing the file (isDeclaredSwap: the exact swap on bytes, or line by
- * line with only tags changed beside it; a predicted version is that swap by construction); anything
- * else is parsed. The change a commit declares is the audit's own identity of it ({@link
- * AuditAccumulator.evidence}): computed once, for the fast path here and the rows there. It only
- * proposes: the bytes (or the object id) and the tracker's state decide.
+ * to an accumulator from `newAudit` (its rows) as soon as its changes are known, and returns the tracker
+ * and accumulator of the replay that completed. `blobs` holds the environment files the stream read;
+ * the versions it lacks are predicted or read through `read` (which adds to `blobs`). A declared
+ * Stagegate change whose file changed by exactly the declared swap is applied without parsing the file
+ * (isDeclaredSwap: the exact swap on bytes, or line by line with only tags changed beside it; a
+ * predicted version is that swap by construction); anything else is parsed. The change a commit
+ * declares is the audit's own identity of it ({@link AuditAccumulator.evidence}), computed once for the
+ * fast path here and the rows there, and dropped with the commit's rows made (evidence kept for the
+ * whole chain is that much more for the collector to copy). It only proposes: the bytes (or the object
+ * id) and the tracker's state decide.
  */
-export async function computeChanges(newestFirst: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, newTracker: () => DigestTracker, blobs: Map<string, Buffer>, read: (oids: string[]) => Promise<void>, audit: AuditAccumulator): Promise<DigestTracker> {
+export async function computeChanges(newestFirst: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, newTracker: () => DigestTracker, blobs: Map<string, Buffer>, read: (oids: string[]) => Promise<void>, newAudit: () => AuditAccumulator): Promise<{ tracker: DigestTracker; audit: AuditAccumulator }> {
   const chain = [...newestFirst].reverse();
-  /** Each commit's evidence, by its index in `chain`. */
-  const evidence: CommitEvidence[] = new Array<CommitEvidence>(chain.length);
-  /** The identity each commit declares, by its index in `chain` (what the replay reads of the evidence). */
-  const identities: (ChangeIdentity | undefined)[] = new Array<ChangeIdentity | undefined>(chain.length);
-  let missing = false;
   const probe = newTracker();
-  for (let i = 0; i < chain.length; i++) {
-    const record = chain[i]!;
-    const found = audit.evidence(record);
-    evidence[i] = found;
-    identities[i] = found.identity;
-    const raw = raws.get(record.sha);
-    if (!missing && raw) for (const entry of raw) if (isFileVersion(entry) && !blobs.has(entry.newBlob) && probe.environmentOf(entry.path)) missing = true;
-  }
+  const missing = chain.some((record) => raws.get(record.sha)?.some((entry) => isFileVersion(entry) && !blobs.has(entry.newBlob) && probe.environmentOf(entry.path) !== undefined) === true);
   // Every version read beside the log (no declared change, or no environment file): nothing to predict.
   // Else, a history Stagegate made: every version the stream did not read is the declared swap of the
   // one before, predicted and hashed in the replay itself, with no planning pass. At the first version it
   // cannot predict (a hint that lies, a tag written that no Stagegate-Tag declares) it starts again with
-  // one (resolveVersions: rounds of reads).
-  let tracker = probe;
-  if (!replay(chain, raws, probe, identities, blobs, missing ? INLINE : NONE_PREDICTED)) {
-    const predicted = await resolveVersions(fileSteps(chain, raws, probe, identities), blobs, read);
-    tracker = newTracker();
-    replay(chain, raws, tracker, identities, blobs, predicted);
-  }
-  for (let i = 0; i < chain.length; i++) audit.add(chain[i]!, evidence[i]);
-  return tracker;
+  // one (resolveVersions: rounds of reads), and a new accumulator.
+  const audit = newAudit();
+  /** The identity each commit declares, by its index in `chain`: what the planning pass reads. */
+  const identities: (ChangeIdentity | undefined)[] = new Array<ChangeIdentity | undefined>(chain.length);
+  const stopped = replay(chain, raws, probe, audit, identities, blobs, missing ? INLINE : NONE_PREDICTED);
+  if (stopped === chain.length) return { tracker: probe, audit };
+  // The walk of the abandoned accumulator goes on past the commit it stopped at, for the identities.
+  for (let i = stopped + 1; i < chain.length; i++) identities[i] = audit.evidence(chain[i]!).identity;
+  const predicted = await resolveVersions(fileSteps(chain, raws, probe, identities), blobs, read);
+  const tracker = newTracker();
+  const replayed = newAudit();
+  replay(chain, raws, tracker, replayed, identities, blobs, predicted);
+  return { tracker, audit: replayed };
 }
 
 const NONE_PREDICTED: ReadonlySet<number> = new Set();
@@ -84,13 +78,15 @@ const NONE_PREDICTED: ReadonlySet<number> = new Set();
 const INLINE = "inline";
 
 /**
- * One pass over the chain through `tracker`, setting each commit's `changes` and `touched`. With the
- * steps `resolveVersions` predicted, a predicted version is the declared swap of the one before: the
- * tracker takes the swap and the bytes wait until they are needed. {@link INLINE}: each version the
- * stream did not read is predicted here (hashed against its object id), and the pass stops, returning
- * false, at the first that is not the declared exact swap.
+ * One pass over the chain through `tracker`, setting each commit's `changes` and `touched` and adding it
+ * to `audit`; each commit's identity is written into `identities`. With the steps `resolveVersions`
+ * predicted, a predicted version is the declared swap of the one before: the tracker takes the swap and
+ * the bytes wait until they are needed. {@link INLINE}: each version the stream did not read is
+ * predicted here (hashed against its object id), and the pass stops at the first that is not the
+ * declared exact swap. Returns the chain's length when it completed, else the index of the commit it
+ * stopped at (whose evidence `audit` has taken).
  */
-function replay(chain: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, tracker: DigestTracker, identities: readonly (ChangeIdentity | undefined)[], blobs: Map<string, Buffer>, predicted: ReadonlySet<number> | typeof INLINE): boolean {
+function replay(chain: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, tracker: DigestTracker, audit: AuditAccumulator, identities: (ChangeIdentity | undefined)[], blobs: Map<string, Buffer>, predicted: ReadonlySet<number> | typeof INLINE): number {
   /** path → its last version: the fast path's baseline, and what a predicted version is written into. */
   const last = new Map<string, Working>();
   /**
@@ -109,13 +105,16 @@ function replay(chain: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, 
   let step = 0; // index in `steps`: the environment entries, in the same order
   for (let i = 0; i < chain.length; i++) {
     const record = chain[i]!;
+    const evidence = audit.evidence(record);
+    const identity = evidence.identity;
+    identities[i] = identity;
     const raw = raws.get(record.sha) ?? [];
     if (raw.length === 0) {
       record.changes = [];
       record.touched = [];
+      audit.add(record, evidence);
       continue;
     }
-    const identity = identities[i];
     const touched: string[] = [];
     for (const entry of raw) {
       const env = tracker.environmentOf(entry.path);
@@ -126,12 +125,12 @@ function replay(chain: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, 
       if (predicted === INLINE && isFileVersion(entry) && !blobs.has(entry.newBlob)) {
         // A version the stream did not read: the declared swap of the one before, or a planning pass.
         const before = last.get(entry.path);
-        if (!before || !declared) return false;
+        if (!before || !declared) return i;
         // Without a declared tag the swap is written into the path's own copy. With one it is tried on a
         // copy: a version with the tag written beside the digest is checked against the one before, below.
         const trial = declared.tag === undefined ? before : workingOf(contentOf(before));
         const found = predict(trial, { previous: declared.previous!, digest: declared.digest!, tag: declared.tag }, entry.newBlob);
-        if (!found) return false;
+        if (!found) return i;
         if (found === trial) {
           last.set(entry.path, trial);
           if (!tracker.applySwap(entry.path, declared.service, declared.previous, declared.digest!)) tracker.setFile(entry.path, contentOf(trial).toString("utf8"));
@@ -162,8 +161,9 @@ function replay(chain: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, 
     }
     record.changes = tracker.commit();
     record.touched = touched;
+    audit.add(record, evidence);
   }
-  return true;
+  return chain.length;
 }
 
 /** The environment file versions of `chain` in order, with the swap each commit declares for its environment. */
