@@ -35,6 +35,77 @@ describe("plain note check", () => {
     if (isPlainNote(copy)) expect(viaZod.success).toBe(true);
   });
 
+  it("decides as the combinator check it replaced and never passes what zod refuses, on generated notes", () => {
+    // The reference: the shape check as combinators over closures (what the straight-line check replaced).
+    type Check = (v: unknown) => boolean;
+    const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+    const isText: Check = (v) => typeof v === "string" && v.length <= 2000;
+    const isLogin: Check = (v) => typeof v === "string" && v.length <= 200;
+    const isNumber: Check = (v) => typeof v === "number" && Number.isFinite(v);
+    const opt = (check: Check): Check => (v) => v === undefined || check(v);
+    const object = (shape: Record<string, Check>): Check => (v) => isObj(v) && Object.keys(shape).every((key) => shape[key]!(v[key]));
+    const arrayOf = (check: Check): Check => (v) => Array.isArray(v) && v.every(check);
+    const reference = object({
+      version: opt(isNumber),
+      kind: (v) => v === undefined || v === "promotion" || v === "rollback",
+      service: isText,
+      environment: isText,
+      from: opt(isText),
+      requestedBy: opt(isLogin),
+      reason: opt(isText),
+      artifact: object({ digest: isText, image: opt(isText), tag: opt(isText), source: opt(object({ repo: opt(isText), sha: opt(isText), author: opt(isLogin), committedAt: opt(isText) })) }),
+      previous: opt(arrayOf(object({ digest: isText }))),
+      pullRequest: opt(object({ number: (v) => Number.isSafeInteger(v), author: opt(isLogin), url: opt(isText) })),
+      gates: opt(arrayOf(object({ name: isText, result: opt(isText), conclusion: opt(isText), summary: opt(isText) }))),
+      approvals: opt(arrayOf(object({ reviewer: opt(isLogin), user: opt(isLogin), at: opt(isText), count: opt(isNumber) }))),
+      overrides: opt(arrayOf(object({ gate: isText, by: isLogin, reason: opt(isText), at: opt(isText), secondBy: opt(isLogin) }))),
+      mergedBy: opt(isLogin),
+      mergedAt: opt(isText),
+      deployments: opt(arrayOf(object({ id: (v) => v === undefined || isNumber(v) || typeof v === "string", environment: opt(isText), state: opt(isText), result: opt(isText), at: opt(isText) }))),
+    });
+    // Each field mostly valid (at the length limits too), sometimes anything: missing, null, empty, too
+    // long for a login or a text, numbers, booleans, containers, another kind.
+    const leaf = fc.constantFrom<unknown>(undefined, null, "", "ok", "x".repeat(201), "x".repeat(2001), 0, 1.5, 12, 2 ** 53, true, [], {}, "promotion", "rollback", "deploy", DIGEST);
+    const mostly = (valid: fc.Arbitrary<unknown>) => fc.oneof({ weight: 15, arbitrary: valid }, { weight: 1, arbitrary: leaf });
+    const text = mostly(fc.constantFrom(undefined, "ok", "", "x".repeat(2000)));
+    const login = mostly(fc.constantFrom(undefined, "ok", "x".repeat(200)));
+    const required = (value: unknown) => mostly(fc.constant(value));
+    const obj = (fields: Record<string, fc.Arbitrary<unknown>>) => mostly(fc.record(fields));
+    const list = (item: fc.Arbitrary<unknown>) => mostly(fc.oneof(fc.constant(undefined), fc.array(item, { maxLength: 3 })));
+    const note = fc.record({
+      version: mostly(fc.constantFrom(undefined, 1, 2.5)),
+      kind: mostly(fc.constantFrom(undefined, "promotion", "rollback")),
+      service: required("api"),
+      environment: required("prod"),
+      from: text,
+      requestedBy: login,
+      reason: text,
+      artifact: obj({ digest: required(DIGEST), image: text, tag: text, source: mostly(fc.oneof(fc.constant(undefined), fc.record({ repo: text, sha: text, author: login, committedAt: text }))) }),
+      previous: list(obj({ digest: required(DIGEST) })),
+      pullRequest: mostly(fc.oneof(fc.constant(undefined), fc.record({ number: mostly(fc.constantFrom(1, 2 ** 53 - 1)), author: login, url: text }))),
+      gates: list(obj({ name: required("soak"), result: text, conclusion: text, summary: text })),
+      approvals: list(obj({ reviewer: login, user: login, at: text, count: mostly(fc.constantFrom(undefined, 2)) })),
+      overrides: list(obj({ gate: required("soak"), by: required("rita"), reason: text, at: text, secondBy: login })),
+      mergedBy: login,
+      mergedAt: text,
+      deployments: list(obj({ id: mostly(fc.constantFrom(undefined, 3, "D_1")), environment: text, state: text, result: text, at: text })),
+      policy: leaf,
+    });
+    let plain = 0;
+    fc.assert(
+      fc.property(note, (value) => {
+        const verdict = isPlainNote(structuredClone(value) as Record<string, unknown>);
+        expect(verdict).toBe(reference(structuredClone(value)));
+        if (verdict) {
+          plain++;
+          expect(auditNoteSchema.safeParse(structuredClone(value)).success).toBe(true);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+    expect(plain).toBeGreaterThan(100);
+  });
+
   it("appended parts merge before the check", () => {
     const text = `${JSON.stringify({ ...base, deployments: [{ id: 1, state: "success" }] })}\n\n${JSON.stringify({ deployments: [{ id: 1, state: "failure" }] })}\n`;
     expect(parseNote(text)).toEqual({ note: { ...base, deployments: [{ id: 1, state: "success" }, { id: 1, state: "failure" }] } });
