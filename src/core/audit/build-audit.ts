@@ -11,7 +11,7 @@ import { collectFindings, short, shortDigest } from "./findings.js";
 import type { AuditNote } from "./note-schema.js";
 import { hasTrailer, TRAILER, type Trailers } from "./trailers.js";
 import { VERSION } from "../../version.js";
-import type { AuditResult, AuditRow, HistoryInput, AuditScope, AuditSummary, ChangeKind, DigestChange, Finding, HistoryRecord, NoteEdit, NotesDivergence, ReflogEntry, SignatureSource } from "./types.js";
+import type { AuditResult, AuditRow, AuditScope, AuditSummary, ChangeKind, DigestChange, Finding, HistoryInput, HistoryRecord, NoteEdit, NotesDivergence, ReflogEntry, SignatureSource } from "./types.js";
 
 export interface AuditOptions {
   /** Tip of the audited branch; defaults to the first record (git log prints the tip first). */
@@ -136,7 +136,8 @@ export class AuditAccumulator {
   /** The audit of the commits added: rows and findings kept by the options' filters, and the summary. `records` as given to the constructor's `bySha`. */
   finish(records: readonly HistoryRecord[], options: AuditOptions = {}): AuditResult {
     const filtered = options.environment !== undefined || options.service !== undefined || options.since !== undefined || options.until !== undefined;
-    const kept = filtered ? this.rows.filter((row) => keep(row, options)) : this.rows;
+    // A copy either way: a caller that sorts or edits its rows must not change what a later finish gives.
+    const kept = filtered ? this.rows.filter((row) => keep(row, options)) : this.rows.slice();
     const found = [...collectFindings(records, kept, options, this.bySha), ...this.mismatches].sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
     const findings = filtered ? found.filter((f) => keepFinding(f, options)) : found;
     return { rows: kept, findings, summary: summarise(kept, findings, options, this.tip) };

@@ -3,7 +3,7 @@
 // those regexes are kept here as the reference.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildAudit } from "../../../src/core/audit/build-audit.js";
+import { AuditAccumulator, buildAudit } from "../../../src/core/audit/build-audit.js";
 import { TABLE_COLUMNS } from "../../../src/core/audit/columns.js";
 import { renderMarkdown } from "../../../src/core/audit/render-text.js";
 import { checkDuties, evidenceColumns } from "../../../src/core/audit/evidence.js";
@@ -142,5 +142,15 @@ describe("buildAudit", () => {
       record(sha, [parent], { changes: change(digest, previous), trailers: trailersFrom({ "stagegate-service": ["api"], "stagegate-environment": ["prod"] }) });
     const records = [record("e", ["d"], { changes: change(2, 4) }), promote("d", "c", 4, 3), promote("c", "b", 3, 2), promote("b", "a", 2, 1), record("a", [])];
     expect(buildAudit(records).rows.map((r) => r.kind)).toEqual(["promotion", "promotion", "promotion", "revert"]);
+  });
+
+  it("finishes an accumulator as often as asked, whatever a caller did to the rows an earlier finish gave", () => {
+    const records = [record("c", ["b"], { changes: change(3, 2) }), record("b", ["a"], { changes: change(2, 1) }), record("a", [])];
+    const audit = new AuditAccumulator(new Map(records.map((r) => [r.sha, r])));
+    for (const commit of [...records].reverse()) audit.add(commit);
+    const first = audit.finish(records);
+    first.rows.reverse();
+    expect(audit.finish(records).rows.map((r) => r.commit)).toEqual(["b", "c"]);
+    expect(audit.finish(records, { since: new Date(0) })).toEqual(buildAudit(records, { since: new Date(0) }));
   });
 });
