@@ -8,7 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDist } from "../scripts/build.js";
 import { historyLogArgs, readHistory } from "../src/adapters/git/history.js";
@@ -41,6 +41,12 @@ export interface AuditBenchResult {
    */
   auditLogMs: number;
   ratioAuditLog: number;
+  /**
+   * The machine's 1-minute load average before and after the timed rounds (`os.loadavg`): on a shared
+   * VM other tenants' work moves the ratio by ±10%, and this says how busy it was (on 2 cores, 1 is
+   * one core's worth of other work, or of the benchmark's own git and node).
+   */
+  loadAverage?: number[];
   /**
    * What a user waits for: `stagegate audit --repo DIR --out FILE` as a new process from the build
    * (`npm run build`, what the image runs: Node start-up, module loading and a JIT that has not warmed
@@ -218,9 +224,11 @@ export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResu
     const auditCpu = { node: [] as number[], git: [] as number[] };
     const logCpu = { node: [] as number[], git: [] as number[] };
     const auditLog = historyLogArgs("main", false);
+    const loadBefore = loadavg()[0] ?? 0;
     const samples = await timedInterleaved(5, [() => withCpu(auditCpu, audit), () => withCpu(logCpu, () => runGitLog(repo)), () => runGitLog(repo, true), () => runGitLog(repo, true, auditLog)]);
     const [auditMs = 0, gitLogMs = 0, gitLogBufferedMs = 0, auditLogMs = 0] = samples.map((times) => Math.min(...times));
     const [auditMedianMs = 0, gitLogMedianMs = 0] = samples.map(median);
+    const loadAverage = [loadBefore, loadavg()[0] ?? 0].map((load) => Number(load.toFixed(2)));
     const ratio = auditMs / gitLogMs;
     const phases = await measurePhases(repo);
     // The CLI apart and after: new processes, each 1.3–2 s, would weigh on the in-process rounds. The
@@ -250,6 +258,7 @@ export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResu
       ratioCliSources: Number((cliSourcesMs / gitLogMs).toFixed(2)),
       target: 3,
       withinTarget: ratio <= 3,
+      loadAverage,
       cpu: cpuFigures(auditCpu, logCpu, gitLogMs),
       phases,
     };
