@@ -49,8 +49,12 @@ export function streamGit(dir: string, args: string[], onChunk: (chunk: Buffer) 
   });
 }
 
-/** Object ids per write to `git cat-file --batch` (each write wakes git: not one per id). */
-const BATCH = 1000;
+/**
+ * Object ids per write to `git cat-file --batch` (each write wakes git: not one per id). Small enough
+ * that the answers keep pace with the log: with 1,000, up to 1,000 merged heads were asked for when the
+ * log ended, and the audit waited 8–13 ms for them; with 250, 1–2 ms.
+ */
+const BATCH = 250;
 
 /**
  * What `git cat-file --batch` answered for one request: the object's type and bytes, or undefined

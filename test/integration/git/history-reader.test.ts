@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isoStrict, parseCommitObject } from "../../../src/adapters/git/commit-object.js";
 import { isExactSwap } from "../../../src/adapters/git/digest-swap.js";
+import { ObjectStream } from "../../../src/adapters/git/git-stream.js";
 import { splitMessage } from "../../../src/adapters/git/log-parser.js";
 
 let dir: string;
@@ -164,5 +165,22 @@ describe("reflog entries: fast-forward or rewrite, as git answers it", () => {
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the bulk cat-file stream", () => {
+  it("answers while more is still to be asked, not only once its input ends", async () => {
+    // 600 commits asked for, the input left open: their answers must come (the audit's log goes on
+    // meanwhile). With 1,000 ids per write, none was even written before close().
+    const shas = Array.from({ length: 600 }, (_, i) => writeCommit(`tree ${emptyTree}\nauthor A <a@x> ${i} +0000\ncommitter A <a@x> ${i} +0000\n\nc${i}\n`));
+    let answered = 0;
+    const stream = new ObjectStream(dir, (_name, object) => void (object?.type === "commit" && answered++));
+    for (const sha of shas) stream.want(sha);
+    const deadline = Date.now() + 10_000;
+    while (answered === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    const before = answered;
+    await stream.close();
+    expect(before).toBeGreaterThan(0);
+    expect(answered).toBe(600);
   });
 });
