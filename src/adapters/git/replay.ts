@@ -53,7 +53,7 @@ export function mayDeclare(record: HistoryRecord): boolean {
 export async function computeChanges(newestFirst: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, newTracker: () => DigestTracker, blobs: Map<string, Buffer>, read: (oids: string[]) => Promise<void>, newAudit: () => AuditAccumulator): Promise<{ tracker: DigestTracker; audit: AuditAccumulator }> {
   const chain = [...newestFirst].reverse();
   const probe = newTracker();
-  const missing = chain.some((record) => raws.get(record.sha)?.some((entry) => isFileVersion(entry) && !blobs.has(entry.newBlob) && probe.environmentOf(entry.path) !== undefined) === true);
+  const missing = chain.some((record) => (raws.get(record.sha) ?? []).some((entry) => isFileVersion(entry) && !blobs.has(entry.newBlob) && probe.environmentOf(entry.path) !== undefined));
   // Every version read beside the log (no declared change, or no environment file): nothing to predict.
   // Else, a history Stagegate made: every version the stream did not read is the declared swap of the
   // one before, predicted and hashed in the replay itself, with no planning pass. At the first version it

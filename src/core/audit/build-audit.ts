@@ -56,9 +56,8 @@ export function auditOf(history: Pick<HistoryInput, "records" | "audit">, option
   return history.audit ? history.audit.finish(history.records, options) : buildAudit(history.records, options);
 }
 
-/** What a first-parent commit brings as evidence: the heads it merged, their trailers under its own, the note, the change they declare. */
+/** What a first-parent commit brings as evidence: its trailers with those of the heads it merged under them, the note, the change they declare. */
 export interface CommitEvidence {
-  merged: readonly HistoryRecord[];
   trailers: Trailers;
   note: AuditNote | undefined;
   identity: ChangeIdentity | undefined;
@@ -97,7 +96,7 @@ export class AuditAccumulator {
     const trailers = merged.length > 0 ? mergedTrailers(commit, merged) : commit.trailers;
     const note = commit.note ?? merged.find((m) => m.note)?.note;
     const promotionCommit = merged.find((m) => hasTrailer(m.trailers, TRAILER.service)) ?? (hasTrailer(commit.trailers, TRAILER.service) ? commit : undefined);
-    return { merged, trailers, note, identity: identityOf(trailers, note), promotionCommit };
+    return { trailers, note, identity: identityOf(trailers, note), promotionCommit };
   }
 
   /** The rows of the next commit of the chain, from its changes (`commit.changes`) and `evidence` (taken here when not given). */
