@@ -10,6 +10,8 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { join } from "node:path";
 import { buildDist } from "../scripts/build.js";
 import { historyLogArgs, readHistory } from "../src/adapters/git/history.js";
@@ -82,7 +84,30 @@ export interface AuditBenchResult {
    * streaming design would overlap with the log (docs/audit-performance.md, eleventh pass).
    */
   phases?: { logMs: number; replayMs: number; reflogMs: number; buildMs: number; markdownMs: number };
+  /**
+   * The heap one audit keeps until its report is written (MB, after a full collection): the history read
+   * (records, notes, the replay's rows) and the audit's result. What the scavenges copy while the history
+   * is built, and what an audit of a long history needs in memory.
+   */
+  heapMb?: number;
 }
+
+/** Heap used by a history read and its audit, kept alive together (a full GC before and after). */
+async function measureHeap(repo: string): Promise<number> {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const history = await readHistory(repo, { extract: findImageReferences });
+  const result = auditOf(history, { branch: history.branch, tip: history.tip, ref: history.ref, notes: history.notes, reflog: history.reflog, warnings: history.warnings });
+  _measured = { history, result }; // reachable from the module while the heap is measured
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  _measured = undefined;
+  return Number(((after - before) / 1e6).toFixed(1));
+}
+
+let _measured: unknown;
 
 /** Medians of the phases of `runs` instrumented audits (readHistory with marks, buildAudit, renderMarkdown). */
 async function measurePhases(repo: string, runs = 5): Promise<NonNullable<AuditBenchResult["phases"]>> {
@@ -248,6 +273,7 @@ export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResu
     const ratioPaired = median(auditTimes.map((ms, i) => ms / (gitLogTimes[i] ?? ms)));
     const ratio = auditMs / gitLogMs;
     const phases = await measurePhases(repo);
+    const heapMb = await measureHeap(repo);
     // The CLI apart and after: new processes, each 1.3–2 s, would weigh on the in-process rounds. The
     // build goes to the benchmark's folder (packages beside it), not the checkout's dist/.
     await buildDist(join(dir, "package", "dist"));
@@ -280,6 +306,7 @@ export async function runAuditBench(promotions = 10_000): Promise<AuditBenchResu
       loadAverage,
       cpu: cpuFigures(auditCpu, logCpu, gitLogMs),
       phases,
+      heapMb,
     };
     writeFileSync(join(import.meta.dirname, "audit-results.json"), `${JSON.stringify({ ...result, node: process.version, date: new Date().toISOString() }, null, 2)}\n`);
     return result;

@@ -5,6 +5,7 @@
  * the default branch this way, through the cat-file process it already runs, instead of a second log.
  */
 import type { GitPerson } from "../../core/audit/types.js";
+import { append } from "../../core/tight-list.js";
 
 /** A commit object's fields, as `git log` would format them. */
 export interface CommitObject {
@@ -17,40 +18,52 @@ export interface CommitObject {
 
 /** Parses a raw commit object (headers, a blank line, the message). */
 export function parseCommitObject(data: Buffer): CommitObject {
-  const split = data.indexOf("\n\n");
+  const split = data.indexOf(BLANK);
   const headerEnd = split < 0 ? data.length : split;
-  // Headers are ASCII except names (UTF-8 by convention); continuation lines (gpgsig, mergetag) start with a space.
-  const headers = data.toString("utf8", 0, headerEnd).split("\n");
-  const parents: string[] = [];
-  let author: GitPerson = { name: "", email: "", date: "" };
-  let committer: GitPerson = { name: "", email: "", date: "" };
+  let parents: string[] | undefined;
+  let author: GitPerson | undefined;
+  let committer: GitPerson | undefined;
   let encoding: string | undefined;
-  // Parents are the `parent` lines right after `tree`, as git reads them; one further down is not a parent.
+  // Header lines read as bytes: only the values kept become strings (no string of every header, whose
+  // slices would keep it alive for as long as the history lives). Parents are the `parent` lines right
+  // after `tree`, as git reads them; one further down is not a parent. Continuation lines (gpgsig,
+  // mergetag) start with a space, and like any line without a key, end the parents.
   let parentsEnded = false;
-  for (const [index, line] of headers.entries()) {
-    const space = line.indexOf(" ");
-    const key = space <= 0 ? "" : line.slice(0, space);
+  for (let bol = 0, index = 0; bol < headerEnd; index++) {
+    const lf = data.indexOf(LF, bol);
+    const eol = lf < 0 || lf > headerEnd ? headerEnd : lf;
+    const key = keyOf(data, bol, eol);
     if (index > 0 && key !== "parent") parentsEnded = true;
-    if (space <= 0) continue;
-    const value = line.slice(space + 1);
-    switch (key) {
-      case "parent":
-        if (!parentsEnded) parents.push(value);
-        break;
-      case "author":
-        author = parsePerson(value);
-        break;
-      case "committer":
-        committer = parsePerson(value);
-        break;
-      case "encoding":
-        encoding = value.trim();
-        break;
-    }
+    if (key === "parent") {
+      if (!parentsEnded) parents = append(parents, data.toString("latin1", bol + 7, eol));
+    } else if (key === "author") author = parsePerson(data.toString("utf8", bol + 7, eol), 0);
+    else if (key === "committer") committer = parsePerson(data.toString("utf8", bol + 10, eol), 2);
+    else if (key === "encoding") encoding = data.toString("utf8", bol + 9, eol).trim();
+    bol = eol + 1;
   }
   const body = split < 0 ? data.subarray(data.length) : data.subarray(split + 2);
-  return { parents, author, committer, message: decode(body, encoding) };
+  return { parents: parents ?? [], author: author ?? noPerson(), committer: committer ?? noPerson(), message: decode(body, encoding) };
 }
+
+const LF = 0x0a;
+const BLANK = Buffer.from("\n\n");
+const noPerson = (): GitPerson => ({ name: "", email: "", date: "" });
+
+/** Header keys parseCommitObject reads, with their bytes and the space after them. */
+const KEYS = ["parent", "author", "committer", "encoding"].map((key) => ({ key, bytes: Buffer.from(`${key} `) }));
+
+/**
+ * The key of the header line [bol, eol) when it is one parseCommitObject reads; "" for a line that has
+ * no key (none, or it starts with a space: a continuation), "other" for any other key.
+ */
+function keyOf(data: Buffer, bol: number, eol: number): string {
+  const space = data.indexOf(SPACE, bol);
+  if (space <= bol || space >= eol) return "";
+  for (const { key, bytes } of KEYS) if (bytes.length === space - bol + 1 && data.compare(bytes, 0, bytes.length, bol, space + 1) === 0) return key;
+  return "other";
+}
+
+const SPACE = 0x20;
 
 /** The message in UTF-8, as git log re-encodes it (i18n.logOutputEncoding defaults to UTF-8). */
 function decode(bytes: Buffer, encoding: string | undefined): string {
@@ -64,14 +77,30 @@ function decode(bytes: Buffer, encoding: string | undefined): string {
 
 /**
  * `Name <email> 1690615740 +0200` as git's split_ident_line reads it: the name before the first `<`
- * (trailing spaces dropped), the email up to the next `>`, then the time and zone.
+ * (trailing spaces dropped), the email up to the next `>`, then the time and zone. `slot` (0 for
+ * authors, 2 for committers) names the strings of the previous call to reuse when the name or email
+ * repeats: a new string per merged head would keep its line alive (a slice does) for as long as the
+ * history lives.
  */
-export function parsePerson(ident: string): GitPerson {
+export function parsePerson(ident: string, slot?: number): GitPerson {
   const open = ident.indexOf("<");
   const close = open < 0 ? -1 : ident.indexOf(">", open + 1);
   if (open < 0 || close < 0) return { name: ident.trim(), email: "", date: "" };
   const stamp = ident.slice(close + 1).trim();
-  return { name: ident.slice(0, open).trimEnd(), email: ident.slice(open + 1, close), date: dateOf(stamp) };
+  const name = ident.slice(0, open).trimEnd();
+  const email = ident.slice(open + 1, close);
+  return { name: slot === undefined ? name : same(slot, name), email: slot === undefined ? email : same(slot + 1, email), date: dateOf(stamp) };
+}
+
+/** The last name and email read for authors (0, 1) and committers (2, 3). */
+const lastSeen = ["", "", "", ""];
+
+/** `value`, or the equal string the slot holds (then `value` dies young). */
+function same(slot: number, value: string): string {
+  const last = lastSeen[slot]!;
+  if (last === value) return last;
+  lastSeen[slot] = value;
+  return value;
 }
 
 /** The last `<seconds> <zone>` formatted and its date: a commit's author and committer times are often the same. */

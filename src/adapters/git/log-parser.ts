@@ -13,6 +13,7 @@
  */
 import { parseMessageTrailers } from "../../core/audit/trailers.js";
 import type { HistoryRecord, SignatureStatus } from "../../core/audit/types.js";
+import { append } from "../../core/tight-list.js";
 import { LoggedCommit } from "./logged-commit.js";
 
 const SIGNATURES = new Set<SignatureStatus>(["G", "U", "N", "B", "X", "Y", "R", "E"]);
@@ -336,7 +337,7 @@ class Slot {
 
 /** `-z` raw entries from `from` (the NUL and line feed before them included) to `to`: `:oldmode newmode oldsha newsha status\0path\0`. */
 function parseRaw(buf: Buffer, from: number, to: number): RawEntry[] {
-  const entries: RawEntry[] = [];
+  let entries: RawEntry[] | undefined;
   let pos = from;
   while (pos < to && (buf[pos] === NUL || buf[pos] === LF)) pos++;
   while (pos < to && buf[pos] === COLON) {
@@ -355,9 +356,9 @@ function parseRaw(buf: Buffer, from: number, to: number): RawEntry[] {
     const entry: RawEntry = { status: fields ? buf.toString("latin1", blobEnd + 1, metaEnd) : "", newBlob: fields ? buf.toString("latin1", space + 1, blobEnd) : "", path: buf.toString("utf8", metaEnd + 1, pathEnd) };
     // New mode 160000: the path now holds a submodule (its "blob" is a commit of another repository).
     if (fields && isGitlinkMode(buf, modeStart)) entry.gitlink = true;
-    entries.push(entry);
+    entries = append(entries, entry);
     pos = pathEnd + 1;
   }
-  return entries;
+  return entries ?? [];
 }
 

@@ -9,6 +9,7 @@ import type { ChangeIdentity } from "../../core/audit/evidence.js";
 import { hasTrailer, TRAILER } from "../../core/audit/trailers.js";
 import type { HistoryRecord } from "../../core/audit/types.js";
 import { BRANCH_PREFIX } from "../../core/plan/branch.js";
+import { append } from "../../core/tight-list.js";
 import { isDeclaredSwap } from "./digest-swap.js";
 import { isZeroOid } from "./git-cli.js";
 import type { RawEntry } from "./log-parser.js";
@@ -115,12 +116,12 @@ function replay(chain: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, 
       audit.add(record, evidence);
       continue;
     }
-    const touched: string[] = [];
+    let touched: string[] | undefined;
     for (const entry of raw) {
       const env = tracker.environmentOf(entry.path);
       if (!env) continue;
       const index = step++;
-      if (!touched.includes(env)) touched.push(env);
+      if (!touched?.includes(env)) touched = append(touched, env);
       const declared = identity?.digest && identity.previous && identity.environment === env ? identity : undefined;
       if (predicted === INLINE && isFileVersion(entry) && !blobs.has(entry.newBlob)) {
         // A version the stream did not read: the declared swap of the one before, or a planning pass.
@@ -160,7 +161,7 @@ function replay(chain: readonly HistoryRecord[], raws: Map<string, RawEntry[]>, 
       tracker.setFile(entry.path, bytes?.toString("utf8"));
     }
     record.changes = tracker.commit();
-    record.touched = touched;
+    record.touched = touched ?? [];
     audit.add(record, evidence);
   }
   return chain.length;

@@ -5,6 +5,7 @@
  * (the editors' `findImageReferences`).
  */
 import { normaliseImage } from "../../editors/image-ref.js";
+import { append } from "../tight-list.js";
 import type { DigestChange } from "./types.js";
 
 /** What the tracker needs of an image reference found in a file. */
@@ -129,7 +130,7 @@ export class DigestTracker {
 
   /** Ends a commit: the digest changes of the environments touched since the last call. */
   commit(): DigestChange[] {
-    const changes: DigestChange[] = [];
+    let changes: DigestChange[] | undefined;
     // Runs once per commit of a long history: no copies or sorts when one environment and one service changed.
     const envs = this.touched.size === 1 ? this.touched : [...this.touched].sort();
     for (const env of envs) {
@@ -142,7 +143,7 @@ export class DigestTracker {
         const before = state.get(swap.service);
         if (before !== swap.digest) {
           state.set(swap.service, swap.digest);
-          changes.push({ environment: env, service: swap.service, image: this.imageByService.get(swap.service) ?? "", digest: swap.digest, previous: before });
+          changes = append(changes, { environment: env, service: swap.service, image: this.imageByService.get(swap.service) ?? "", digest: swap.digest, previous: before });
         }
         continue;
       }
@@ -159,13 +160,13 @@ export class DigestTracker {
       for (const change of changed) {
         if (change.digest === undefined) state.delete(change.service);
         else state.set(change.service, change.digest);
-        changes.push(change);
+        changes = append(changes, change);
       }
     }
     this.touched.clear();
     this.swaps.clear();
     this.rewritten.clear();
-    return changes;
+    return changes ?? [];
   }
 
   /** Current digest of a service in an environment. */

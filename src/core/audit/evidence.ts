@@ -181,8 +181,8 @@ function lastDeploymentTo(note: AuditNote | undefined, environment: string): Non
 
 /** Approver logins in order, without repeats (compared as {@link normaliseLogin} does), with their normal forms. */
 class Approvers {
-  readonly logins: string[] = [];
-  readonly keys: string[] = [];
+  logins: string[] = [];
+  keys: string[] = [];
   /** Made only for a long list (a hand-written note): a row has a handful of approvers, which a scan checks faster. */
   private seen: Set<string> | undefined;
 
@@ -190,6 +190,12 @@ class Approvers {
     const key = normaliseLogin(login);
     if (this.keys.length < 16 ? this.keys.includes(key) : (this.seen ??= new Set(this.keys)).has(key)) return;
     this.seen?.add(key);
+    // The logins are the row's approvers: a list of their size (tight-list.ts).
+    if (this.logins.length === 0) {
+      this.logins = [login];
+      this.keys = [key];
+      return;
+    }
     this.logins.push(login);
     this.keys.push(key);
   }

@@ -3,6 +3,7 @@
  * parsed map is keyed by lowercase key. Formats are those the promotion and merge commits write.
  */
 import { scanTrailers } from "../evidence/trailers.js";
+import { append, tight } from "../tight-list.js";
 import type { GateResult } from "./types.js";
 
 /** Trailer keys the audit reads (lowercase). */
@@ -35,10 +36,14 @@ export type Trailers = readonly string[];
  * keys lowercased, values in order.
  */
 export function parseMessageTrailers(message: string): Trailers {
-  const out: string[] = [];
-  scanTrailers(message, (key, value) => out.push(lowerKey(key), value));
-  return out;
+  // Collected in one reused buffer, then copied to a list of their size: the list lives as long as the history.
+  SCANNED.length = 0;
+  scanTrailers(message, collect);
+  return tight(SCANNED);
 }
+
+const SCANNED: string[] = [];
+const collect = (key: string, value: string): void => void SCANNED.push(lowerKey(key), value);
 
 /** Lowercase keys already seen, by key as written (bounded: keys are free text). */
 const LOWER = new Map<string, string>();
@@ -130,7 +135,7 @@ export function toGateResult(word: string | undefined): GateResult {
  * Scans by index instead of splitting, as it runs for every promotion of a long history.
  */
 export function parseGates(values: readonly string[]): { name: string; result: GateResult }[] {
-  const out: { name: string; result: GateResult }[] = [];
+  let out: { name: string; result: GateResult }[] | undefined;
   for (const value of values) {
     let start = 0;
     while (start <= value.length) {
@@ -141,12 +146,12 @@ export function parseGates(values: readonly string[]): { name: string; result: G
       if (name) {
         const eq2 = eq < 0 ? -1 : indexOfBefore(value, EQUALS, eq + 1, end);
         const result = eq < 0 ? undefined : value.slice(eq + 1, eq2 < 0 ? end : eq2).trim();
-        out.push({ name, result: toGateResult(result) });
+        out = append(out, { name, result: toGateResult(result) });
       }
       start = end + 1;
     }
   }
-  return out;
+  return out ?? [];
 }
 
 const EQUALS = 61;
