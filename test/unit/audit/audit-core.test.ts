@@ -26,6 +26,11 @@ describe("trailers", () => {
     expect(hasTrailer(trailers, "stagegate-pr")).toBe(true);
     expect(hasTrailer(trailers, "stagegate-service")).toBe(false);
     expect(trailerValues(trailers, "stagegate-gates")).toEqual([]);
+    // Each message's trailers are a list of their own: the next parse (which reuses a buffer) leaves them alone.
+    const next = parseMessageTrailers("subject\n\nStagegate-Service: web");
+    expect(trailers).toEqual(["stagegate-approved-by", "alice", "stagegate-approved-by", "bob", "stagegate-pr", "#3"]);
+    expect(next).toEqual(["stagegate-service", "web"]);
+    expect(parseMessageTrailers("subject only")).toEqual([]);
   });
   it("overlays trailers: the first source holding a key gives all its values", () => {
     const commit = trailersFrom({ "stagegate-approved-by": ["carol"], "stagegate-pr": ["#9"] });
