@@ -231,6 +231,17 @@ describe("renderers", () => {
     expect(html).toContain(escapeHtml("<script>"));
     expect(html).not.toMatch(/<link|src=|@import/);
   });
+  it("adds line-break hints to HTML cells only where a value reads well split, after escaping", () => {
+    const row: AuditRow = { ...evil, overrides: [], source: `<b>T</b>@org/app@${"c".repeat(40)}` };
+    const html = renderHtml({ ...result, rows: [row] }, undefined);
+    expect(html).toContain("<td>2024-01-01T<wbr>00:00:00Z</td>");
+    expect(html).toContain(`<th scope="col">separation_<wbr>of_<wbr>duties</th>`);
+    // Escaped first: the hint never lands inside an entity, and the markup in the value stays text.
+    expect(html).toContain(`<td class="mono">${escapeHtml("<b>T</b>@")}<wbr>org/app@<wbr>${"c".repeat(12)}</td>`);
+    // Ids and other cells get none.
+    expect(html).toContain(`<td class="mono">${"a".repeat(12)}</td>`);
+    expect(html).toContain("<td>direct-push</td>");
+  });
 });
 
 const TABLE_CELLS = 15;
