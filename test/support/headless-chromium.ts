@@ -38,6 +38,8 @@ export class HeadlessPage {
     const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars", `--user-data-dir=${profileDir}`];
     this.#child = spawn(binary, [...flags, "--remote-debugging-pipe", "about:blank"], { stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"] });
     this.#input = this.#child.stdio[3] as Writable;
+    // A write to a browser that is gone (EPIPE) is reported by the exit handler below, not thrown.
+    this.#input.on("error", () => {});
     const output = this.#child.stdio[4] as Readable;
     let rest = Buffer.alloc(0);
     output.on("data", (chunk: Buffer) => {
@@ -47,10 +49,13 @@ export class HeadlessPage {
         rest = rest.subarray(end + 1);
       }
     });
-    this.#child.on("exit", () => {
-      for (const { reject } of this.#pending.values()) reject(new Error("chromium exited"));
+    // A browser that exits (or never starts) fails whatever waits on it, rather than leaving it hanging.
+    const fail = (why: string) => {
+      for (const { reject } of this.#pending.values()) reject(new Error(why));
       this.#pending.clear();
-    });
+    };
+    this.#child.on("exit", (code, signal) => fail(`chromium exited (${signal ?? code})`));
+    this.#child.on("error", (error) => fail(`chromium could not run: ${error.message}`));
   }
 
   /** Starts Chromium and attaches to a fresh page with the given viewport. */

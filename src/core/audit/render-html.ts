@@ -2,7 +2,7 @@
  * The HTML audit report: ONE self-contained page (inline CSS and SVG, no script, no external asset)
  * that an auditor can archive or attach to a ticket. Every value from git is HTML-escaped. The table
  * breaks lines where they read well (headers at `_`, times before the clock, sources after `@`; ids
- * never) so that it fits a 1280-pixel window and, printed, an A4 landscape page.
+ * never), which keeps it near a laptop window's width and, printed, within an A4 landscape page.
  */
 import { tableColumns } from "./columns.js";
 import type { DoraReport } from "./dora.js";
