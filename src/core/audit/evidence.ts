@@ -6,6 +6,7 @@
 import type { AuditNote } from "./note-schema.js";
 import { hasTrailer, normaliseLogin, overlayTrailers, parseGates, parseOverride, parsePrNumber, splitImage, toGateResult, trailer, TRAILER, trailerValues, type Trailers } from "./trailers.js";
 import type { AuditRow, DutiesStatus, HistoryRecord } from "./types.js";
+import { append } from "../tight-list.js";
 
 /** The Stagegate identity of a change: which service in which environment it sets, and to what. */
 export interface ChangeIdentity {
@@ -190,14 +191,9 @@ class Approvers {
     const key = normaliseLogin(login);
     if (this.keys.length < 16 ? this.keys.includes(key) : (this.seen ??= new Set(this.keys)).has(key)) return;
     this.seen?.add(key);
-    // The logins are the row's approvers: a list of their size (tight-list.ts).
-    if (this.logins.length === 0) {
-      this.logins = [login];
-      this.keys = [key];
-      return;
-    }
-    this.logins.push(login);
-    this.keys.push(key);
+    // The logins are the row's approvers: a list of their size from the first (tight-list.ts).
+    this.logins = append(this.logins.length === 0 ? undefined : this.logins, login);
+    this.keys = append(this.keys.length === 0 ? undefined : this.keys, key);
   }
 }
 

@@ -177,8 +177,8 @@ type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const isText = (v: unknown): boolean => typeof v === "string" && v.length <= 2000;
 const isLogin = (v: unknown): boolean => typeof v === "string" && v.length <= 200;
-const optText = (v: unknown): boolean => v === undefined || (typeof v === "string" && v.length <= 2000);
-const optLogin = (v: unknown): boolean => v === undefined || (typeof v === "string" && v.length <= 200);
+const optText = (v: unknown): boolean => v === undefined || isText(v);
+const optLogin = (v: unknown): boolean => v === undefined || isLogin(v);
 const optNumber = (v: unknown): boolean => v === undefined || (typeof v === "number" && Number.isFinite(v));
 /** `v` undefined, or an array of objects each of which passes `item`. */
 function optArray(v: unknown, item: (o: Obj) => boolean): boolean {
